@@ -1,0 +1,15 @@
+export { type AppDeps, buildApp } from './app.js'
+export { type Env, type LogLevel, loadConfig, type RelayConfig, type RelayMode } from './config.js'
+export { ConfigError, ERRORS, type ErrorBody, type ErrorCode, RelayError } from './errors.js'
+export type { LogSink } from './logger.js'
+export {
+  baseUrlVariable,
+  findProvider,
+  PROVIDER_IDS,
+  type ProviderId,
+  type ProviderSpec,
+} from './providers/index.js'
+export { type RunningRelay, startRelay, withEnvFile } from './server.js'
+export { openSqliteStore } from './store/sqlite.js'
+export type { KeyRecord, Store, TokenRecord, UserRecord } from './store/types.js'
+export { RELAY_VERSION } from './version.js'

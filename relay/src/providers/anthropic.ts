@@ -1,0 +1,22 @@
+import type { ProviderSpec } from './types.js'
+
+// https://docs.anthropic.com/en/api/messages — the API refuses requests without anthropic-version.
+export const anthropic = {
+  id: 'anthropic',
+  name: 'Anthropic',
+  baseUrl: 'https://api.anthropic.com',
+  auth: { header: 'x-api-key' },
+  defaultHeaders: { 'anthropic-version': '2023-06-01' },
+  routes: [
+    'POST /v1/messages',
+    'POST /v1/messages/count_tokens',
+    'POST /v1/complete',
+    'GET /v1/models',
+    'GET /v1/models/*',
+  ],
+  keyFormat: { pattern: /^sk-ant-[A-Za-z0-9_-]{16,}$/, example: 'sk-ant-…' },
+  verify: { method: 'GET', path: '/v1/models' },
+  models: ['claude-*'],
+  chatPath: '/v1/messages',
+  binary: false,
+} as const satisfies ProviderSpec

@@ -1,0 +1,18 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { RelayConfig } from '../config.js'
+import type { Keyring } from '../crypto/envelope.js'
+import type { RateLimiter } from '../plugins/rate-limit.js'
+import type { Accounts } from '../services/accounts.js'
+import type { Vault } from '../services/vault.js'
+import type { Store } from '../store/types.js'
+
+/** What route families receive from buildApp: the config slice and services, nothing global. */
+export interface RouteContext {
+  readonly config: RelayConfig
+  readonly store: Store
+  readonly keyring: Keyring
+  readonly accounts: Accounts
+  readonly vault: Vault
+  readonly limiters: { readonly register: RateLimiter; readonly relay: RateLimiter }
+  readonly requireCaller: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+}

@@ -1,0 +1,38 @@
+/**
+ * Forward-only schema migrations, applied in order at start-up. `PRAGMA user_version` records the last one
+ * applied. Never edit a released migration: add the next one.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX users_app_id ON users (app_id);
+
+      CREATE TABLE tokens (
+        hash BLOB PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX tokens_user_id ON tokens (user_id);
+
+      CREATE TABLE keys (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        key_version TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        hint TEXT NOT NULL,
+        base_url TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, provider)
+      ) WITHOUT ROWID;
+    `,
+  },
+]

@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { MIGRATIONS } from './migrations.js'
+import type { KeyRecord, Store, TokenRecord } from './types.js'
+
+interface KeyRow {
+  user_id: string
+  provider: string
+  key_version: string
+  sealed: Buffer
+  hint: string
+  base_url: string | null
+  created_at: number
+  updated_at: number
+}
+
+function toKey(row: KeyRow): KeyRecord {
+  return {
+    userId: row.user_id,
+    provider: row.provider,
+    keyVersion: row.key_version,
+    sealed: row.sealed,
+    hint: row.hint,
+    baseUrl: row.base_url,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+/** Thrown when the database was written by a newer relay than this one. */
+export class SchemaTooNewError extends Error {}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  const latest = MIGRATIONS.at(-1)?.version ?? 0
+  if (current > latest) {
+    throw new SchemaTooNewError(
+      `database schema version ${current} is newer than this relay understands (${latest}); upgrade byok`,
+    )
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue
+    db.transaction(() => {
+      db.exec(migration.sql)
+      db.pragma(`user_version = ${migration.version}`)
+    })()
+  }
+}
+
+/**
+ * The default store: one SQLite file in WAL mode. `path` may be `:memory:` for tests.
+ *
+ * @example
+ * const store = openSqliteStore('./data/relay.db')
+ */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop the last commits.
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  // Deleted keys are overwritten with zeros instead of lingering in free pages.
+  db.pragma('secure_delete = ON')
+  migrate(db)
+
+  const insertUser = db.prepare('INSERT INTO users (id, app_id, created_at) VALUES (?, ?, ?)')
+  const insertToken = db.prepare(
+    'INSERT INTO tokens (hash, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
+  )
+  const createUser = db.transaction(
+    (
+      id: string,
+      appId: string,
+      createdAt: number,
+      hash: Buffer,
+      tokenCreatedAt: number,
+      expiresAt: number | null,
+    ) => {
+      insertUser.run(id, appId, createdAt)
+      insertToken.run(hash, id, tokenCreatedAt, expiresAt)
+    },
+  )
+  const deleteUser = db.prepare('DELETE FROM users WHERE id = ?')
+  const findToken = db.prepare<[Buffer], TokenRecordRow>(
+    `SELECT t.hash, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at
+       FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`,
+  )
+  const revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL')
+  const putKey = db.prepare(
+    `INSERT INTO keys (user_id, provider, key_version, sealed, hint, base_url, created_at, updated_at)
+     VALUES (@userId, @provider, @keyVersion, @sealed, @hint, @baseUrl, @createdAt, @updatedAt)
+     ON CONFLICT (user_id, provider) DO UPDATE SET
+       key_version = excluded.key_version, sealed = excluded.sealed, hint = excluded.hint,
+       base_url = excluded.base_url, updated_at = excluded.updated_at`,
+  )
+  const getKey = db.prepare<[string, string], KeyRow>('SELECT * FROM keys WHERE user_id = ? AND provider = ?')
+  const listKeys = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE user_id = ? ORDER BY provider')
+  const deleteKey = db.prepare('DELETE FROM keys WHERE user_id = ? AND provider = ?')
+  const keyVersions = db.prepare<[], { key_version: string }>('SELECT DISTINCT key_version FROM keys')
+  const ping = db.prepare('SELECT 1')
+
+  return {
+    async createUser(user, token) {
+      createUser(user.id, user.appId, user.createdAt, token.hash, token.createdAt, token.expiresAt)
+    },
+    async deleteUser(userId) {
+      return deleteUser.run(userId).changes > 0
+    },
+    async findToken(hash) {
+      const row = findToken.get(hash)
+      return row && toToken(row)
+    },
+    async revokeToken(hash, at) {
+      revokeToken.run(at, hash)
+    },
+    async putKey(key) {
+      putKey.run(key)
+    },
+    async getKey(userId, provider) {
+      const row = getKey.get(userId, provider)
+      return row && toKey(row)
+    },
+    async listKeys(userId) {
+      return listKeys.all(userId).map(toKey)
+    },
+    async deleteKey(userId, provider) {
+      return deleteKey.run(userId, provider).changes > 0
+    },
+    async keyVersions() {
+      return keyVersions.all().map((r) => r.key_version)
+    },
+    async ping() {
+      ping.get()
+    },
+    async close() {
+      if (db.open) db.close()
+    },
+  }
+}
+
+interface TokenRecordRow {
+  hash: Buffer
+  user_id: string
+  app_id: string
+  created_at: number
+  expires_at: number | null
+  revoked_at: number | null
+}
+
+function toToken(row: TokenRecordRow): TokenRecord {
+  return {
+    hash: row.hash,
+    userId: row.user_id,
+    appId: row.app_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Persistence behind an interface (SPEC §3.8), so a networked database can replace SQLite without touching
+ * routes. Methods are async for that reason even though the SQLite implementation is synchronous underneath.
+ */
+export interface UserRecord {
+  readonly id: string
+  readonly appId: string
+  readonly createdAt: number
+}
+
+export interface TokenRecord {
+  readonly hash: Buffer
+  readonly userId: string
+  readonly appId: string
+  readonly createdAt: number
+  /** Epoch ms, or null when tokens never expire. */
+  readonly expiresAt: number | null
+  readonly revokedAt: number | null
+}
+
+export interface KeyRecord {
+  readonly userId: string
+  readonly provider: string
+  readonly keyVersion: string
+  readonly sealed: Buffer
+  /** At most the last 4 characters of the key, for a settings screen. */
+  readonly hint: string
+  readonly baseUrl: string | null
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+export interface Store {
+  /** Creates the user and their first token atomically. */
+  createUser(
+    user: UserRecord,
+    token: { hash: Buffer; createdAt: number; expiresAt: number | null },
+  ): Promise<void>
+  /** Erases the user, their tokens and their keys. */
+  deleteUser(userId: string): Promise<boolean>
+  findToken(hash: Buffer): Promise<TokenRecord | undefined>
+  revokeToken(hash: Buffer, at: number): Promise<void>
+  /** Inserts or replaces the key for (user, provider). */
+  putKey(key: KeyRecord): Promise<void>
+  getKey(userId: string, provider: string): Promise<KeyRecord | undefined>
+  listKeys(userId: string): Promise<KeyRecord[]>
+  deleteKey(userId: string, provider: string): Promise<boolean>
+  /** Distinct key versions in use, checked against the keyring at start-up. */
+  keyVersions(): Promise<string[]>
+  /** A cheap round trip for health checks. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

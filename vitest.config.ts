@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+// Workspace packages export their TypeScript sources under the `source` condition,
+// so tests run against src/ without a build step.
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    projects: ['relay', 'cli', 'test'],
+  },
+})
