@@ -62,6 +62,8 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   const app = Fastify({
     logger: createLoggerOptions(config.log.level, deps.logSink),
     bodyLimit: config.server.bodyLimit,
+    // Ill-typed fields are a validation_error (SPEC §3.1); Fastify's default would coerce 42 or ['x'] to a string.
+    ajv: { customOptions: { coerceTypes: false } },
     // A hop count means "trust the nearest n proxies" (what proxy-addr does with a number).
     trustProxy:
       typeof config.server.trustProxy === 'number'

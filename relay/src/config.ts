@@ -109,6 +109,11 @@ function parseOrigin(value: string): string | undefined {
   }
 }
 
+/** `https://user:pw@host` → `https://***@host`: these messages reach terminals and CI logs. */
+function redactCredentials(value: string): string {
+  return value.replace(/^([^:/?#]+:\/\/)?[^/?#]*@/, '$1***@')
+}
+
 function origins(allowStar: boolean) {
   return z
     .string()
@@ -122,7 +127,7 @@ function origins(allowStar: boolean) {
         if (!origin) {
           ctx.addIssue({
             code: 'custom',
-            message: `"${item}" is not an origin; use scheme://host[:port], comma-separated${allowStar ? ', or *' : ''}`,
+            message: `"${redactCredentials(item)}" is not an origin; use scheme://host[:port], comma-separated${allowStar ? ', or *' : ''}`,
           })
           return z.NEVER
         }
@@ -151,7 +156,7 @@ function baseUrl() {
       } catch {}
       ctx.addIssue({
         code: 'custom',
-        message: `must be an http(s) URL without credentials or query (got "${raw}")`,
+        message: `must be an http(s) URL without credentials or query (got "${redactCredentials(raw)}")`,
       })
       return z.NEVER
     })

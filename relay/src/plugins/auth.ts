@@ -14,7 +14,10 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
-/** A preHandler that resolves `x-relay-token` to `request.caller` or answers 401 with the specific code. */
+/**
+ * An onRequest hook that resolves `x-relay-token` to `request.caller` or answers 401 with the specific code.
+ * It runs before body parsing and validation, so a caller without a valid token learns nothing else.
+ */
 export function createRequireCaller(accounts: Accounts) {
   return async function requireCaller(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     request.caller = await accounts.authenticate(headerValue(request.headers[TOKEN_HEADER])?.trim())
@@ -22,6 +25,6 @@ export function createRequireCaller(accounts: Accounts) {
 }
 
 export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw new Error('route is missing the requireCaller preHandler')
+  if (!request.caller) throw new Error('route is missing the requireCaller hook')
   return request.caller
 }

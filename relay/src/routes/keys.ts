@@ -32,7 +32,7 @@ export function resolveProvider(id: string): ProviderSpec {
 export async function registerKeyRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.post<{ Params: { provider: string }; Body: { key: string; base_url?: string } }>(
     '/keys/:provider',
-    { schema: { params: providerParams, body: storeBody }, preHandler: ctx.requireCaller },
+    { schema: { params: providerParams, body: storeBody }, onRequest: ctx.requireCaller },
     async (request) => {
       const caller = callerOf(request)
       const provider = resolveProvider(request.params.provider)
@@ -60,14 +60,14 @@ export async function registerKeyRoutes(app: FastifyInstance, ctx: RouteContext)
     },
   )
 
-  app.get('/keys', { preHandler: ctx.requireCaller }, async (request) => {
+  app.get('/keys', { onRequest: ctx.requireCaller }, async (request) => {
     const keys = await ctx.vault.list(callerOf(request).userId)
     return { providers: keys.map((k) => k.provider), keys }
   })
 
   app.delete<{ Params: { provider: string } }>(
     '/keys/:provider',
-    { schema: { params: providerParams }, preHandler: ctx.requireCaller },
+    { schema: { params: providerParams }, onRequest: ctx.requireCaller },
     async (request) => {
       const provider = resolveProvider(request.params.provider)
       const deleted = await ctx.vault.remove(callerOf(request).userId, provider.id)

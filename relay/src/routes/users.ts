@@ -45,12 +45,12 @@ export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext
     },
   )
 
-  app.delete('/users', { preHandler: ctx.requireCaller }, async (request) => {
+  app.delete('/users', { onRequest: ctx.requireCaller }, async (request) => {
     await ctx.accounts.deleteUser(callerOf(request))
     return { ok: true }
   })
 
-  app.post('/tokens/revoke', { preHandler: ctx.requireCaller }, async (request) => {
+  app.post('/tokens/revoke', { onRequest: ctx.requireCaller }, async (request) => {
     await ctx.accounts.revoke(callerOf(request))
     return { ok: true }
   })

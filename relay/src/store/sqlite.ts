@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { MIGRATIONS } from './migrations.js'
@@ -55,7 +55,11 @@ function migrate(db: Database.Database): void {
  * const store = openSqliteStore('./data/relay.db')
  */
 export function openSqliteStore(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    // Create the file owner-only before SQLite opens it: the -wal and -shm files inherit its mode.
+    closeSync(openSync(path, 'a', 0o600))
+  }
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop the last commits.

@@ -1,0 +1,36 @@
+import { dirname, resolve } from 'node:path'
+import { withEnvFile } from '@byok/relay'
+import { defineCommand } from 'citty'
+import { ensureDevSecrets } from '../dev-secrets.js'
+import type { CliIo } from '../io.js'
+import { applyFlags, relayArgs, serveRelay } from '../run-relay.js'
+
+export function createDevCommand(io: CliIo) {
+  return defineCommand({
+    meta: {
+      name: 'dev',
+      description:
+        'Run the relay for local development: 127.0.0.1:3000, SQLite in ./data, secrets generated once into ./data/dev-secrets.json (mode 0600) and reused.',
+    },
+    args: relayArgs,
+    async run({ args }) {
+      const env = applyFlags(withEnvFile(io.env, resolve(io.cwd, args['env-file'])), {
+        port: args.port,
+        host: args.host,
+        dbPath: args['db-path'],
+      })
+      const dbPath = resolve(io.cwd, env.DB_PATH || './data/relay.db')
+      // Secrets from the environment win; otherwise the generated pair beside the database is used.
+      const dev = ensureDevSecrets(dirname(dbPath))
+      if (dev.created) io.err(`byok: generated dev secrets in ${dev.path} (keep it: stored keys need it)`)
+      const devEnv = {
+        ...env,
+        DB_PATH: dbPath,
+        ENCRYPTION_SECRET: env.ENCRYPTION_SECRET || dev.secrets.ENCRYPTION_SECRET,
+        TOKEN_HMAC_SECRET:
+          env.TOKEN_HMAC_SECRET || (env.ENCRYPTION_SECRET ? undefined : dev.secrets.TOKEN_HMAC_SECRET),
+      }
+      await serveRelay(io, devEnv, 'dev', `store ${dbPath}`)
+    },
+  })
+}

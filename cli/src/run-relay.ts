@@ -1,0 +1,78 @@
+import { ConfigError, type Env, loadConfig, RELAY_VERSION, type RelayMode, startRelay } from '@byok/relay'
+import { CliError } from './errors.js'
+import type { CliIo } from './io.js'
+
+const SHUTDOWN_GRACE_MS = 10_000
+
+/** Flags shared by `start` and `dev`; a flag beats the environment, which beats the default. */
+export const relayArgs = {
+  port: {
+    type: 'string',
+    description: 'Port to listen on (env PORT, default 3000; 0 picks a free port)',
+    valueHint: 'n',
+  },
+  host: { type: 'string', description: 'Interface to bind (env HOST)', valueHint: 'addr' },
+  'db-path': {
+    type: 'string',
+    description: 'SQLite file (env DB_PATH, default ./data/relay.db)',
+    valueHint: 'file',
+  },
+  'env-file': {
+    type: 'string',
+    description: 'Read variables from this file first',
+    default: '.env',
+    valueHint: 'file',
+  },
+} as const
+
+export function applyFlags(env: Env, flags: { port?: string; host?: string; dbPath?: string }): Env {
+  return {
+    ...env,
+    ...(flags.port !== undefined ? { PORT: flags.port } : {}),
+    ...(flags.host !== undefined ? { HOST: flags.host } : {}),
+    ...(flags.dbPath !== undefined ? { DB_PATH: flags.dbPath } : {}),
+  }
+}
+
+/**
+ * Start the relay, print one line saying where and how it runs, and serve until SIGTERM/SIGINT, then close
+ * gracefully (open requests get SHUTDOWN_GRACE_MS to finish).
+ */
+export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: string): Promise<void> {
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig(env, { mode })
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new CliError(`invalid configuration: ${error.message}`, { code: 'config_invalid', cause: error })
+    }
+    throw error
+  }
+  let relay: Awaited<ReturnType<typeof startRelay>>
+  try {
+    relay = await startRelay(config)
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })
+    }
+    const code = (error as NodeJS.ErrnoException | undefined)?.code
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new CliError(`cannot listen on ${config.server.host}:${config.server.port} (${code})`, {
+        code: 'listen_failed',
+        hint: 'Pick another port with --port or PORT.',
+        cause: error,
+      })
+    }
+    throw error
+  }
+  io.out(`byok relay ${RELAY_VERSION} listening on ${relay.url} (${mode} mode; ${detail})`)
+  if (mode === 'production' && config.cors.origins === '*') {
+    io.err(
+      'byok: warning: ALLOWED_ORIGINS is unset, so any web origin may call this relay; set it to your app origins',
+    )
+  }
+  const signal = await io.waitForShutdown()
+  io.err(`byok: ${signal} received, closing (open requests get up to ${SHUTDOWN_GRACE_MS / 1000}s)`)
+  await relay.close(SHUTDOWN_GRACE_MS)
+  io.err('byok: stopped')
+}
