@@ -1,18 +1,24 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Dispatcher } from 'undici'
 import type { RelayConfig } from './config.js'
 import { createKeyring, type Keyring } from './crypto/envelope.js'
 import { createTokenHasher } from './crypto/tokens.js'
-import { ConfigError } from './errors.js'
+import { ConfigError, RelayError } from './errors.js'
 import { createLoggerOptions, type LogSink } from './logger.js'
 import { createRequireCaller } from './plugins/auth.js'
 import { registerCors } from './plugins/cors.js'
-import { registerErrorHandler } from './plugins/error-handler.js'
+import { registerErrorHandler, sendError } from './plugins/error-handler.js'
 import { registerNotFound } from './plugins/not-found.js'
 import { createRateLimiter } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
+import { createEgressPolicy, type EgressOptions } from './proxy/egress.js'
+import { createUpstreamAgent } from './proxy/upstream.js'
 import type { RouteContext } from './routes/context.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerKeyRoutes } from './routes/keys.js'
+import { registerModelRoutes } from './routes/models.js'
+import { registerRelayRoutes } from './routes/relay.js'
+import { registerStatsRoutes } from './routes/stats.js'
 import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createVault } from './services/vault.js'
@@ -27,6 +33,12 @@ export interface AppDeps {
   now?: () => number
   /** Where log lines go (default stdout). */
   logSink?: LogSink
+  /** Dispatcher for operator-trusted upstreams (default: a pooled keep-alive undici Agent). */
+  upstream?: Dispatcher
+  /** DNS resolver for custom endpoints (tests answer with fixed addresses). */
+  resolveHost?: EgressOptions['resolve']
+  /** Which addresses custom endpoints may reach (default: public unicast only). */
+  isAllowedAddress?: EgressOptions['isAllowedAddress']
 }
 
 /** Refuse to start when stored keys were sealed under a secret this relay does not hold: never decrypt garbage. */
@@ -76,6 +88,22 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     requestTimeout: 120_000,
     connectionTimeout: 0,
     return503OnClosing: true,
+    // Fastify answers a URL it cannot percent-decode (`%c0%ae`, a lone `%`) or an over-long parameter before
+    // any route runs, in its own body shape; SPEC §3.1 wants the catalogue's. An undecodable relay path is on
+    // no allowlist.
+    frameworkErrors: (error, request, reply) => {
+      const relayPath = error.code === 'FST_ERR_BAD_URL' && request.url.startsWith('/relay/')
+      sendError(
+        reply,
+        relayPath
+          ? new RelayError('path_forbidden', {
+              message: 'This path is not forwarded by the relay (bad percent-encoding)',
+            })
+          : new RelayError('validation_error', {
+              message: 'The URL is malformed or a path segment is too long',
+            }),
+      )
+    },
   })
 
   const accounts = createAccounts({
@@ -91,12 +119,20 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     accounts,
     vault: createVault({ store, keyring, now }),
     limiters: {
+      global: createRateLimiter({ max: config.rateLimits.globalPerMin, windowMs: 60_000, now }),
       register: createRateLimiter({ max: config.rateLimits.registerPerHour, windowMs: 3_600_000, now }),
       relay: createRateLimiter({ max: config.rateLimits.relayPerMin, windowMs: 60_000, now }),
     },
     requireCaller: createRequireCaller(accounts),
   }
-  const globalLimiter = createRateLimiter({ max: config.rateLimits.globalPerMin, windowMs: 60_000, now })
+  const upstream = deps.upstream ?? createUpstreamAgent({ timeoutMs: config.proxy.upstreamTimeoutMs })
+  const egress = createEgressPolicy({
+    trustedOrigins: config.proxy.trustedUpstreams,
+    connectTimeoutMs: config.proxy.upstreamTimeoutMs,
+    headersTimeoutMs: config.proxy.upstreamTimeoutMs,
+    ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
+    ...(deps.isAllowedAddress ? { isAllowedAddress: deps.isAllowedAddress } : {}),
+  })
 
   app.decorateRequest('caller', null)
   registerErrorHandler(app)
@@ -107,15 +143,23 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   await registerCors(app, config.cors)
   registerSecurityHeaders(app)
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'OPTIONS' || request.url === '/health') return
-    reply.headers(globalLimiter.consume(`ip:${request.ip}`))
+    // The matched route, not request.url, so that /health?deep=1 is exempt too (load-balancer probes).
+    // Relay calls spend the global quota only after their path and model checks (see routes/relay.ts).
+    const route = request.routeOptions.url
+    if (request.method === 'OPTIONS' || route === '/health' || route?.startsWith('/relay')) return
+    reply.headers(ctx.limiters.global.consume(`ip:${request.ip}`))
   })
 
   await registerHealthRoutes(app, ctx)
   await registerUserRoutes(app, ctx)
-  await registerKeyRoutes(app, ctx)
+  await registerKeyRoutes(app, ctx, { upstream, egress })
+  await registerModelRoutes(app, ctx)
+  await registerStatsRoutes(app, ctx)
+  // Encapsulated: the relay scope replaces the JSON parser with a raw-bytes one.
+  await app.register(async (scope) => registerRelayRoutes(scope, ctx, { upstream, egress }))
 
   app.addHook('onClose', async () => {
+    await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])
     await store.close()
   })
   return app

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { ConfigError } from './errors.js'
 import { baseUrlVariable, PROVIDERS } from './providers/index.js'
 
@@ -44,41 +43,32 @@ export type Env = Readonly<Record<string, string | undefined>>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-function int(min: number, max: number, fallback: number) {
-  return z
-    .string()
-    .trim()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return fallback
-      const n = Number(raw)
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a whole number from ${min} to ${max} (got "${raw}")`,
-        })
-        return z.NEVER
-      }
-      return n
-    })
+/** A bad value; loadConfig turns it into a ConfigError naming the variable. */
+class Invalid extends Error {}
+
+// Plain parsers rather than a schema library: this runs once, and the relay's memory floor matters more.
+type Parser<T> = (raw: string | undefined) => T
+
+function int(min: number, max: number, fallback: number): Parser<number> {
+  return (value) => {
+    const raw = value?.trim()
+    if (raw === undefined || raw === '') return fallback
+    const n = Number(raw)
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new Invalid(`must be a whole number from ${min} to ${max} (got "${raw}")`)
+    }
+    return n
+  }
 }
 
-function secret(minLength: number) {
+function secret(minLength: number): Parser<string | undefined> {
   // Never echo the value: this message may end up in a terminal or a CI log.
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return undefined
-      if (raw.length < minLength) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be at least ${minLength} characters (got ${raw.length})`,
-        })
-        return z.NEVER
-      }
-      return raw
-    })
+  return (raw) => {
+    if (raw === undefined || raw === '') return undefined
+    if (raw.length < minLength)
+      throw new Invalid(`must be at least ${minLength} characters (got ${raw.length})`)
+    return raw
+  }
 }
 
 function list(raw: string | undefined): string[] {
@@ -114,122 +104,94 @@ function redactCredentials(value: string): string {
   return value.replace(/^([^:/?#]+:\/\/)?[^/?#]*@/, '$1***@')
 }
 
-function origins(allowStar: boolean) {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx): '*' | string[] => {
-      const items = list(raw)
-      if (allowStar && (items.length === 0 || (items.length === 1 && items[0] === '*'))) return '*'
-      const parsed: string[] = []
-      for (const item of items) {
-        const origin = parseOrigin(item)
-        if (!origin) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `"${redactCredentials(item)}" is not an origin; use scheme://host[:port], comma-separated${allowStar ? ', or *' : ''}`,
-          })
-          return z.NEVER
-        }
-        parsed.push(origin)
+function origins(allowStar: boolean): Parser<'*' | string[]> {
+  return (raw) => {
+    const items = list(raw)
+    if (allowStar && (items.length === 0 || (items.length === 1 && items[0] === '*'))) return '*'
+    return items.map((item) => {
+      const origin = parseOrigin(item)
+      if (!origin) {
+        throw new Invalid(
+          `"${redactCredentials(item)}" is not an origin; use scheme://host[:port], comma-separated${allowStar ? ', or *' : ''}`,
+        )
       }
-      return parsed
+      return origin
     })
+  }
 }
 
-function baseUrl() {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return undefined
-      try {
-        const url = new URL(raw.trim())
-        if (
-          (url.protocol === 'http:' || url.protocol === 'https:') &&
-          !url.username &&
-          !url.password &&
-          !url.search
-        ) {
-          return url.href.replace(/\/$/, '')
-        }
-      } catch {}
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be an http(s) URL without credentials or query (got "${redactCredentials(raw)}")`,
-      })
-      return z.NEVER
-    })
+const baseUrl: Parser<string | undefined> = (raw) => {
+  if (raw === undefined || raw.trim() === '') return undefined
+  try {
+    const url = new URL(raw.trim())
+    if (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      !url.username &&
+      !url.password &&
+      !url.search
+    ) {
+      return url.href.replace(/\/$/, '')
+    }
+  } catch {}
+  throw new Invalid(`must be an http(s) URL without credentials or query (got "${redactCredentials(raw)}")`)
 }
 
 const modelPattern = /^[A-Za-z0-9._:/*@-]+$/
 
-const EnvSchema = z.object({
+const PARSERS = {
   PORT: int(0, 65535, 3000),
-  HOST: z
-    .string()
-    .trim()
-    .optional()
-    .refine((h) => h === undefined || /^[A-Za-z0-9.:[\]-]*$/.test(h), 'must be a hostname or IP address'),
+  HOST: (raw: string | undefined) => {
+    const host = raw?.trim()
+    if (host !== undefined && !/^[A-Za-z0-9.:[\]-]*$/.test(host))
+      throw new Invalid('must be a hostname or IP address')
+    return host
+  },
   ENCRYPTION_SECRET: secret(32),
   ENCRYPTION_SECRET_PREVIOUS: secret(32),
   TOKEN_HMAC_SECRET: secret(32),
   APP_SECRET: secret(16),
   ALLOWED_ORIGINS: origins(true),
-  DB_PATH: z.string().trim().optional(),
+  DB_PATH: (raw: string | undefined) => raw?.trim(),
   TOKEN_EXPIRY_DAYS: int(0, 36500, 90),
-  ALLOWED_MODELS: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const items = list(raw)
-      const bad = items.find((m) => !modelPattern.test(m))
-      if (bad !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${bad}" is not a model name or pattern (letters, digits, . _ : / @ - and *)`,
-        })
-        return z.NEVER
-      }
-      return items
-    }),
+  ALLOWED_MODELS: (raw: string | undefined) => {
+    const items = list(raw)
+    const bad = items.find((m) => !modelPattern.test(m))
+    if (bad !== undefined) {
+      throw new Invalid(`"${bad}" is not a model name or pattern (letters, digits, . _ : / @ - and *)`)
+    }
+    return items
+  },
   REQUEST_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(100, 3_600_000, 30_000),
   RATE_LIMIT_GLOBAL_PER_MIN: int(0, 1_000_000_000, 100),
   RATE_LIMIT_RELAY_PER_MIN: int(0, 1_000_000_000, 20),
   RATE_LIMIT_REGISTER_PER_HOUR: int(0, 1_000_000_000, 10),
-  TRUSTED_UPSTREAMS: origins(false),
-  TRUST_PROXY: z
-    .string()
-    .trim()
-    .optional()
-    .transform((raw, ctx): boolean | number => {
-      if (raw === undefined || raw === '' || raw === 'false') return false
-      if (raw === 'true') return true
-      if (/^\d{1,2}$/.test(raw)) return Number(raw)
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be true, false or a number of proxy hops (got "${raw}")`,
-      })
-      return z.NEVER
-    }),
-  LOG_LEVEL: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .optional()
-    .refine((l) => l === undefined || l === '' || (LOG_LEVELS as readonly string[]).includes(l), {
-      message: `must be one of ${LOG_LEVELS.join(', ')}`,
-    }),
-})
+  TRUSTED_UPSTREAMS: origins(false) as Parser<string[]>,
+  TRUST_PROXY: (value: string | undefined): boolean | number => {
+    const raw = value?.trim()
+    if (raw === undefined || raw === '' || raw === 'false') return false
+    if (raw === 'true') return true
+    if (/^\d{1,2}$/.test(raw)) return Number(raw)
+    throw new Invalid(`must be true, false or a number of proxy hops (got "${raw}")`)
+  },
+  LOG_LEVEL: (value: string | undefined) => {
+    const level = value?.trim().toLowerCase()
+    if (level === undefined || level === '') return undefined
+    if (!(LOG_LEVELS as readonly string[]).includes(level))
+      throw new Invalid(`must be one of ${LOG_LEVELS.join(', ')}`)
+    return level as LogLevel
+  },
+} satisfies Record<string, Parser<unknown>>
 
-const baseUrlSchemas = Object.fromEntries([...PROVIDERS.keys()].map((id) => [baseUrlVariable(id), baseUrl()]))
-const BaseUrlSchema = z.object(baseUrlSchemas)
+type Parsed = { [K in keyof typeof PARSERS]: ReturnType<(typeof PARSERS)[K]> }
 
-function firstIssue(error: z.ZodError): ConfigError {
-  const issue = error.issues[0]
-  const variable = String(issue?.path[0] ?? 'environment')
-  return new ConfigError(variable, issue?.message ?? 'invalid value')
+function parse<T>(variable: string, parser: Parser<T>, env: Env): T {
+  try {
+    return parser(env[variable])
+  } catch (error) {
+    if (error instanceof Invalid) throw new ConfigError(variable, error.message)
+    throw error
+  }
 }
 
 /**
@@ -240,23 +202,24 @@ function firstIssue(error: z.ZodError): ConfigError {
  */
 export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayConfig {
   const mode = options.mode ?? 'production'
-  const parsed = EnvSchema.safeParse(env)
-  if (!parsed.success) throw firstIssue(parsed.error)
-  const urls = BaseUrlSchema.safeParse(env)
-  if (!urls.success) throw firstIssue(urls.error)
-  const e = parsed.data
+  const e = Object.fromEntries(
+    Object.entries(PARSERS).map(([variable, parser]) => [
+      variable,
+      parse(variable, parser as Parser<unknown>, env),
+    ]),
+  ) as Parsed
+
+  const baseUrls: Record<string, string> = {}
+  for (const id of PROVIDERS.keys()) {
+    const value = parse(baseUrlVariable(id), baseUrl, env)
+    if (value !== undefined) baseUrls[id] = value
+  }
 
   if (e.ENCRYPTION_SECRET === undefined) {
     throw new ConfigError(
       'ENCRYPTION_SECRET',
       'is required (at least 32 characters; generate one with `openssl rand -base64 48`), or use `byok dev` for local development',
     )
-  }
-
-  const baseUrls: Record<string, string> = {}
-  for (const id of PROVIDERS.keys()) {
-    const value = (urls.data as Record<string, string | undefined>)[baseUrlVariable(id)]
-    if (value !== undefined) baseUrls[id] = value
   }
 
   const config: RelayConfig = {
@@ -284,10 +247,10 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
     proxy: {
       allowedModels: e.ALLOWED_MODELS,
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
-      trustedUpstreams: e.TRUSTED_UPSTREAMS as string[],
+      trustedUpstreams: e.TRUSTED_UPSTREAMS,
       baseUrls,
     },
-    log: { level: (e.LOG_LEVEL || (mode === 'dev' ? 'warn' : 'info')) as LogLevel },
+    log: { level: e.LOG_LEVEL ?? (mode === 'dev' ? 'warn' : 'info') },
   }
   return deepFreeze(config)
 }

@@ -13,6 +13,10 @@ export interface RouteContext {
   readonly keyring: Keyring
   readonly accounts: Accounts
   readonly vault: Vault
-  readonly limiters: { readonly register: RateLimiter; readonly relay: RateLimiter }
+  readonly limiters: {
+    readonly global: RateLimiter
+    readonly register: RateLimiter
+    readonly relay: RateLimiter
+  }
   readonly requireCaller: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 }

@@ -23,6 +23,11 @@ function secretMatches(presented: string, expected: string): boolean {
   return same && a.length === b.length
 }
 
+/** Throws `app_secret_invalid` unless the request carries `Authorization: Bearer <APP_SECRET>`. */
+export function requireAppSecret(request: FastifyRequest, appSecret: string): void {
+  if (!secretMatches(bearer(request), appSecret)) throw new RelayError('app_secret_invalid')
+}
+
 /** `POST /users`, `DELETE /users`, `POST /tokens/revoke`. */
 export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const appSecret = ctx.config.secrets.app
@@ -34,9 +39,7 @@ export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext
       // Counted before anything else, so failed APP_SECRET guesses spend the same quota.
       onRequest: async (request, reply) => {
         reply.headers(ctx.limiters.register.consume(`register:${request.ip}`))
-        if (appSecret !== undefined && !secretMatches(bearer(request), appSecret)) {
-          throw new RelayError('app_secret_invalid')
-        }
+        if (appSecret !== undefined) requireAppSecret(request, appSecret)
       },
     },
     async (request) => {

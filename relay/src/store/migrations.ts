@@ -35,4 +35,25 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Metadata only (SPEC §3.8): never prompts, completions or keys. No foreign key to users on purpose:
+    // an erased user's rows keep the aggregate stats, and their user_id no longer resolves to anyone.
+    version: 2,
+    sql: `
+      CREATE TABLE request_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT,
+        status INTEGER NOT NULL,
+        latency_ms INTEGER NOT NULL,
+        input_tokens INTEGER,
+        output_tokens INTEGER
+      );
+      CREATE INDEX request_log_user ON request_log (user_id, provider);
+      CREATE INDEX request_log_app ON request_log (app_id, provider);
+    `,
+  },
 ]

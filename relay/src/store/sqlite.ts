@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { MIGRATIONS } from './migrations.js'
-import type { KeyRecord, Store, TokenRecord } from './types.js'
+import type { KeyRecord, RequestLogEntry, Store, TokenRecord, UsageRow } from './types.js'
 
 interface KeyRow {
   user_id: string
@@ -68,7 +68,12 @@ export function openSqliteStore(path: string): Store {
   db.pragma('busy_timeout = 5000')
   // Deleted keys are overwritten with zeros instead of lingering in free pages.
   db.pragma('secure_delete = ON')
-  migrate(db)
+  try {
+    migrate(db)
+  } catch (error) {
+    db.close()
+    throw error
+  }
 
   const insertUser = db.prepare('INSERT INTO users (id, app_id, created_at) VALUES (?, ?, ?)')
   const insertToken = db.prepare(
@@ -105,6 +110,37 @@ export function openSqliteStore(path: string): Store {
   const deleteKey = db.prepare('DELETE FROM keys WHERE user_id = ? AND provider = ?')
   const keyVersions = db.prepare<[], { key_version: string }>('SELECT DISTINCT key_version FROM keys')
   const ping = db.prepare('SELECT 1')
+  const bindBaseUrl = db.prepare(
+    'UPDATE keys SET base_url = ? WHERE user_id = ? AND provider = ? AND base_url IS NULL',
+  )
+  const boundBaseUrl = db.prepare<[string, string], { base_url: string | null }>(
+    'SELECT base_url FROM keys WHERE user_id = ? AND provider = ?',
+  )
+  const logRequest = db.prepare(
+    `INSERT INTO request_log (at, user_id, app_id, provider, model, status, latency_ms, input_tokens, output_tokens)
+     VALUES (@at, @userId, @appId, @provider, @model, @status, @latencyMs, @inputTokens, @outputTokens)`,
+  )
+  // The log is written in batches: one transaction per 100 ms instead of one per relay call, which kept the
+  // hot path's SQLite cost per request an order of magnitude lower. A crash loses at most that last batch of
+  // metadata; keys and tokens are written synchronously.
+  const pendingLog: RequestLogEntry[] = []
+  let flushTimer: NodeJS.Timeout | undefined
+  const writeLog = db.transaction((entries: RequestLogEntry[]) => {
+    for (const entry of entries) logRequest.run(entry)
+  })
+  function flushLog(): void {
+    if (flushTimer) clearTimeout(flushTimer)
+    flushTimer = undefined
+    if (pendingLog.length > 0 && db.open) writeLog(pendingLog.splice(0))
+  }
+  const usageColumns = `provider, model, COUNT(*) AS requests, SUM(status >= 400) AS errors,
+       COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens`
+  const usageByUser = db.prepare<[string], UsageRow>(
+    `SELECT ${usageColumns} FROM request_log WHERE user_id = ? GROUP BY provider, model ORDER BY provider, model`,
+  )
+  const usageByApp = db.prepare<[string], UsageRow>(
+    `SELECT ${usageColumns} FROM request_log WHERE app_id = ? GROUP BY provider, model ORDER BY provider, model`,
+  )
 
   return {
     async createUser(user, token) {
@@ -133,6 +169,26 @@ export function openSqliteStore(path: string): Store {
     async deleteKey(userId, provider) {
       return deleteKey.run(userId, provider).changes > 0
     },
+    async bindBaseUrl(userId, provider, baseUrl) {
+      bindBaseUrl.run(baseUrl, userId, provider)
+      return boundBaseUrl.get(userId, provider)?.base_url ?? null
+    },
+    async logRequest(entry) {
+      pendingLog.push(entry)
+      if (pendingLog.length >= 512) flushLog()
+      else if (!flushTimer) {
+        flushTimer = setTimeout(flushLog, 100)
+        flushTimer.unref()
+      }
+    },
+    async usageByUser(userId) {
+      flushLog()
+      return usageByUser.all(userId)
+    },
+    async usageByApp(appId) {
+      flushLog()
+      return usageByApp.all(appId)
+    },
     async keyVersions() {
       return keyVersions.all().map((r) => r.key_version)
     },
@@ -140,6 +196,7 @@ export function openSqliteStore(path: string): Store {
       ping.get()
     },
     async close() {
+      flushLog()
       if (db.open) db.close()
     },
   }

@@ -30,6 +30,28 @@ export interface KeyRecord {
   readonly updatedAt: number
 }
 
+export interface RequestLogEntry {
+  readonly at: number
+  readonly userId: string
+  readonly appId: string
+  readonly provider: string
+  readonly model: string | null
+  /** Upstream status, or the relay's own (502/504) when the provider could not answer; 499 if the client left. */
+  readonly status: number
+  readonly latencyMs: number
+  readonly inputTokens: number | null
+  readonly outputTokens: number | null
+}
+
+export interface UsageRow {
+  readonly provider: string
+  readonly model: string | null
+  readonly requests: number
+  readonly errors: number
+  readonly inputTokens: number
+  readonly outputTokens: number
+}
+
 export interface Store {
   /** Creates the user and their first token atomically. */
   createUser(
@@ -45,6 +67,14 @@ export interface Store {
   getKey(userId: string, provider: string): Promise<KeyRecord | undefined>
   listKeys(userId: string): Promise<KeyRecord[]>
   deleteKey(userId: string, provider: string): Promise<boolean>
+  /**
+   * Binds a base URL to a key stored without one (first use of a byok-relay style custom endpoint).
+   * Atomic: returns the URL that is bound afterwards, which differs from `baseUrl` if another request won.
+   */
+  bindBaseUrl(userId: string, provider: string, baseUrl: string): Promise<string | null>
+  logRequest(entry: RequestLogEntry): Promise<void>
+  usageByUser(userId: string): Promise<UsageRow[]>
+  usageByApp(appId: string): Promise<UsageRow[]>
   /** Distinct key versions in use, checked against the keyring at start-up. */
   keyVersions(): Promise<string[]>
   /** A cheap round trip for health checks. */

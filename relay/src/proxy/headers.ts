@@ -1,0 +1,78 @@
+/**
+ * Which headers cross the relay. Both directions are allowlists: an unknown header is dropped, so no client
+ * credential (Authorization, x-api-key, cookies, …) can reach a provider and no provider cookie or CORS header
+ * reaches the browser.
+ */
+
+// Client → provider. The provider key is added separately from the registry's `auth` field.
+const REQUEST_EXACT = new Set([
+  'content-type',
+  'accept',
+  'anthropic-version',
+  'anthropic-beta',
+  'openai-beta',
+  'openai-organization',
+  'openai-project',
+  'idempotency-key',
+  'x-goog-api-client',
+])
+const REQUEST_PREFIXES = ['x-stainless-']
+
+// Provider → client: content description, request ids and rate-limit state, which SDKs surface to users.
+const RESPONSE_EXACT = new Set([
+  'content-type',
+  'content-length',
+  'content-disposition',
+  'content-encoding',
+  'retry-after',
+  'request-id',
+  'x-request-id',
+  'cf-ray',
+])
+const RESPONSE_PREFIXES = [
+  'x-ratelimit-',
+  'ratelimit-',
+  'anthropic-ratelimit-',
+  'openai-',
+  'x-groq-',
+  'dg-',
+  'x-goog-',
+  'x-amzn-requestid',
+  'history-item-id',
+  'character-cost',
+]
+
+type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>
+
+function allowed(name: string, exact: ReadonlySet<string>, prefixes: readonly string[]): boolean {
+  return exact.has(name) || prefixes.some((p) => name.startsWith(p))
+}
+
+export function pickRequestHeaders(headers: IncomingHeaders): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || !allowed(name, REQUEST_EXACT, REQUEST_PREFIXES)) continue
+    out[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+export function pickResponseHeaders(headers: IncomingHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || !allowed(name, RESPONSE_EXACT, RESPONSE_PREFIXES)) continue
+    out[name] = value
+  }
+  return out
+}
+
+/** Query parameters that carry credentials (Gemini's `?key=`); stripped so the stored key is the only one sent. */
+const CREDENTIAL_PARAMS = ['key', 'api_key', 'apikey', 'access_token']
+
+export function stripCredentialParams(search: string): string {
+  if (search === '') return ''
+  const params = new URLSearchParams(search)
+  for (const name of CREDENTIAL_PARAMS) params.delete(name)
+  const rest = params.toString()
+  return rest === '' ? '' : `?${rest}`
+}

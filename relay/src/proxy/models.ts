@@ -1,0 +1,81 @@
+import { RelayError } from '../errors.js'
+import { findProvider, PROVIDERS, type ProviderSpec } from '../providers/index.js'
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+  return new RegExp(`^${escaped.join('.*')}$`)
+}
+
+/** `ALLOWED_MODELS` as a predicate; an empty list allows everything. Matches `model` or `provider/model`. */
+export function createModelPolicy(patterns: readonly string[]): (provider: string, model: string) => boolean {
+  if (patterns.length === 0) return () => true
+  const compiled = patterns.map(globToRegExp)
+  return (provider, model) => compiled.some((re) => re.test(model) || re.test(`${provider}/${model}`))
+}
+
+const providerPatterns = new Map<string, RegExp[]>(
+  [...PROVIDERS.values()].map((p) => [p.id, p.models.map(globToRegExp)]),
+)
+
+/**
+ * `POST /relay` routing: `"anthropic/claude-…"` names the provider explicitly (the prefix is removed before
+ * forwarding; OpenRouter ids keep their own slash), otherwise the first provider in registry order whose
+ * model patterns match the bare name.
+ */
+export function routeModel(model: string): { provider: ProviderSpec; model: string } {
+  const slash = model.indexOf('/')
+  if (slash > 0) {
+    const provider = findProvider(model.slice(0, slash))
+    if (provider) return { provider, model: model.slice(slash + 1) }
+  }
+  for (const provider of PROVIDERS.values()) {
+    if (providerPatterns.get(provider.id)?.some((re) => re.test(model))) return { provider, model }
+  }
+  throw new RelayError('provider_unknown', {
+    message: `No provider is known to serve model "${model.slice(0, 100)}"`,
+    hint: 'Prefix the model with a provider id, e.g. "anthropic/claude-sonnet-4-5"; GET /models lists them.',
+  })
+}
+
+const PATH_MODEL = /\/models\/([^/:]+):/
+const MULTIPART_MODEL = /name="model"\r\n\r\n([^\r\n]{1,200})\r\n/
+// Any part named "model", however its disposition is written: multipart parsers differ on case and quoting.
+const MULTIPART_MODEL_NAMES = /\bname\*?\s*=\s*(?:utf-8'')?["']?model["']?\s*(?:;|\r\n)/gi
+
+/** Gemini-style `/models/<model>:method` paths name the model; null otherwise. */
+export function modelFromPath(path: string): string | null {
+  return PATH_MODEL.exec(path)?.[1] ?? null
+}
+
+/**
+ * The model a request asks for: JSON `model` (or ElevenLabs' `model_id`), a multipart `model` field, or a
+ * Gemini-style `/models/<model>:method` path. Null when none can be found.
+ */
+export function extractModel(
+  path: string,
+  contentType: string | undefined,
+  body: Buffer | undefined,
+): string | null {
+  const fromPath = modelFromPath(path)
+  if (fromPath) return fromPath
+  if (!body || body.length === 0) return null
+  if (contentType?.includes('json')) {
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as { model?: unknown; model_id?: unknown }
+      // A body naming two models is ambiguous (the provider reads one of them): refuse rather than guess.
+      if (parsed.model !== undefined && parsed.model_id !== undefined && parsed.model !== parsed.model_id)
+        return null
+      const model = parsed.model ?? parsed.model_id
+      return typeof model === 'string' ? model : null
+    } catch {
+      return null
+    }
+  }
+  if (contentType?.startsWith('multipart/form-data')) {
+    // The whole body, not a prefix: a second model field could hide after a large file part.
+    const text = body.toString('latin1')
+    if (text.match(MULTIPART_MODEL_NAMES)?.length !== 1) return null
+    return MULTIPART_MODEL.exec(text)?.[1] ?? null
+  }
+  return null
+}

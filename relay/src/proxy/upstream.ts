@@ -1,0 +1,77 @@
+import { Agent, type Dispatcher, request } from 'undici'
+import { RelayError } from '../errors.js'
+import type { ProviderSpec } from '../providers/index.js'
+import { isEgressDenied } from './egress.js'
+
+/**
+ * The pooled keep-alive client for providers the operator trusts (built-in base URLs and `<ID>_BASE_URL`).
+ * Custom endpoints go through the egress policy's dispatcher instead.
+ */
+export function createUpstreamAgent(options: { timeoutMs: number }): Agent {
+  return new Agent({
+    connectTimeout: options.timeoutMs,
+    // SPEC §3.4: no response headers within UPSTREAM_TIMEOUT_MS → 504.
+    headersTimeout: options.timeoutMs,
+    // Between two body chunks; reasoning models can think for minutes before the next SSE event.
+    bodyTimeout: 300_000,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+  })
+}
+
+/** Map an undici failure to the wire error the client sees. */
+export function toUpstreamError(error: unknown): RelayError {
+  if (isEgressDenied(error)) {
+    return new RelayError('base_url_rejected', {
+      message: 'The custom endpoint resolves to an address the relay may not call',
+      hint: 'Use a public https endpoint, or ask the operator to add it to TRUSTED_UPSTREAMS.',
+    })
+  }
+  const code = (error as { code?: string } | undefined)?.code
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new RelayError('upstream_timeout', { cause: error })
+  }
+  return new RelayError('upstream_unreachable', { cause: error })
+}
+
+/** The provider's auth header with the stored key, e.g. `{ authorization: 'Bearer sk-…' }`. */
+export function authHeader(provider: ProviderSpec, key: string): Record<string, string> {
+  return { [provider.auth.header]: `${provider.auth.prefix ?? ''}${key}` }
+}
+
+export type KeyVerdict = 'valid' | 'rejected'
+
+/**
+ * Send the provider's cheap verification request with `key`. 401/403 mean the provider refused the key;
+ * any 2xx means it works; anything else (rate limits, outages) is an error because nothing was learned.
+ */
+export async function verifyKey(
+  provider: ProviderSpec,
+  key: string,
+  baseUrl: string,
+  dispatcher: Dispatcher,
+): Promise<KeyVerdict> {
+  const { method, path, body } = provider.verify
+  let response: Dispatcher.ResponseData
+  try {
+    response = await request(`${baseUrl}${path}`, {
+      method,
+      dispatcher,
+      headers: {
+        ...provider.defaultHeaders,
+        ...authHeader(provider, key),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch (error) {
+    throw toUpstreamError(error)
+  }
+  await response.body.dump()
+  if (response.statusCode === 401 || response.statusCode === 403) return 'rejected'
+  if (response.statusCode >= 200 && response.statusCode < 300) return 'valid'
+  throw new RelayError('upstream_unreachable', {
+    message: `${provider.name} answered ${response.statusCode} while verifying the key; the old key was kept`,
+    hint: 'Try the rotation again later.',
+  })
+}

@@ -1,0 +1,214 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
+import { RelayError } from '../errors.js'
+import { callerOf } from '../plugins/auth.js'
+import type { ProviderSpec } from '../providers/index.js'
+import { resolveCustomDestination } from '../proxy/custom-endpoint.js'
+import type { EgressPolicy } from '../proxy/egress.js'
+import { forwardCall } from '../proxy/forward.js'
+import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
+import { createModelPolicy, extractModel, modelFromPath, routeModel } from '../proxy/models.js'
+import { isAllowedRoute, normalizePath } from '../proxy/path.js'
+import { authHeader } from '../proxy/upstream.js'
+import type { Caller } from '../services/accounts.js'
+import type { RouteContext } from './context.js'
+import { resolveProvider } from './keys.js'
+
+export interface RelayDeps {
+  readonly upstream: Dispatcher
+  readonly egress: EgressPolicy
+}
+
+interface RelayTarget {
+  provider: ProviderSpec
+  /** Decoded, checked path (allowlist, model lookup). */
+  path: string
+  /** Canonically encoded path plus the query without credential parameters (forwarded). */
+  pathAndQuery: string
+  caller: Caller
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    relayTarget: RelayTarget | null
+  }
+}
+
+// SPEC §3.2: official SDKs only let you change baseURL and apiKey, so the relay token may arrive in the header
+// each SDK puts its key in. x-relay-token wins when present.
+const TOKEN_SCHEMES = /^(?:Bearer|Token)\s+(.+)$/i
+
+function relayToken(request: FastifyRequest): string | undefined {
+  const h = request.headers
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim()
+  const fromAuthorization = TOKEN_SCHEMES.exec(first(h.authorization) ?? '')?.[1]
+  return (
+    first(h['x-relay-token']) ||
+    fromAuthorization ||
+    first(h['x-api-key']) ||
+    first(h['x-goog-api-key']) ||
+    first(h['xi-api-key']) ||
+    undefined
+  )
+}
+
+function splitUrl(url: string): { path: string; search: string } {
+  const q = url.indexOf('?')
+  return q < 0 ? { path: url, search: '' } : { path: url.slice(0, q), search: url.slice(q) }
+}
+
+/** `POST /relay/:provider/*` (and the other methods, so that non-inference paths get their 403) and `POST /relay`. */
+export async function registerRelayRoutes(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  deps: RelayDeps,
+): Promise<void> {
+  const allowModel = createModelPolicy(ctx.config.proxy.allowedModels)
+  const checkModels = ctx.config.proxy.allowedModels.length > 0
+
+  app.decorateRequest('relayTarget', null)
+  // Bodies are forwarded byte-for-byte, whatever their type (JSON, multipart audio, …).
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+  /** Everything that needs no body runs before the body is read: auth, provider, path allowlist. */
+  async function resolveTarget(request: FastifyRequest): Promise<void> {
+    const caller = await ctx.accounts.authenticate(relayToken(request))
+    const { provider: providerId } = request.params as { provider: string }
+    const provider = resolveProvider(providerId)
+    const { path: rawPath, search } = splitUrl(request.url)
+    // Everything after /relay/<provider segment as sent>, still percent-encoded.
+    const afterProvider = rawPath.slice(rawPath.indexOf('/', '/relay/'.length))
+    const { path, encoded } = normalizePath(afterProvider)
+    if (!isAllowedRoute(provider, request.method, path)) {
+      throw new RelayError('path_forbidden', {
+        message: `${request.method} ${path} is not an inference path the relay forwards for ${provider.name}`,
+        hint: 'GET /models lists the forwarded paths.',
+      })
+    }
+    request.relayTarget = { provider, path, pathAndQuery: encoded + stripCredentialParams(search), caller }
+  }
+
+  async function relay(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: Buffer | undefined,
+  ): Promise<FastifyReply> {
+    const target = request.relayTarget!
+    const { provider, caller } = target
+    const contentType = request.headers['content-type']
+    // Reading the body is only needed to enforce ALLOWED_MODELS; the log takes the model from the response.
+    const requestedModel = checkModels
+      ? extractModel(target.path, contentType, body)
+      : modelFromPath(target.path)
+    if (checkModels && (requestedModel === null || !allowModel(provider.id, requestedModel))) {
+      throw new RelayError('model_forbidden', {
+        message:
+          requestedModel === null
+            ? 'This relay only allows listed models, and the request names none'
+            : `Model "${requestedModel.slice(0, 100)}" is not allowed on this relay`,
+        hint: 'GET /models lists the allowed models.',
+      })
+    }
+    // Quota is spent only by calls that passed every check above (SPEC §3.4).
+    reply.headers(ctx.limiters.global.consume(`ip:${request.ip}`))
+    reply.headers(ctx.limiters.relay.consume(`relay:${caller.tokenHash.toString('base64')}`))
+
+    const stored = await ctx.vault.read(caller.userId, provider.id)
+    const operatorUrl = ctx.config.proxy.baseUrls[provider.id]
+    const destination = provider.customBaseUrl
+      ? await resolveCustomDestination({
+          boundUrl: stored.baseUrl,
+          requestedUrl: request.headers['x-relay-base-url'] as string | undefined,
+          operatorUrl,
+          userId: caller.userId,
+          provider: provider.id,
+          store: ctx.store,
+          egress: deps.egress,
+          trusted: deps.upstream,
+        })
+      : { baseUrl: operatorUrl ?? provider.baseUrl, dispatcher: deps.upstream }
+
+    const headers = {
+      ...provider.defaultHeaders,
+      ...pickRequestHeaders(request.headers),
+      ...authHeader(provider, stored.key),
+    }
+    const startedAt = performance.now()
+    return forwardCall(
+      reply,
+      {
+        url: destination.baseUrl + target.pathAndQuery,
+        method: request.method,
+        headers,
+        body: body && body.length > 0 ? body : undefined,
+        dispatcher: destination.dispatcher,
+      },
+      ({ status, usage }) => {
+        ctx.store
+          .logRequest({
+            at: Date.now(),
+            userId: caller.userId,
+            appId: caller.appId,
+            provider: provider.id,
+            model: usage.model ?? requestedModel,
+            status,
+            latencyMs: Math.round(performance.now() - startedAt),
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+          })
+          .catch((err: unknown) => request.log.error({ err }, 'request log write failed'))
+      },
+    )
+  }
+
+  app.route<{ Params: { provider: string; '*': string }; Body: Buffer | undefined }>({
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/relay/:provider/*',
+    onRequest: resolveTarget,
+    handler: (request, reply) => relay(request, reply, request.body),
+  })
+
+  app.post<{ Body: Buffer | undefined }>(
+    '/relay',
+    {
+      onRequest: async (request) => {
+        request.caller = await ctx.accounts.authenticate(relayToken(request))
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request)
+      let parsed: { model?: unknown } & Record<string, unknown>
+      try {
+        parsed = JSON.parse(request.body?.toString('utf8') ?? '')
+      } catch {
+        throw new RelayError('validation_error', { message: 'Request body is not valid JSON' })
+      }
+      if (
+        typeof parsed !== 'object' ||
+        parsed === null ||
+        typeof parsed.model !== 'string' ||
+        parsed.model === ''
+      ) {
+        throw new RelayError('validation_error', { message: 'body.model is required' })
+      }
+      const routed = routeModel(parsed.model)
+      if (!routed.provider.chatPath) {
+        throw new RelayError('provider_unknown', { message: `${routed.provider.name} has no chat endpoint` })
+      }
+      // Only a provider prefix forces a rewrite; otherwise the body goes out byte-for-byte.
+      const body =
+        routed.model === parsed.model
+          ? request.body
+          : Buffer.from(JSON.stringify({ ...parsed, model: routed.model }))
+      request.relayTarget = {
+        provider: routed.provider,
+        path: routed.provider.chatPath,
+        pathAndQuery: routed.provider.chatPath,
+        caller,
+      }
+      if (!request.headers['content-type']) request.headers['content-type'] = 'application/json'
+      return relay(request, reply, body)
+    },
+  )
+}

@@ -1,0 +1,207 @@
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { findProvider, PROVIDER_IDS } from '../../src/index.js'
+import { buildTestApp, expectErrorShape, SAMPLE_KEYS, storeKey } from '../helpers.js'
+import {
+  allBaseUrls,
+  json,
+  NO_LIMITS,
+  type Responder,
+  startUpstream,
+  type UpstreamServer,
+} from '../upstream-server.js'
+
+let up: UpstreamServer
+beforeAll(async () => {
+  up = await startUpstream()
+})
+afterAll(() => up.close())
+beforeEach(() => up.reset())
+
+const APP_SECRET = 'operator-app-secret-0123456789'
+
+type Stats = {
+  requests: number
+  errors: number
+  error_rate: number
+  input_tokens: number
+  output_tokens: number
+  by_model: {
+    provider: string
+    model: string | null
+    requests: number
+    errors: number
+    input_tokens: number
+    output_tokens: number
+  }[]
+}
+
+async function register(app: FastifyInstance, appId: string): Promise<string> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/users',
+    headers: { authorization: `Bearer ${APP_SECRET}` },
+    payload: { app_id: appId },
+  })
+  expect(res.statusCode, res.body).toBe(200)
+  return res.json<{ token: string }>().token
+}
+
+const completion = (model: string, prompt: number, completionTokens: number): Responder =>
+  json(200, {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completionTokens,
+      total_tokens: prompt + completionTokens,
+    },
+  })
+
+async function relay(app: FastifyInstance, token: string, url: string, body: string, responder: Responder) {
+  up.respond(responder)
+  const res = await app.inject({
+    method: 'POST',
+    url,
+    headers: { 'x-relay-token': token, 'content-type': 'application/json' },
+    payload: body,
+  })
+  return res.statusCode
+}
+
+/** The request log is written when the response closes; poll briefly rather than sleep. */
+async function statsWhen(get: () => Promise<Stats>, ready: (stats: Stats) => boolean): Promise<Stats> {
+  let stats = await get()
+  for (let i = 0; i < 50 && !ready(stats); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    stats = await get()
+  }
+  return stats
+}
+
+describe('GET /models', () => {
+  it('lists every provider with its routes, without auth', async () => {
+    const app = await buildTestApp(NO_LIMITS)
+    const res = await app.inject({ method: 'GET', url: '/models' })
+    expect(res.statusCode).toBe(200)
+    const body = res.json<{ providers: { id: string; routes: string[] }[]; allowed_models: unknown }>()
+    expect(body.providers.map((p) => p.id)).toEqual([...PROVIDER_IDS])
+    for (const entry of body.providers) expect(entry.routes).toEqual(findProvider(entry.id)!.routes)
+    expect(body.allowed_models).toBeNull()
+  })
+
+  it('shows ALLOWED_MODELS when set', async () => {
+    const app = await buildTestApp({ ...NO_LIMITS, ALLOWED_MODELS: 'gpt-4o*,anthropic/claude-3-5-*' })
+    const res = await app.inject({ method: 'GET', url: '/models' })
+    expect(res.json()).toMatchObject({ allowed_models: ['gpt-4o*', 'anthropic/claude-3-5-*'] })
+  })
+})
+
+describe('GET /stats and GET /stats/:app_id', () => {
+  async function withTraffic() {
+    const app = await buildTestApp({ ...NO_LIMITS, ...allBaseUrls(up.origin), APP_SECRET })
+    const token = await register(app, 'shop-app')
+    const other = await register(app, 'other-app')
+    for (const t of [token, other]) {
+      await storeKey(app, t, 'openai', SAMPLE_KEYS.openai)
+      await storeKey(app, t, 'anthropic', SAMPLE_KEYS.anthropic)
+    }
+    const chat = '/relay/openai/v1/chat/completions'
+    expect(await relay(app, token, chat, '{"model":"gpt-4o-mini"}', completion('gpt-4o-mini', 11, 7))).toBe(
+      200,
+    )
+    expect(await relay(app, token, chat, '{"model":"gpt-4o-mini"}', completion('gpt-4o-mini', 5, 3))).toBe(
+      200,
+    )
+    expect(
+      await relay(app, token, chat, '{"model":"gpt-4o-mini"}', json(500, { error: { message: 'x' } })),
+    ).toBe(500)
+    const anthropicUsage = { model: 'claude-x', usage: { input_tokens: 20, output_tokens: 4 } }
+    expect(
+      await relay(
+        app,
+        token,
+        '/relay/anthropic/v1/messages',
+        '{"model":"claude-x"}',
+        json(200, anthropicUsage),
+      ),
+    ).toBe(200)
+    expect(await relay(app, other, chat, '{"model":"gpt-4o"}', completion('gpt-4o', 100, 50))).toBe(200)
+    const get = (t: string) => async () =>
+      (await app.inject({ method: 'GET', url: '/stats', headers: { 'x-relay-token': t } })).json<Stats>()
+    return { app, token, other, get }
+  }
+
+  it("shows the caller's requests, errors and tokens by provider and model", async () => {
+    const { token, get } = await withTraffic()
+    const stats = await statsWhen(get(token), (s) => s.requests >= 4)
+    expect(stats).toMatchObject({
+      requests: 4,
+      errors: 1,
+      error_rate: 0.25,
+      input_tokens: 36,
+      output_tokens: 14,
+    })
+    // Successful calls are logged under the model the response names, with its token counts.
+    expect(stats.by_model).toContainEqual({
+      provider: 'anthropic',
+      model: 'claude-x',
+      requests: 1,
+      errors: 0,
+      input_tokens: 20,
+      output_tokens: 4,
+    })
+    expect(stats.by_model).toContainEqual(
+      expect.objectContaining({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        input_tokens: 16,
+        output_tokens: 10,
+      }),
+    )
+    // The failed call's error answer names no model; it still counts for its provider.
+    const openai = stats.by_model.filter((row) => row.provider === 'openai')
+    expect(openai.every((row) => row.model === 'gpt-4o-mini' || row.model === null)).toBe(true)
+    expect(openai.reduce((n, row) => n + row.requests, 0)).toBe(3)
+    expect(openai.reduce((n, row) => n + row.errors, 0)).toBe(1)
+    // The other user's gpt-4o call is theirs only.
+    expect(stats.by_model.some((row) => row.model === 'gpt-4o')).toBe(false)
+  })
+
+  it('401 without a token', async () => {
+    const app = await buildTestApp(NO_LIMITS)
+    expectErrorShape(await app.inject({ method: 'GET', url: '/stats' }), 401, 'token_missing')
+  })
+
+  it('per-app stats need the right APP_SECRET', async () => {
+    const { app, token, other, get } = await withTraffic()
+    await statsWhen(get(token), (s) => s.requests >= 4)
+    await statsWhen(get(other), (s) => s.requests >= 1)
+    const perApp = (authorization?: string) =>
+      app.inject({ method: 'GET', url: '/stats/shop-app', headers: authorization ? { authorization } : {} })
+    expectErrorShape(await perApp(), 401, 'app_secret_invalid')
+    expectErrorShape(await perApp('Bearer wrong-secret-0123456789'), 401, 'app_secret_invalid')
+    expectErrorShape(await perApp(`Bearer ${token}`), 401, 'app_secret_invalid')
+    const res = await perApp(`Bearer ${APP_SECRET}`)
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      app_id: 'shop-app',
+      requests: 4,
+      errors: 1,
+      input_tokens: 36,
+      output_tokens: 14,
+    })
+  })
+
+  it('503 not_configured without APP_SECRET', async () => {
+    const app = await buildTestApp(NO_LIMITS)
+    const res = await app.inject({
+      method: 'GET',
+      url: '/stats/shop-app',
+      headers: { authorization: `Bearer ${APP_SECRET}` },
+    })
+    expectErrorShape(res, 503, 'not_configured')
+  })
+})
