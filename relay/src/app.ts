@@ -87,7 +87,8 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     // Slow or idle clients must not hold sockets forever (slowloris); streams are exempt once headers are sent.
     requestTimeout: 120_000,
     connectionTimeout: 0,
-    return503OnClosing: true,
+    // Requests arriving during shutdown get our own 503 `unavailable` (below), in the SPEC §3.1 shape.
+    return503OnClosing: false,
     // Fastify answers a URL it cannot percent-decode (`%c0%ae`, a lone `%`) or an over-long parameter before
     // any route runs, in its own body shape; SPEC §3.1 wants the catalogue's. An undecodable relay path is on
     // no allowlist.
@@ -141,6 +142,15 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
 
   // Hook order is the order of registration: CORS first so even 401/429 answers are readable by the page.
   await registerCors(app, config.cors)
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return
+    reply.header('connection', 'close')
+    throw new RelayError('unavailable', { message: 'The relay is shutting down', hint: 'Retry in a moment.' })
+  })
   registerSecurityHeaders(app)
   app.addHook('onRequest', async (request, reply) => {
     // The matched route, not request.url, so that /health?deep=1 is exempt too (load-balancer probes).

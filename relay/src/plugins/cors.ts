@@ -12,6 +12,21 @@ const EXPOSED_HEADERS = [
   'retry-after',
   'request-id',
   'x-request-id',
+  // Provider rate-limit state and timing, which the official SDKs read for retries and errors.
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+  'anthropic-ratelimit-requests-limit',
+  'anthropic-ratelimit-requests-remaining',
+  'anthropic-ratelimit-requests-reset',
+  'anthropic-ratelimit-tokens-limit',
+  'anthropic-ratelimit-tokens-remaining',
+  'anthropic-ratelimit-tokens-reset',
+  'openai-processing-ms',
+  'openai-version',
 ]
 
 /**

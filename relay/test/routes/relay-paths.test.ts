@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { findProvider, PROVIDER_IDS, type ProviderId } from '../../src/index.js'
-import { buildTestApp, expectErrorShape, registerUser, SAMPLE_KEYS, storeKey } from '../helpers.js'
+import { buildApp, loadConfig } from '../../src/index.js'
+import { buildTestApp, expectErrorShape, registerUser, SAMPLE_KEYS, storeKey, testEnv } from '../helpers.js'
 import {
   allBaseUrls,
   instantiateRoute,
@@ -12,18 +13,21 @@ import {
 } from '../upstream-server.js'
 
 let up: UpstreamServer
+// One listening relay with a key for every provider, shared by the (stateless) tables below: hundreds of cases.
+let app: FastifyInstance
+let token: string
 beforeAll(async () => {
   up = await startUpstream()
-})
-afterAll(() => up.close())
-beforeEach(() => up.reset())
-
-async function setup(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; token: string }> {
-  const app = await buildTestApp({ ...NO_LIMITS, ...allBaseUrls(up.origin), ...env })
-  const token = await registerUser(app)
+  app = await buildApp(loadConfig(testEnv({ ...NO_LIMITS, ...allBaseUrls(up.origin) })))
+  token = await registerUser(app)
   for (const id of PROVIDER_IDS) await storeKey(app, token, id, SAMPLE_KEYS[id])
-  return { app, token }
-}
+  await app.listen({ port: 0, host: '127.0.0.1' })
+})
+afterAll(async () => {
+  await app.close()
+  await up.close()
+})
+beforeEach(() => up.reset())
 
 // Account, billing, file and fine-tuning endpoints: never inference, for any provider.
 const FORBIDDEN_EVERYWHERE = [
@@ -70,7 +74,6 @@ describe('the inference allowlist', () => {
   const allowed = PROVIDER_IDS.flatMap((id) => findProvider(id)!.routes.map((route) => [id, route] as const))
 
   it.each(allowed)('%s: %s is forwarded to exactly that path', async (id, route) => {
-    const { app, token } = await setup()
     const [method, path] = instantiateRoute(route)
     const res = await app.inject({
       method,
@@ -92,7 +95,6 @@ describe('the inference allowlist', () => {
   ])
 
   it.each(forbidden)('%s: %s → 403 path_forbidden, nothing sent upstream', async (id, route) => {
-    const { app, token } = await setup()
     const [method, path] = route.split(' ') as [string, string]
     const res = await app.inject({
       method,
@@ -107,7 +109,7 @@ describe('the inference allowlist', () => {
 
 describe('forbidden paths spend no quota', () => {
   it('ten refusals, then an allowed call still passes; the next one is over the limit', async () => {
-    const app = await buildTestApp({
+    const limited = await buildTestApp({
       ...allBaseUrls(up.origin),
       RATE_LIMIT_RELAY_PER_MIN: '1',
       RATE_LIMIT_GLOBAL_PER_MIN: '2',
@@ -205,16 +207,12 @@ describe('path traversal and encoding tricks', () => {
   })
 
   it('sanity: the plain path goes through over the same socket path', async () => {
-    const { app, token } = await setup()
-    await app.listen({ port: 0, host: '127.0.0.1' })
     const res = await rawRequest(app, 'POST', '/relay/openai/v1/chat/completions', { 'x-relay-token': token })
     expect(res.status).toBe(200)
     expect(up.requests.map((r) => r.url)).toEqual(['/v1/chat/completions'])
   })
 
   it.each(TRAVERSAL)('POST /relay/openai%s → 403 path_forbidden, nothing sent upstream', async (path) => {
-    const { app, token } = await setup()
-    await app.listen({ port: 0, host: '127.0.0.1' })
     const res = await rawRequest(
       app,
       'POST',
