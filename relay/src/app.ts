@@ -22,8 +22,12 @@ import { registerStatsRoutes } from './routes/stats.js'
 import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createVault } from './services/vault.js'
+import { withReadCache } from './store/read-cache.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { Store } from './store/types.js'
+
+/** How stale a token or key row may be when another process changed it (this process invalidates at once). */
+const READ_CACHE_TTL_MS = 5_000
 
 /** Everything buildApp would otherwise create itself; tests and embedders pass their own. */
 export interface AppDeps {
@@ -62,7 +66,11 @@ async function assertKeyringCoversStore(store: Store, keyring: Keyring): Promise
  */
 export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now
-  const store = deps.store ?? openSqliteStore(config.store.path)
+  const store = withReadCache(deps.store ?? openSqliteStore(config.store.path), {
+    ttlMs: READ_CACHE_TTL_MS,
+    maxEntries: 10_000,
+    now,
+  })
   const keyring = createKeyring(config.secrets.encryption, config.secrets.encryptionPrevious)
   try {
     await assertKeyringCoversStore(store, keyring)
@@ -87,6 +95,8 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     // Slow or idle clients must not hold sockets forever (slowloris); streams are exempt once headers are sent.
     requestTimeout: 120_000,
     connectionTimeout: 0,
+    // find-my-way's default (100) is shorter than the 200 characters an app_id may have (GET /stats/:app_id).
+    routerOptions: { maxParamLength: 200 },
     // Requests arriving during shutdown get our own 503 `unavailable` (below), in the SPEC §3.1 shape.
     return503OnClosing: false,
     // Fastify answers a URL it cannot percent-decode (`%c0%ae`, a lone `%`) or an over-long parameter before

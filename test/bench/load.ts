@@ -2,6 +2,8 @@ import { Pool } from 'undici'
 
 export interface LoadResult {
   readonly requests: number
+  /** Every completed request, warm-up included. */
+  readonly sent: number
   readonly errors: number
   readonly rps: number
   readonly p50: number
@@ -31,6 +33,7 @@ export async function runLoad(options: {
   const latencies: number[] = []
   const ttfbs: number[] = []
   let errors = 0
+  let sent = 0
   let recording = false
   const stopAt = performance.now() + options.warmupMs + options.durationMs
   setTimeout(() => {
@@ -49,6 +52,7 @@ export async function runLoad(options: {
           body: options.body,
         })
         for await (const _chunk of body) if (first === 0) first = performance.now()
+        sent++
         if (statusCode !== 200) errors++
       } catch {
         errors++
@@ -68,6 +72,7 @@ export async function runLoad(options: {
   ttfbs.sort((a, b) => a - b)
   return {
     requests: latencies.length,
+    sent,
     errors,
     rps: latencies.length / (options.durationMs / 1000),
     p50: percentile(latencies, 50),

@@ -48,9 +48,15 @@ function allowed(name: string, exact: ReadonlySet<string>, prefixes: readonly st
   return exact.has(name) || prefixes.some((p) => name.startsWith(p))
 }
 
-export function pickRequestHeaders(headers: IncomingHeaders): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
+/** The client headers that may go upstream, on top of `defaults` (which the client may override). */
+export function pickRequestHeaders(
+  headers: IncomingHeaders,
+  defaults: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = { ...defaults }
+  // for…in rather than Object.entries: this runs on every relay call and allocates nothing per header.
+  for (const name in headers) {
+    const value = headers[name]
     if (value === undefined || !allowed(name, REQUEST_EXACT, REQUEST_PREFIXES)) continue
     out[name] = Array.isArray(value) ? value.join(', ') : value
   }
@@ -59,7 +65,8 @@ export function pickRequestHeaders(headers: IncomingHeaders): Record<string, str
 
 export function pickResponseHeaders(headers: IncomingHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name]
     if (value === undefined || !allowed(name, RESPONSE_EXACT, RESPONSE_PREFIXES)) continue
     out[name] = value
   }

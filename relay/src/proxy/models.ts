@@ -79,3 +79,13 @@ export function extractModel(
   }
   return null
 }
+
+const SNIFF_MODEL = /"model"\s*:\s*"([^"\\]{1,200})"/
+
+/**
+ * For the request log only (never for a policy decision): the first `"model": "…"` in the first 4 KiB of a
+ * body, without parsing it.
+ */
+export function sniffModel(body: Buffer): string | null {
+  return SNIFF_MODEL.exec(body.toString('utf8', 0, Math.min(body.length, 4096)))?.[1] ?? null
+}

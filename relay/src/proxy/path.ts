@@ -10,6 +10,9 @@ const forbidden = (detail: string) =>
 // RFC 3986 pchar: these sub-delims and ':' '@' stay literal so `models/gemini-2.5-flash:generateContent` survives.
 const KEEP_LITERAL = /%(3A|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)/g
 
+// Segments of RFC 3986 pchars that encodeSegment keeps literal, none of them `.` or `..`.
+const CANONICAL_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$/
+
 function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(KEEP_LITERAL, (m) => decodeURIComponent(m))
 }
@@ -21,6 +24,8 @@ function encodeSegment(segment: string): string {
  * Returns the decoded path (for matching) and its canonical encoding (for forwarding).
  */
 export function normalizePath(rawPath: string): { path: string; encoded: string } {
+  // Nearly every real path is already canonical: nothing to decode, nothing to refuse.
+  if (CANONICAL_PATH.test(rawPath)) return { path: rawPath, encoded: rawPath }
   if (!rawPath.startsWith('/')) throw forbidden('empty path')
   const segments = rawPath.slice(1).split('/')
   const decoded: string[] = []

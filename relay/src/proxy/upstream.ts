@@ -75,3 +75,18 @@ export async function verifyKey(
     hint: 'Try the rotation again later.',
   })
 }
+
+const splitCache = new Map<string, { origin: string; prefix: string }>()
+
+/** `https://host:8443/openai/v1` → origin `https://host:8443`, prefix `/openai/v1` (memoised: few distinct URLs). */
+export function splitBaseUrl(baseUrl: string): { origin: string; prefix: string } {
+  let split = splitCache.get(baseUrl)
+  if (!split) {
+    const url = new URL(baseUrl)
+    split = { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') }
+    // Custom endpoints are per user; keep the memo bounded.
+    if (splitCache.size >= 1000) splitCache.clear()
+    splitCache.set(baseUrl, split)
+  }
+  return split
+}

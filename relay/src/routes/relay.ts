@@ -7,9 +7,9 @@ import { resolveCustomDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { forwardCall } from '../proxy/forward.js'
 import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
-import { createModelPolicy, extractModel, modelFromPath, routeModel } from '../proxy/models.js'
+import { createModelPolicy, extractModel, modelFromPath, routeModel, sniffModel } from '../proxy/models.js'
 import { isAllowedRoute, normalizePath } from '../proxy/path.js'
-import { authHeader } from '../proxy/upstream.js'
+import { splitBaseUrl } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
 import type { RouteContext } from './context.js'
 import { resolveProvider } from './keys.js'
@@ -129,16 +129,15 @@ export async function registerRelayRoutes(
         })
       : { baseUrl: operatorUrl ?? provider.baseUrl, dispatcher: deps.upstream }
 
-    const headers = {
-      ...provider.defaultHeaders,
-      ...pickRequestHeaders(request.headers),
-      ...authHeader(provider, stored.key),
-    }
+    const headers = pickRequestHeaders(request.headers, provider.defaultHeaders)
+    headers[provider.auth.header] = (provider.auth.prefix ?? '') + stored.key
     const startedAt = performance.now()
+    const { origin, prefix } = splitBaseUrl(destination.baseUrl)
     return forwardCall(
       reply,
       {
-        url: destination.baseUrl + target.pathAndQuery,
+        origin,
+        path: prefix + target.pathAndQuery,
         method: request.method,
         headers,
         body: body && body.length > 0 ? body : undefined,
@@ -151,7 +150,8 @@ export async function registerRelayRoutes(
             userId: caller.userId,
             appId: caller.appId,
             provider: provider.id,
-            model: usage.model ?? requestedModel,
+            // Failed calls have no response to name the model; a cheap look at the request body does.
+            model: usage.model ?? requestedModel ?? (body ? sniffModel(body) : null),
             status,
             latencyMs: Math.round(performance.now() - startedAt),
             inputTokens: usage.inputTokens,

@@ -195,6 +195,19 @@ describe('GET /stats and GET /stats/:app_id', () => {
     })
   })
 
+  it('serves an app_id of the full 200 characters POST /users accepts', async () => {
+    const app = await buildTestApp({ ...NO_LIMITS, APP_SECRET })
+    const appId = 'a'.repeat(200)
+    await register(app, appId)
+    const res = await app.inject({
+      method: 'GET',
+      url: `/stats/${appId}`,
+      headers: { authorization: `Bearer ${APP_SECRET}` },
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({ app_id: appId, requests: 0, errors: 0 })
+  })
+
   it('503 not_configured without APP_SECRET', async () => {
     const app = await buildTestApp(NO_LIMITS)
     const res = await app.inject({

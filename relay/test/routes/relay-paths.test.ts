@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { findProvider, PROVIDER_IDS, type ProviderId } from '../../src/index.js'
-import { buildApp, loadConfig } from '../../src/index.js'
+import { buildApp, findProvider, loadConfig, PROVIDER_IDS, type ProviderId } from '../../src/index.js'
 import { buildTestApp, expectErrorShape, registerUser, SAMPLE_KEYS, storeKey, testEnv } from '../helpers.js'
 import {
   allBaseUrls,
@@ -117,22 +116,22 @@ describe('forbidden paths spend no quota', () => {
     })
     // Setup from another address, so that it does not spend the caller's global quota.
     const setupIp = { remoteAddress: '10.9.9.9' }
-    const user = await app.inject({ method: 'POST', url: '/users', payload: { app_id: 'a' }, ...setupIp })
-    const token = user.json<{ token: string }>().token
-    const stored = await app.inject({
+    const user = await limited.inject({ method: 'POST', url: '/users', payload: { app_id: 'a' }, ...setupIp })
+    const caller = user.json<{ token: string }>().token
+    const stored = await limited.inject({
       method: 'POST',
       url: '/keys/openai',
-      headers: { 'x-relay-token': token },
+      headers: { 'x-relay-token': caller },
       payload: { key: SAMPLE_KEYS.openai },
       ...setupIp,
     })
     expect(stored.statusCode).toBe(200)
 
     const call = (method: 'GET' | 'POST' | 'DELETE', path: string) =>
-      app.inject({
+      limited.inject({
         method,
         url: `/relay/openai${path}`,
-        headers: { 'x-relay-token': token, 'content-type': 'application/json' },
+        headers: { 'x-relay-token': caller, 'content-type': 'application/json' },
         ...(method === 'POST' ? { payload: '{"model":"gpt-4o-mini"}' } : {}),
         remoteAddress: '10.1.1.1',
       })
