@@ -152,4 +152,38 @@ describe('GET /stats adds up what the providers reported (SPEC §3.3, §3.8)', (
       ),
     )
   })
+
+  it('a stream cut mid-way counts as an error, keeping the model and tokens the provider did send', async () => {
+    const before = (await (await h.fetch('/stats')).json()) as Stats
+    const mock = h.mocks.anthropic
+    mock.settings.chunks = 10
+    mock.settings.cutAfter = 5
+    try {
+      const response = await h.fetch(
+        '/relay/anthropic/v1/messages',
+        post({
+          model: 'claude-haiku-4-5',
+          max_tokens: 64,
+          messages: [{ role: 'user', content: 'Cut me off' }],
+          stream: true,
+        }),
+      )
+      await response.arrayBuffer()
+    } finally {
+      mock.settings.cutAfter = undefined
+    }
+    let after: Stats | undefined
+    for (let attempt = 0; attempt < 100; attempt++) {
+      after = (await (await h.fetch('/stats')).json()) as Stats
+      if (after.requests > before.requests) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const row = (s: Stats) =>
+      s.by_model.find((r) => r.provider === 'anthropic' && r.model === 'claude-haiku-4-5')!
+    expect(after!.requests).toBe(before.requests + 1)
+    expect(after!.errors).toBe(before.errors + 1)
+    // message_start (model, input tokens) was relayed before the cut, so the log has them.
+    expect(row(after!).errors).toBe(row(before).errors + 1)
+    expect(row(after!).input_tokens).toBeGreaterThan(row(before).input_tokens)
+  })
 })
