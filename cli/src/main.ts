@@ -1,6 +1,10 @@
 import { RELAY_VERSION } from '@byok/relay'
 import { defineCommand } from 'citty'
+import { createBackupCommand } from './commands/backup.js'
+import { createCreateCommand } from './commands/create.js'
 import { createDevCommand } from './commands/dev.js'
+import { createDoctorCommand } from './commands/doctor.js'
+import { createRestoreCommand } from './commands/restore.js'
 import { createStartCommand } from './commands/start.js'
 import type { CliIo } from './io.js'
 
@@ -15,6 +19,10 @@ export function createMainCommand(io: CliIo) {
     subCommands: {
       start: createStartCommand(io),
       dev: createDevCommand(io),
+      create: createCreateCommand(io),
+      backup: createBackupCommand(io),
+      restore: createRestoreCommand(io),
+      doctor: createDoctorCommand(io),
     },
   })
 }

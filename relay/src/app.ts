@@ -8,7 +8,9 @@ import { createLoggerOptions, type LogSink } from './logger.js'
 import { createRequireCaller } from './plugins/auth.js'
 import { registerCors } from './plugins/cors.js'
 import { registerErrorHandler, sendError } from './plugins/error-handler.js'
+import { createMetrics, registerMetrics, withStoreErrorCount } from './plugins/metrics.js'
 import { registerNotFound } from './plugins/not-found.js'
+import { registerOpenApi } from './plugins/openapi.js'
 import { createRateLimiter } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
 import { createEgressPolicy, type EgressOptions } from './proxy/egress.js'
@@ -66,7 +68,10 @@ async function assertKeyringCoversStore(store: Store, keyring: Keyring): Promise
  */
 export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now
-  const store = withReadCache(deps.store ?? openSqliteStore(config.store.path), {
+  // Off unless METRICS_TOKEN is set: then nothing about metrics runs per request.
+  const metrics = config.metrics.token === undefined ? undefined : createMetrics()
+  const baseStore = deps.store ?? openSqliteStore(config.store.path)
+  const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
     ttlMs: READ_CACHE_TTL_MS,
     maxEntries: 10_000,
     now,
@@ -95,6 +100,9 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     // Slow or idle clients must not hold sockets forever (slowloris); streams are exempt once headers are sent.
     requestTimeout: 120_000,
     connectionTimeout: 0,
+    // A client dribbling header bytes (slowloris) never goes idle, so only a headers deadline frees its socket.
+    // Node's default is 60 s, checked every 30 s (up to 90 s per socket); headers are a few KB, 10 s is ample.
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 1_000 },
     // find-my-way's default (100) is shorter than the 200 characters an app_id may have (GET /stats/:app_id).
     routerOptions: { maxParamLength: 200 },
     // Requests arriving during shutdown get our own 503 `unavailable` (below), in the SPEC §3.1 shape.
@@ -130,10 +138,26 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     accounts,
     vault: createVault({ store, keyring, now }),
     limiters: {
-      global: createRateLimiter({ max: config.rateLimits.globalPerMin, windowMs: 60_000, now }),
-      register: createRateLimiter({ max: config.rateLimits.registerPerHour, windowMs: 3_600_000, now }),
-      relay: createRateLimiter({ max: config.rateLimits.relayPerMin, windowMs: 60_000, now }),
+      global: createRateLimiter({
+        max: config.rateLimits.globalPerMin,
+        windowMs: 60_000,
+        now,
+        onReject: metrics && (() => metrics.rateLimited('global')),
+      }),
+      register: createRateLimiter({
+        max: config.rateLimits.registerPerHour,
+        windowMs: 3_600_000,
+        now,
+        onReject: metrics && (() => metrics.rateLimited('register')),
+      }),
+      relay: createRateLimiter({
+        max: config.rateLimits.relayPerMin,
+        windowMs: 60_000,
+        now,
+        onReject: metrics && (() => metrics.rateLimited('relay')),
+      }),
     },
+    metrics,
     requireCaller: createRequireCaller(accounts),
   }
   const upstream = deps.upstream ?? createUpstreamAgent({ timeoutMs: config.proxy.upstreamTimeoutMs })
@@ -149,6 +173,9 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   registerErrorHandler(app)
   registerNotFound(app)
   registerJsonParser(app)
+  // Before any route: it collects every route's schema at start-up (nothing per request).
+  await registerOpenApi(app)
+  if (metrics && config.metrics.token !== undefined) registerMetrics(app, metrics, config.metrics.token)
 
   // Hook order is the order of registration: CORS first so even 401/429 answers are readable by the page.
   await registerCors(app, config.cors)

@@ -37,6 +37,8 @@ export interface RelayConfig {
     readonly baseUrls: Readonly<Record<string, string>>
   }
   readonly log: { readonly level: LogLevel }
+  /** `GET /metrics` is registered only when a token is set (Authorization: Bearer <METRICS_TOKEN>). */
+  readonly metrics: { readonly token: string | undefined }
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -150,6 +152,7 @@ const PARSERS = {
   ENCRYPTION_SECRET_PREVIOUS: secret(32),
   TOKEN_HMAC_SECRET: secret(32),
   APP_SECRET: secret(16),
+  METRICS_TOKEN: secret(16),
   ALLOWED_ORIGINS: origins(true),
   DB_PATH: (raw: string | undefined) => raw?.trim(),
   TOKEN_EXPIRY_DAYS: int(0, 36500, 90),
@@ -182,6 +185,9 @@ const PARSERS = {
     return level as LogLevel
   },
 } satisfies Record<string, Parser<unknown>>
+
+/** Every variable loadConfig reads besides the per-provider `<ID>_BASE_URL` overrides (`.env.example` lists them). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(PARSERS)
 
 type Parsed = { [K in keyof typeof PARSERS]: ReturnType<(typeof PARSERS)[K]> }
 
@@ -251,6 +257,7 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
       baseUrls,
     },
     log: { level: e.LOG_LEVEL ?? (mode === 'dev' ? 'warn' : 'info') },
+    metrics: { token: e.METRICS_TOKEN },
   }
   return deepFreeze(config)
 }

@@ -28,6 +28,11 @@ export const ERRORS = {
     message: 'Invalid or missing app secret',
     hint: 'Send Authorization: Bearer <APP_SECRET>.',
   },
+  metrics_token_invalid: {
+    status: 401,
+    message: 'Invalid or missing metrics token',
+    hint: 'Send Authorization: Bearer <METRICS_TOKEN>.',
+  },
   validation_error: { status: 400, message: 'Invalid request' },
   provider_unknown: {
     status: 400,

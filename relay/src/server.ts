@@ -41,10 +41,15 @@ export async function startRelay(config: RelayConfig, deps: AppDeps = {}): Promi
     async close(graceMs = 10_000) {
       const timer = setTimeout(() => app.server.closeAllConnections(), graceMs)
       timer.unref()
+      // server.close() drops only the connections idle at that moment; a keep-alive connection whose stream
+      // ends later would hold the process until the grace timer. Drop those as soon as they fall idle.
+      const sweeper = setInterval(() => app.server.closeIdleConnections(), 100)
+      sweeper.unref()
       try {
         await app.close()
       } finally {
         clearTimeout(timer)
+        clearInterval(sweeper)
       }
     },
   }

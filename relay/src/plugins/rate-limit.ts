@@ -26,8 +26,10 @@ export function createRateLimiter(options: {
   max: number
   windowMs: number
   now: () => number
+  /** Called once per rejected hit (metrics). */
+  onReject?: () => void
 }): RateLimiter {
-  const { max, windowMs, now } = options
+  const { max, windowMs, now, onReject } = options
   const windows = new Map<string, Window>()
   const policy = `${max};w=${Math.round(windowMs / 1000)}`
   let lastSweep = now()
@@ -65,7 +67,10 @@ export function createRateLimiter(options: {
     hit,
     consume(key) {
       const decision = hit(key)
-      if (!decision.allowed) throw new RelayError('rate_limited', { headers: decision.headers })
+      if (!decision.allowed) {
+        onReject?.()
+        throw new RelayError('rate_limited', { headers: decision.headers })
+      }
       return decision.headers
     },
   }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RelayConfig } from '../config.js'
 import type { Keyring } from '../crypto/envelope.js'
+import type { RelayMetrics } from '../plugins/metrics.js'
 import type { RateLimiter } from '../plugins/rate-limit.js'
 import type { Accounts } from '../services/accounts.js'
 import type { Vault } from '../services/vault.js'
@@ -18,5 +19,7 @@ export interface RouteContext {
     readonly register: RateLimiter
     readonly relay: RateLimiter
   }
+  /** Set only when METRICS_TOKEN is. */
+  readonly metrics: RelayMetrics | undefined
   readonly requireCaller: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 }

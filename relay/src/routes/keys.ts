@@ -6,6 +6,7 @@ import { findProvider, type ProviderSpec } from '../providers/index.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { verifyKey } from '../proxy/upstream.js'
 import type { RouteContext } from './context.js'
+import { errorResponses, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 
 const storeBody = {
   type: 'object',
@@ -27,6 +28,38 @@ const providerParams = {
   required: ['provider'],
   properties: { provider: { type: 'string', maxLength: 64 } },
 } as const
+
+const providerOk = {
+  ok: { type: 'boolean', enum: [true] },
+  provider: { type: 'string' },
+} as const
+
+// Key-list items name exactly what may leave the relay: additionalProperties false keeps key material out.
+const keyListBody = {
+  type: 'object',
+  required: ['providers', 'keys'],
+  additionalProperties: false,
+  properties: {
+    providers: { type: 'array', items: { type: 'string' } },
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['provider', 'hint', 'created_at', 'updated_at'],
+        additionalProperties: false,
+        properties: {
+          provider: { type: 'string' },
+          hint: { type: 'string', maxLength: 8, description: 'At most the last 4 characters of the key' },
+          created_at: { type: 'string', format: 'date-time' },
+          updated_at: { type: 'string', format: 'date-time' },
+          base_url: { type: 'string', description: 'The endpoint bound to an openai-compatible key' },
+        },
+      },
+    },
+  },
+} as const
+
+const BODY_ERRORS = ['validation_error', 'unsupported_media_type', 'body_too_large'] as const
 
 export function resolveProvider(id: string): ProviderSpec {
   const provider = findProvider(id)
@@ -64,7 +97,32 @@ export async function registerKeyRoutes(
 ): Promise<void> {
   app.post<{ Params: { provider: string }; Body: { key: string; base_url?: string } }>(
     '/keys/:provider',
-    { schema: { params: providerParams, body: storeBody }, onRequest: ctx.requireCaller },
+    {
+      schema: {
+        summary: "Store the user's key for a provider (encrypted at rest, never returned)",
+        tags: ['keys'],
+        security: TOKEN_SECURITY,
+        params: providerParams,
+        body: storeBody,
+        response: {
+          200: {
+            type: 'object',
+            required: ['ok', 'provider'],
+            additionalProperties: false,
+            properties: providerOk,
+          },
+          ...errorResponses(
+            ...TOKEN_ERRORS,
+            ...BODY_ERRORS,
+            'provider_unknown',
+            'key_invalid',
+            'base_url_rejected',
+            'rate_limited',
+          ),
+        },
+      },
+      onRequest: ctx.requireCaller,
+    },
     async (request) => {
       const caller = callerOf(request)
       const provider = resolveProvider(request.params.provider)
@@ -88,7 +146,38 @@ export async function registerKeyRoutes(
 
   app.post<{ Params: { provider: string }; Body: { key: string } }>(
     '/keys/:provider/rotate',
-    { schema: { params: providerParams, body: rotateBody }, onRequest: ctx.requireCaller },
+    {
+      schema: {
+        summary: 'Replace the key after the provider has accepted the new one',
+        tags: ['keys'],
+        security: TOKEN_SECURITY,
+        params: providerParams,
+        body: rotateBody,
+        response: {
+          200: {
+            type: 'object',
+            required: ['ok', 'provider', 'rotated'],
+            additionalProperties: false,
+            properties: {
+              ...providerOk,
+              rotated: { type: 'boolean', description: 'false when no key was stored before' },
+            },
+          },
+          ...errorResponses(
+            ...TOKEN_ERRORS,
+            ...BODY_ERRORS,
+            'provider_unknown',
+            'key_invalid',
+            'key_rejected',
+            'base_url_rejected',
+            'upstream_unreachable',
+            'upstream_timeout',
+            'rate_limited',
+          ),
+        },
+      },
+      onRequest: ctx.requireCaller,
+    },
     async (request) => {
       const caller = callerOf(request)
       const provider = resolveProvider(request.params.provider)
@@ -121,14 +210,43 @@ export async function registerKeyRoutes(
     },
   )
 
-  app.get('/keys', { onRequest: ctx.requireCaller }, async (request) => {
-    const keys = await ctx.vault.list(callerOf(request).userId)
-    return { providers: keys.map((k) => k.provider), keys }
-  })
+  app.get(
+    '/keys',
+    {
+      schema: {
+        summary: 'List stored keys as masked hints',
+        tags: ['keys'],
+        security: TOKEN_SECURITY,
+        response: { 200: keyListBody, ...errorResponses(...TOKEN_ERRORS, 'rate_limited') },
+      },
+      onRequest: ctx.requireCaller,
+    },
+    async (request) => {
+      const keys = await ctx.vault.list(callerOf(request).userId)
+      return { providers: keys.map((k) => k.provider), keys }
+    },
+  )
 
   app.delete<{ Params: { provider: string } }>(
     '/keys/:provider',
-    { schema: { params: providerParams }, onRequest: ctx.requireCaller },
+    {
+      schema: {
+        summary: "Delete the user's key for a provider",
+        tags: ['keys'],
+        security: TOKEN_SECURITY,
+        params: providerParams,
+        response: {
+          200: {
+            type: 'object',
+            required: ['ok', 'provider', 'deleted'],
+            additionalProperties: false,
+            properties: { ...providerOk, deleted: { type: 'boolean' } },
+          },
+          ...errorResponses(...TOKEN_ERRORS, 'provider_unknown', 'rate_limited'),
+        },
+      },
+      onRequest: ctx.requireCaller,
+    },
     async (request) => {
       const provider = resolveProvider(request.params.provider)
       const deleted = await ctx.vault.remove(callerOf(request).userId, provider.id)

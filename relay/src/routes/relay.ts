@@ -13,6 +13,7 @@ import { splitBaseUrl } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
 import type { RouteContext } from './context.js'
 import { resolveProvider } from './keys.js'
+import { describedErrors, RELAY_SECURITY, TOKEN_ERRORS } from './schemas.js'
 
 export interface RelayDeps {
   readonly upstream: Dispatcher
@@ -51,6 +52,38 @@ function relayToken(request: FastifyRequest): string | undefined {
     undefined
   )
 }
+
+// Provider bodies stream through untouched: responses are described, never serialised through a schema.
+const RELAY_ERRORS = [
+  ...TOKEN_ERRORS,
+  'validation_error',
+  'provider_unknown',
+  'key_missing',
+  'key_unreadable',
+  'base_url_rejected',
+  'path_forbidden',
+  'model_forbidden',
+  'body_too_large',
+  'rate_limited',
+  'upstream_unreachable',
+  'upstream_timeout',
+] as const
+
+const relayHeaders = {
+  type: 'object',
+  properties: {
+    'x-relay-base-url': {
+      type: 'string',
+      description: 'openai-compatible only: the endpoint, bound to the key on first use',
+    },
+  },
+} as const
+
+/**
+ * Relay request schemas are documentation only: bodies arrive as raw bytes (forwarded byte-for-byte) and the
+ * handlers check what they need themselves, so validation would only cost time on the hot path.
+ */
+const documentOnly = () => () => true
 
 function splitUrl(url: string): { path: string; search: string } {
   const q = url.indexOf('?')
@@ -133,6 +166,7 @@ export async function registerRelayRoutes(
     headers[provider.auth.header] = (provider.auth.prefix ?? '') + stored.key
     const startedAt = performance.now()
     const { origin, prefix } = splitBaseUrl(destination.baseUrl)
+    ctx.metrics?.streamOpened()
     return forwardCall(
       reply,
       {
@@ -144,6 +178,8 @@ export async function registerRelayRoutes(
         dispatcher: destination.dispatcher,
       },
       ({ status, usage }) => {
+        const latencyMs = performance.now() - startedAt
+        ctx.metrics?.streamClosed(provider.id, latencyMs)
         ctx.store
           .logRequest({
             at: Date.now(),
@@ -153,7 +189,7 @@ export async function registerRelayRoutes(
             // Failed calls have no response to name the model; a cheap look at the request body does.
             model: usage.model ?? requestedModel ?? (body ? sniffModel(body) : null),
             status,
-            latencyMs: Math.round(performance.now() - startedAt),
+            latencyMs: Math.round(latencyMs),
             inputTokens: usage.inputTokens,
             outputTokens: usage.outputTokens,
           })
@@ -165,6 +201,20 @@ export async function registerRelayRoutes(
   app.route<{ Params: { provider: string; '*': string }; Body: Buffer | undefined }>({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/relay/:provider/*',
+    schema: {
+      summary: "Forward an inference call to the provider with the user's stored key",
+      description:
+        'Only inference paths are forwarded (GET /models lists them); any body is forwarded byte-for-byte and ' +
+        'the response (JSON, SSE, audio) streams back as the provider sent it.',
+      tags: ['relay'],
+      security: RELAY_SECURITY,
+      headers: relayHeaders,
+      response: {
+        200: { description: "The provider's response, streamed as-is (status, content type and body)" },
+        ...describedErrors(...RELAY_ERRORS),
+      },
+    },
+    validatorCompiler: documentOnly,
     onRequest: resolveTarget,
     handler: (request, reply) => relay(request, reply, request.body),
   })
@@ -172,6 +222,23 @@ export async function registerRelayRoutes(
   app.post<{ Body: Buffer | undefined }>(
     '/relay',
     {
+      schema: {
+        summary: 'Route a chat call by its `model` field ("anthropic/claude-…" or a known bare name)',
+        tags: ['relay'],
+        security: RELAY_SECURITY,
+        headers: relayHeaders,
+        body: {
+          type: 'object',
+          required: ['model'],
+          properties: { model: { type: 'string', minLength: 1 } },
+          additionalProperties: true,
+        },
+        response: {
+          200: { description: "The provider's chat response, streamed as-is" },
+          ...describedErrors(...RELAY_ERRORS),
+        },
+      },
+      validatorCompiler: documentOnly,
       onRequest: async (request) => {
         request.caller = await ctx.accounts.authenticate(relayToken(request))
       },

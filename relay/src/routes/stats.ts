@@ -3,6 +3,7 @@ import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import type { UsageRow } from '../store/types.js'
 import type { RouteContext } from './context.js'
+import { APP_SECRET_SECURITY, errorResponses, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 import { requireAppSecret } from './users.js'
 
 function summarise(rows: readonly UsageRow[]) {
@@ -31,16 +32,74 @@ const appParams = {
   properties: { app_id: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const
 
+const count = { type: 'integer' } as const
+const summaryProperties = {
+  requests: count,
+  errors: count,
+  error_rate: { type: 'number' },
+  input_tokens: count,
+  output_tokens: count,
+  by_model: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['provider', 'model', 'requests', 'errors', 'input_tokens', 'output_tokens'],
+      additionalProperties: false,
+      properties: {
+        provider: { type: 'string' },
+        model: { type: ['string', 'null'] },
+        requests: count,
+        errors: count,
+        input_tokens: count,
+        output_tokens: count,
+      },
+    },
+  },
+} as const
+const summaryRequired = ['requests', 'errors', 'error_rate', 'input_tokens', 'output_tokens', 'by_model']
+
 /** `GET /stats` (the caller's own usage) and `GET /stats/:app_id` (an app's aggregate, operator only). */
 export async function registerStatsRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  app.get('/stats', { onRequest: ctx.requireCaller }, async (request) =>
-    summarise(await ctx.store.usageByUser(callerOf(request).userId)),
+  app.get(
+    '/stats',
+    {
+      schema: {
+        summary: "The caller's own usage by provider and model",
+        tags: ['stats'],
+        security: TOKEN_SECURITY,
+        response: {
+          200: {
+            type: 'object',
+            required: summaryRequired,
+            additionalProperties: false,
+            properties: summaryProperties,
+          },
+          ...errorResponses(...TOKEN_ERRORS, 'rate_limited'),
+        },
+      },
+      onRequest: ctx.requireCaller,
+    },
+    async (request) => summarise(await ctx.store.usageByUser(callerOf(request).userId)),
   )
 
   app.get<{ Params: { app_id: string } }>(
     '/stats/:app_id',
     {
-      schema: { params: appParams },
+      schema: {
+        summary: "An app's aggregate usage (operator)",
+        tags: ['stats'],
+        security: APP_SECRET_SECURITY,
+        params: appParams,
+        response: {
+          200: {
+            type: 'object',
+            required: ['app_id', ...summaryRequired],
+            additionalProperties: false,
+            properties: { app_id: { type: 'string' }, ...summaryProperties },
+          },
+          ...errorResponses('validation_error', 'app_secret_invalid', 'not_configured', 'rate_limited'),
+        },
+      },
       onRequest: async (request) => {
         if (ctx.config.secrets.app === undefined) {
           throw new RelayError('not_configured', {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import type { RouteContext } from './context.js'
+import { APP_SECRET_SECURITY, errorResponses, okBody, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 
 const registerBody = {
   type: 'object',
@@ -10,13 +11,13 @@ const registerBody = {
   properties: { app_id: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$' } },
 } as const
 
-function bearer(request: FastifyRequest): string {
+export function bearer(request: FastifyRequest): string {
   const header = request.headers.authorization ?? ''
   return header.startsWith('Bearer ') ? header.slice(7).trim() : ''
 }
 
 /** Constant-time comparison that does not leak the secret's length through early exit. */
-function secretMatches(presented: string, expected: string): boolean {
+export function secretMatches(presented: string, expected: string): boolean {
   const a = Buffer.from(presented)
   const b = Buffer.from(expected)
   const same = timingSafeEqual(a.length === b.length ? a : b, b)
@@ -35,7 +36,31 @@ export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext
   app.post<{ Body: { app_id: string } }>(
     '/users',
     {
-      schema: { body: registerBody },
+      schema: {
+        summary: 'Register a user and get a relay token',
+        tags: ['users'],
+        // Optional: only when APP_SECRET is set.
+        security: [...APP_SECRET_SECURITY, {}],
+        body: registerBody,
+        response: {
+          200: {
+            type: 'object',
+            required: ['token', 'expires_at'],
+            additionalProperties: false,
+            properties: {
+              token: { type: 'string', description: 'Relay token (`byok_rt_…`); shown once' },
+              expires_at: { type: ['string', 'null'], format: 'date-time', description: 'null = never' },
+            },
+          },
+          ...errorResponses(
+            'validation_error',
+            'unsupported_media_type',
+            'body_too_large',
+            'app_secret_invalid',
+            'rate_limited',
+          ),
+        },
+      },
       // Counted before anything else, so failed APP_SECRET guesses spend the same quota.
       onRequest: async (request, reply) => {
         reply.headers(ctx.limiters.register.consume(`register:${request.ip}`))
@@ -48,13 +73,28 @@ export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext
     },
   )
 
-  app.delete('/users', { onRequest: ctx.requireCaller }, async (request) => {
-    await ctx.accounts.deleteUser(callerOf(request))
-    return { ok: true }
+  const tokenOnly = (summary: string) => ({
+    summary,
+    tags: ['users'],
+    security: TOKEN_SECURITY,
+    response: { 200: okBody, ...errorResponses(...TOKEN_ERRORS, 'rate_limited') },
   })
 
-  app.post('/tokens/revoke', { onRequest: ctx.requireCaller }, async (request) => {
-    await ctx.accounts.revoke(callerOf(request))
-    return { ok: true }
-  })
+  app.delete(
+    '/users',
+    { schema: tokenOnly('Erase the user, their tokens and keys'), onRequest: ctx.requireCaller },
+    async (request) => {
+      await ctx.accounts.deleteUser(callerOf(request))
+      return { ok: true }
+    },
+  )
+
+  app.post(
+    '/tokens/revoke',
+    { schema: tokenOnly('Revoke this relay token'), onRequest: ctx.requireCaller },
+    async (request) => {
+      await ctx.accounts.revoke(callerOf(request))
+      return { ok: true }
+    },
+  )
 }

@@ -31,7 +31,8 @@ function toKey(row: KeyRow): KeyRecord {
 /** Thrown when the database was written by a newer relay than this one. */
 export class SchemaTooNewError extends Error {}
 
-function migrate(db: Database.Database): void {
+/** Runs the forward migrations; `dryRun` only checks that the schema is not newer than this relay. */
+function migrate(db: Database.Database, options: { dryRun?: boolean } = {}): void {
   const current = db.pragma('user_version', { simple: true }) as number
   const latest = MIGRATIONS.at(-1)?.version ?? 0
   if (current > latest) {
@@ -39,6 +40,7 @@ function migrate(db: Database.Database): void {
       `database schema version ${current} is newer than this relay understands (${latest}); upgrade byok`,
     )
   }
+  if (options.dryRun) return
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue
     db.transaction(() => {
@@ -49,27 +51,36 @@ function migrate(db: Database.Database): void {
 }
 
 /**
- * The default store: one SQLite file in WAL mode. `path` may be `:memory:` for tests.
+ * The default store: one SQLite file in WAL mode. `path` may be `:memory:` for tests. `readOnly` opens an
+ * existing relay database without creating, migrating or writing anything (backup and restore checks); it
+ * refuses a file that holds no relay schema.
  *
  * @example
  * const store = openSqliteStore('./data/relay.db')
  */
-export function openSqliteStore(path: string): Store {
-  if (path !== ':memory:') {
+export function openSqliteStore(path: string, options: { readOnly?: boolean } = {}): Store {
+  const readOnly = options.readOnly === true
+  if (path !== ':memory:' && !readOnly) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     // Create the file owner-only before SQLite opens it: the -wal and -shm files inherit its mode.
     closeSync(openSync(path, 'a', 0o600))
   }
-  const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop the last commits.
-  db.pragma('synchronous = NORMAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
-  // Deleted keys are overwritten with zeros instead of lingering in free pages.
-  db.pragma('secure_delete = ON')
+  const db = new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {})
   try {
-    migrate(db)
+    if (readOnly) {
+      const version = db.pragma('user_version', { simple: true }) as number
+      if (version === 0) throw new Error('not a byok relay database (no schema version)')
+      migrate(db, { dryRun: true })
+    } else {
+      db.pragma('journal_mode = WAL')
+      // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop the last commits.
+      db.pragma('synchronous = NORMAL')
+    }
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    // Deleted keys are overwritten with zeros instead of lingering in free pages.
+    db.pragma('secure_delete = ON')
+    if (!readOnly) migrate(db)
   } catch (error) {
     db.close()
     throw error
@@ -191,6 +202,20 @@ export function openSqliteStore(path: string): Store {
     },
     async keyVersions() {
       return keyVersions.all().map((r) => r.key_version)
+    },
+    async backup(destination, onProgress) {
+      // SQLite's online backup API. A write by another connection between two steps restarts the copy from
+      // page 1 at the next step, so under steady writes small steps may never finish. After the first step
+      // (100 pages) every step asks for the whole database: a restart then completes within that one step,
+      // inside one read transaction. In WAL mode that blocks no writer; it holds this event loop for the copy
+      // (about a second per GB), which is why the CLI, not the relay, runs it.
+      await db.backup(destination, {
+        progress: ({ totalPages, remainingPages }) => {
+          onProgress?.(totalPages === 0 ? 1 : (totalPages - remainingPages) / totalPages)
+          return Math.max(totalPages, 1)
+        },
+      })
+      onProgress?.(1)
     },
     async ping() {
       ping.get()

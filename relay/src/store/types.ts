@@ -79,5 +79,10 @@ export interface Store {
   keyVersions(): Promise<string[]>
   /** A cheap round trip for health checks. */
   ping(): Promise<void>
+  /**
+   * Writes a consistent snapshot of the whole store to `destination` while it stays online (SQLite's online
+   * backup API). `onProgress` gets the fraction done, 0..1.
+   */
+  backup(destination: string, onProgress?: (fraction: number) => void): Promise<void>
   close(): Promise<void>
 }
