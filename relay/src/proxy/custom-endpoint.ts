@@ -1,11 +1,32 @@
 import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
+import type { ProviderSpec } from '../providers/index.js'
 import type { Store } from '../store/types.js'
 import type { EgressPolicy } from './egress.js'
 
 export interface Destination {
   readonly baseUrl: string
   readonly dispatcher: Dispatcher
+}
+
+/**
+ * Where a call with this provider's stored key goes. Built-in providers: the operator's `<ID>_BASE_URL` or the
+ * registry default, both trusted. Custom endpoints: see `resolveCustomDestination`. `requestedUrl` is the
+ * client's `x-relay-base-url` (undefined when the caller may not bind one, e.g. key rotation).
+ */
+export async function resolveDestination(input: {
+  readonly provider: ProviderSpec
+  readonly boundUrl: string | null
+  readonly requestedUrl: string | undefined
+  readonly operatorUrl: string | undefined
+  readonly userId: string
+  readonly store: Store
+  readonly egress: EgressPolicy
+  readonly trusted: Dispatcher
+}): Promise<Destination> {
+  const { provider, operatorUrl, trusted } = input
+  if (!provider.customBaseUrl) return { baseUrl: operatorUrl ?? provider.baseUrl, dispatcher: trusted }
+  return resolveCustomDestination({ ...input, provider: provider.id })
 }
 
 /**

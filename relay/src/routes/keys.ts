@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import { findProvider, type ProviderSpec } from '../providers/index.js'
+import { resolveDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { verifyKey } from '../proxy/upstream.js'
 import type { RouteContext } from './context.js'
@@ -184,20 +185,17 @@ export async function registerKeyRoutes(
       const key = checkKeyFormat(provider, request.body.key)
       const existing = await ctx.store.getKey(caller.userId, provider.id)
       const boundUrl = existing?.baseUrl ?? null
-      const operatorUrl = ctx.config.proxy.baseUrls[provider.id]
-      const target = provider.customBaseUrl
-        ? boundUrl !== null
-          ? { baseUrl: boundUrl, dispatcher: deps.egress.dispatcher }
-          : operatorUrl !== undefined
-            ? { baseUrl: operatorUrl, dispatcher: deps.upstream }
-            : undefined
-        : { baseUrl: operatorUrl ?? provider.baseUrl, dispatcher: deps.upstream }
-      if (!target) {
-        throw new RelayError('base_url_rejected', {
-          message: 'No base URL is bound to this key, so the new key cannot be verified',
-          hint: 'Store the key with POST /keys/openai-compatible and a base_url instead.',
-        })
-      }
+      // No x-relay-base-url here: rotation verifies against the URL already bound, it never binds a new one.
+      const target = await resolveDestination({
+        provider,
+        boundUrl,
+        requestedUrl: undefined,
+        operatorUrl: ctx.config.proxy.baseUrls[provider.id],
+        userId: caller.userId,
+        store: ctx.store,
+        egress: deps.egress,
+        trusted: deps.upstream,
+      })
       // The old key stays until the provider has accepted the new one.
       if ((await verifyKey(provider, key, target.baseUrl, target.dispatcher)) === 'rejected') {
         throw new RelayError('key_rejected', {

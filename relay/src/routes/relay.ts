@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import type { ProviderSpec } from '../providers/index.js'
-import { resolveCustomDestination } from '../proxy/custom-endpoint.js'
+import { resolveDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { forwardCall } from '../proxy/forward.js'
 import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
@@ -148,19 +148,16 @@ export async function registerRelayRoutes(
     reply.headers(ctx.limiters.relay.consume(`relay:${caller.tokenHash.toString('base64')}`))
 
     const stored = await ctx.vault.read(caller.userId, provider.id)
-    const operatorUrl = ctx.config.proxy.baseUrls[provider.id]
-    const destination = provider.customBaseUrl
-      ? await resolveCustomDestination({
-          boundUrl: stored.baseUrl,
-          requestedUrl: request.headers['x-relay-base-url'] as string | undefined,
-          operatorUrl,
-          userId: caller.userId,
-          provider: provider.id,
-          store: ctx.store,
-          egress: deps.egress,
-          trusted: deps.upstream,
-        })
-      : { baseUrl: operatorUrl ?? provider.baseUrl, dispatcher: deps.upstream }
+    const destination = await resolveDestination({
+      provider,
+      boundUrl: stored.baseUrl,
+      requestedUrl: request.headers['x-relay-base-url'] as string | undefined,
+      operatorUrl: ctx.config.proxy.baseUrls[provider.id],
+      userId: caller.userId,
+      store: ctx.store,
+      egress: deps.egress,
+      trusted: deps.upstream,
+    })
 
     const headers = pickRequestHeaders(request.headers, provider.defaultHeaders)
     headers[provider.auth.header] = (provider.auth.prefix ?? '') + stored.key
