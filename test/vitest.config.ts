@@ -9,5 +9,6 @@ export default defineProject({
     exclude: ['**/node_modules/**'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    setupFiles: ['./setup-log-scan.ts'],
   },
 })

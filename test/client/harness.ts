@@ -3,9 +3,13 @@
 import { buildApp, loadConfig } from '@byok/relay'
 import { Window } from 'happy-dom'
 import { fetch as nodeFetch } from 'undici'
+import { logSink, noteSecret } from '../log-scan.js'
 import { startAnthropicMock } from '../mocks/anthropic.js'
 import { startOpenAIMock } from '../mocks/openai.js'
 import type { MockProvider } from '../mocks/server.js'
+
+const CLIENT_SECRET = 'client-helper-encryption-secret-0123456789'
+noteSecret('ENCRYPTION_SECRET', CLIENT_SECRET)
 
 /** The end user's own OpenAI key, in OpenAI's key format (the relay checks the shape on store). */
 export const USER_KEY = 'sk-proj-ClientHelperUserKey0123456789'
@@ -67,9 +71,9 @@ export async function startClientRelay(
   const anthropic = await startAnthropicMock({ ...mockSettings, expectedKey: USER_ANTHROPIC_KEY })
   const app = await buildApp(
     loadConfig({
-      ENCRYPTION_SECRET: 'client-helper-encryption-secret-0123456789',
+      ENCRYPTION_SECRET: CLIENT_SECRET,
       DB_PATH: ':memory:',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'trace',
       ALLOWED_ORIGINS: '*',
       RATE_LIMIT_GLOBAL_PER_MIN: '0',
       RATE_LIMIT_RELAY_PER_MIN: '0',
@@ -77,7 +81,7 @@ export async function startClientRelay(
       OPENAI_BASE_URL: mock.url,
       ANTHROPIC_BASE_URL: anthropic.url,
     }),
-    {},
+    { logSink },
   )
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()

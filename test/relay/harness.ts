@@ -1,5 +1,6 @@
 import { buildApp, loadConfig } from '@byok/relay'
 import { expect } from 'vitest'
+import { logSink, noteSecret } from '../log-scan.js'
 import { startAnthropicMock } from '../mocks/anthropic.js'
 import { startGeminiMock } from '../mocks/gemini.js'
 import { startOpenAIMock } from '../mocks/openai.js'
@@ -12,6 +13,9 @@ export const STORED_KEYS = {
   // AIza + exactly 35 characters of [0-9A-Za-z_-].
   google: `AIza${'SyE2eStoredGeminiKey'.padEnd(35, '0')}`,
 } as const
+
+const E2E_SECRET = 'e2e-encryption-secret-0123456789abcdefghij'
+noteSecret('ENCRYPTION_SECRET', E2E_SECRET)
 
 export type MockedProvider = keyof typeof STORED_KEYS
 
@@ -73,9 +77,9 @@ export async function startRelayHarness(
     }
     app = await buildApp(
       loadConfig({
-        ENCRYPTION_SECRET: 'e2e-encryption-secret-0123456789abcdefghij',
+        ENCRYPTION_SECRET: E2E_SECRET,
         DB_PATH: ':memory:',
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: 'trace',
         RATE_LIMIT_GLOBAL_PER_MIN: '0',
         RATE_LIMIT_RELAY_PER_MIN: '0',
         RATE_LIMIT_REGISTER_PER_HOUR: '0',
@@ -83,7 +87,7 @@ export async function startRelayHarness(
         ANTHROPIC_BASE_URL: mocks.anthropic.url,
         GOOGLE_BASE_URL: mocks.google.url,
       }),
-      {},
+      { logSink },
     )
     await app.listen({ host: '127.0.0.1', port: 0 })
     const address = app.server.address()

@@ -1,6 +1,7 @@
 import { buildApp, loadConfig } from '@byok/relay'
 import { Client } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
+import { logSink } from '../log-scan.js'
 import {
   APP_SECRET,
   createUser,
@@ -60,11 +61,11 @@ describe('rate limits under 64 concurrent clients (no over-admission)', () => {
         ENCRYPTION_SECRET,
         APP_SECRET,
         DB_PATH: ':memory:',
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: 'trace',
         OPENAI_BASE_URL: upstream.origin,
         ...env,
       }),
-      { now: FIXED_NOW },
+      { now: FIXED_NOW, logSink },
     )
     await app.listen({ host: '127.0.0.1', port: 0 })
     return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`

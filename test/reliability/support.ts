@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { expect } from 'vitest'
+import { captureLogOutput, noteSecret } from '../log-scan.js'
 
 /** `pnpm soak` sets SOAK=1: the same scenarios with larger counts (not run in CI). */
 export const SOAK = process.env.SOAK === '1'
@@ -21,7 +22,9 @@ export const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader
 export const RELAY_BIN = join(ROOT, 'relay/src/bin/byok-relay.ts')
 
 export const ENCRYPTION_SECRET = 'reliability-encryption-secret-0123456789abcdef'
+noteSecret('ENCRYPTION_SECRET', ENCRYPTION_SECRET)
 export const APP_SECRET = 'reliability-app-secret-0123456789'
+noteSecret('APP_SECRET', APP_SECRET)
 
 /** Rate limits off: scenarios that test limits set their own. */
 export const NO_LIMITS = {
@@ -254,12 +257,13 @@ export async function startRelayChild(env: Record<string, string>): Promise<Rela
       HOST: '127.0.0.1',
       PORT: '0',
       DB_PATH: ':memory:',
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'trace',
       ...NO_LIMITS,
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
+  child.stdout!.on('data', captureLogOutput)
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('relay child did not start within 30 s')), 30_000)
     child.once('message', (m: { type: string; url: string }) => {
@@ -319,7 +323,7 @@ export async function startRelayBin(cwd: string, env: Record<string, string>): P
         ENCRYPTION_SECRET,
         HOST: '127.0.0.1',
         PORT: '0',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'trace',
         ...NO_LIMITS,
         ...env,
       },
@@ -334,6 +338,7 @@ export async function startRelayBin(cwd: string, env: Record<string, string>): P
     const timer = setTimeout(() => reject(new Error(`byok-relay did not start within 30 s: ${out}`)), 30_000)
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
+      captureLogOutput(chunk)
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
       if (match) {
         clearTimeout(timer)
