@@ -14,6 +14,7 @@ WORKDIR /src
 # Manifests first, so the dependency layer is cached until a manifest or the lockfile changes.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY relay/package.json relay/
+COPY mcp/package.json mcp/
 COPY cli/package.json cli/
 COPY cli/create-byok/package.json cli/create-byok/
 COPY test/package.json test/

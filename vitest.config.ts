@@ -6,6 +6,6 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    projects: ['relay', 'cli', 'test'],
+    projects: ['relay', 'mcp', 'cli', 'test'],
   },
 })

@@ -4,6 +4,8 @@ import { createBackupCommand } from './commands/backup.js'
 import { createCreateCommand } from './commands/create.js'
 import { createDevCommand } from './commands/dev.js'
 import { createDoctorCommand } from './commands/doctor.js'
+import { createIntegrateCommand } from './commands/integrate.js'
+import { createMcpCommand } from './commands/mcp.js'
 import { createRestoreCommand } from './commands/restore.js'
 import { createStartCommand } from './commands/start.js'
 import type { CliIo } from './io.js'
@@ -23,6 +25,8 @@ export function createMainCommand(io: CliIo) {
       backup: createBackupCommand(io),
       restore: createRestoreCommand(io),
       doctor: createDoctorCommand(io),
+      integrate: createIntegrateCommand(io),
+      mcp: createMcpCommand(io),
     },
   })
 }

@@ -1,0 +1,152 @@
+import { Node, type SourceFile, SyntaxKind } from 'ts-morph'
+import { envVariableOf } from './key-source.js'
+
+/** The whitespace before `node` on its line (for properties inserted beside it). */
+export function indentOf(node: Node): string {
+  const text = node.getSourceFile().getFullText()
+  const start = node.getStart()
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1
+  const prefix = text.slice(lineStart, start)
+  return /^\s*$/.test(prefix) ? prefix : ''
+}
+
+/** True when `node` starts on a line of its own (a multi-line object literal). */
+export function startsOwnLine(node: Node): boolean {
+  const text = node.getSourceFile().getFullText()
+  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
+  return /^\s*$/.test(text.slice(lineStart, node.getStart()))
+}
+
+/** The quote the file already uses (first import specifier, else first string literal); single by default. */
+export function detectQuote(file: SourceFile): "'" | '"' {
+  const first =
+    file.getImportDeclarations()[0]?.getModuleSpecifier() ??
+    file.getFirstDescendantByKind(SyntaxKind.StringLiteral)
+  return first?.getText().startsWith('"') ? '"' : "'"
+}
+
+/** True when the file ends its statements with `;` (judged from the first import, else the first statement). */
+export function usesSemicolons(file: SourceFile): boolean {
+  const first = file.getImportDeclarations()[0] ?? file.getStatements()[0]
+  return first ? first.getText().trimEnd().endsWith(';') : true
+}
+
+/** Names read from a key expression that may become unused once the sink is rewritten. */
+export function identifiersIn(node: Node): string[] {
+  const names = Node.isIdentifier(node) ? [node.getText()] : []
+  for (const id of node.getDescendantsOfKind(SyntaxKind.Identifier)) names.push(id.getText())
+  return names
+}
+
+/**
+ * Removes `const NAME = <env read | storage read | literal>` when nothing references NAME any more, so no
+ * provider key env var stays in the bundle. Exported or multi-declaration statements are left alone.
+ */
+export function removeUnusedKeyConsts(file: SourceFile, names: readonly string[]): void {
+  for (const name of new Set(names)) {
+    const declaration = file.getVariableDeclaration(name)
+    const statement = declaration?.getVariableStatement()
+    if (!declaration || !statement || statement.isExported() || statement.getDeclarations().length !== 1)
+      continue
+    const init = declaration.getInitializer()
+    if (!init || !isKeyRead(init)) continue
+    const uses = file.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === name)
+    if (uses.length === 1) removeLines(file, statement.getStart(), statement.getEnd())
+  }
+}
+
+/** Removes the whole lines a statement occupies (a trailing comment on its last line goes with it), nothing else. */
+function removeLines(file: SourceFile, start: number, end: number): void {
+  const text = file.getFullText()
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1
+  const newline = text.indexOf('\n', end)
+  const lineEnd = newline === -1 ? text.length : newline + 1
+  const ownLines =
+    /^\s*$/.test(text.slice(lineStart, start)) && /^\s*(\/\/.*)?$/.test(text.slice(end, lineEnd).trimEnd())
+  if (ownLines) file.replaceText([lineStart, lineEnd], '')
+  else file.replaceText([start, end], '')
+}
+
+function isKeyRead(node: Node): boolean {
+  let current = node
+  while (
+    Node.isAsExpression(current) ||
+    Node.isNonNullExpression(current) ||
+    Node.isParenthesizedExpression(current)
+  ) {
+    current = current.getExpression()
+  }
+  if (Node.isBinaryExpression(current)) return isKeyRead(current.getLeft())
+  if (envVariableOf(current)) return true
+  if (Node.isCallExpression(current))
+    return /(^|\.)(localStorage|sessionStorage)\.getItem$/.test(current.getExpression().getText())
+  return false
+}
+
+/** 1-based line of a node, for diagnostics. */
+export function lineOf(node: Node): number {
+  return node.getStartLineNumber()
+}
+
+/** A text replacement in original-file offsets. */
+export interface TextEdit {
+  readonly start: number
+  readonly end: number
+  readonly text: string
+}
+
+/**
+ * Applies edits from the end of the file backwards as raw text replacements. ts-morph's `replaceWithText`
+ * re-indents multi-line text; raw replacement keeps every byte outside the edited ranges as it was.
+ */
+export function applyEdits(file: SourceFile, edits: readonly TextEdit[]): void {
+  // Same start: the wider replacement first, so a zero-width insert there lands in front of it.
+  for (const edit of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) {
+    file.replaceText([edit.start, edit.end], edit.text)
+  }
+}
+
+/**
+ * Visits sinks from the last to the first, re-detecting after every rewrite (edits invalidate nodes). A
+ * rewritten sink must stop being a sink; one the handler leaves alone is counted and skipped from then on.
+ */
+export function eachSinkFromEnd<S>(detect: () => S[], handle: (sink: S) => boolean): number {
+  let skipped = 0
+  let changes = 0
+  for (let guard = 0; guard < 1000; guard++) {
+    const sinks = detect()
+    const candidates = sinks.slice(0, sinks.length - skipped)
+    const sink = candidates.at(-1)
+    if (sink === undefined) return changes
+    if (!handle(sink)) {
+      skipped++
+      continue
+    }
+    changes++
+    if (detect().length >= sinks.length) throw new Error('a rewritten sink is still detected (transform bug)')
+  }
+  throw new Error('too many sinks in one file')
+}
+
+/**
+ * The edit that removes one property from an object literal: its whole line(s) when it sits on its own line,
+ * otherwise the property and one separating comma. Nothing else moves.
+ */
+export function removePropertyEdit(property: Node): TextEdit {
+  const text = property.getSourceFile().getFullText()
+  const parent = property.getParentOrThrow()
+  const siblings = Node.isObjectLiteralExpression(parent) ? parent.getProperties() : [property]
+  const index = siblings.indexOf(property as (typeof siblings)[number])
+  const next = siblings[index + 1]
+  const previous = siblings[index - 1]
+  if (startsOwnLine(property)) {
+    const lineStart = text.lastIndexOf('\n', property.getStart() - 1) + 1
+    if (next && startsOwnLine(next))
+      return { start: lineStart, end: text.lastIndexOf('\n', next.getStart() - 1) + 1, text: '' }
+    const newline = text.indexOf('\n', property.getEnd())
+    return { start: lineStart, end: newline === -1 ? text.length : newline + 1, text: '' }
+  }
+  if (next) return { start: property.getStart(), end: next.getStart(), text: '' }
+  if (previous) return { start: previous.getEnd(), end: property.getEnd(), text: '' }
+  return { start: property.getStart(), end: property.getEnd(), text: '' }
+}

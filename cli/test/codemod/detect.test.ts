@@ -1,0 +1,109 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are source code under test
+import { Project, ScriptKind } from 'ts-morph'
+import { describe, expect, it } from 'vitest'
+import { detectSinks } from '../../src/codemod/detect.js'
+import { describeKeySource } from '../../src/codemod/key-source.js'
+
+function sinksOf(source: string) {
+  const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true })
+  const file = project.createSourceFile('/p/a.ts', source, { scriptKind: ScriptKind.TS })
+  return detectSinks(file).map((s) => ({
+    kind: s.kind,
+    provider: s.provider,
+    keys: s.keySources.map(describeKeySource),
+  }))
+}
+
+describe('detectSinks: by sink, exact hosts, traced key sources', () => {
+  it.each([
+    [
+      "import OpenAI from 'openai'\nnew OpenAI({ apiKey: import.meta.env.VITE_OPENAI_API_KEY })",
+      'sdk',
+      'openai',
+      ['env VITE_OPENAI_API_KEY'],
+    ],
+    [
+      "import Anthropic from '@anthropic-ai/sdk'\nnew Anthropic({ apiKey: process.env.NEXT_PUBLIC_ANTHROPIC_KEY })",
+      'sdk',
+      'anthropic',
+      ['env NEXT_PUBLIC_ANTHROPIC_KEY'],
+    ],
+    [
+      "import { GoogleGenAI } from '@google/genai'\nnew GoogleGenAI({ apiKey: process.env['REACT_APP_GEMINI'] })",
+      'sdk',
+      'google',
+      ['env REACT_APP_GEMINI'],
+    ],
+    [
+      "import { GoogleGenerativeAI } from '@google/generative-ai'\nnew GoogleGenerativeAI(localStorage.getItem('gemini'))",
+      'sdk',
+      'google',
+      ["localStorage.getItem('gemini')"],
+    ],
+    [
+      "import OpenAI from 'openai'\nexport const f = (k: string) => new OpenAI({ apiKey: k })",
+      'sdk',
+      'openai',
+      ['parameter k'],
+    ],
+    [
+      "import OpenAI from 'openai'\nnew OpenAI({ apiKey: 'sk-literal-secret' })",
+      'sdk',
+      'openai',
+      ['a string literal in the source'],
+    ],
+    [
+      "fetch('https://api.groq.com/openai/v1/chat/completions', { headers: { Authorization: 'Bearer ' + key } })",
+      'fetch',
+      'groq',
+      [],
+    ],
+    [
+      'const K = import.meta.env.VITE_MISTRAL\nfetch(`https://api.mistral.ai/v1/chat/completions`, { headers: { authorization: `Bearer ${K}` } })',
+      'fetch',
+      'mistral',
+      ['env VITE_MISTRAL'],
+    ],
+    [
+      "const U = 'https://api.x.ai/v1/chat/completions'\nfetch(U, { headers: { 'X-Api-Key': window.localStorage.getItem('xai') } })",
+      'fetch',
+      'xai',
+      ["window.localStorage.getItem('xai')"],
+    ],
+    [
+      'fetch(`https://generativelanguage.googleapis.com/v1beta/models/${m}:generateContent?key=${process.env.REACT_APP_KEY}`)',
+      'fetch',
+      'google',
+      ['env REACT_APP_KEY'],
+    ],
+    [
+      "fetch('https://router.huggingface.co/v1/chat/completions', { headers: { 'x-goog-api-key': k } })",
+      'fetch',
+      'huggingface',
+      [],
+    ],
+  ])('%s', (source, kind, provider, keys) => {
+    const [sink, ...rest] = sinksOf(source)
+    expect(rest).toEqual([])
+    expect(sink?.kind).toBe(kind)
+    expect(sink?.provider).toBe(provider)
+    if ((keys as string[]).length) expect(sink?.keys).toEqual(keys)
+  })
+
+  it.each([
+    ["fetch('https://api.github.com/user', { headers: { Authorization: `Bearer ${t}` } })"],
+    ["const firebaseConfig = { apiKey: 'AIzaSyFake', projectId: 'x' }"],
+    ["fetch('http://localhost:11434/v1/chat/completions', { headers: { Authorization: 'Bearer ollama' } })"],
+    ["fetch('https://maps.googleapis.com/maps/api/js?key=' + k)"],
+    ['fetch(`https://storage.googleapis.com/b/o?key=${k}`)'],
+    ["fetch('https://api.openai.com.evil.com/v1/x', { headers: { Authorization: `Bearer ${k}` } })"],
+    ["fetch('https://api.openai.com:8443/v1/x', { headers: { Authorization: `Bearer ${k}` } })"],
+    ["fetch('https://user:pw@api.openai.com/v1/x', { headers: { Authorization: `Bearer ${k}` } })"],
+    ['fetch(`https://api.openai.com${p}`, { headers: { Authorization: `Bearer ${k}` } })'],
+    ["import { OpenAI } from './mine'\nnew OpenAI({ apiKey: k })"],
+    ['const openai = axios.create({ headers: { Authorization: `Bearer ${k}` } })'],
+    ["myFetch('https://api.openai.com/v1/x', { headers: { Authorization: `Bearer ${k}` } })"],
+  ])('lookalike left alone: %s', (source) => {
+    expect(sinksOf(source)).toEqual([])
+  })
+})

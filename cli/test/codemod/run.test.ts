@@ -1,0 +1,239 @@
+import { cpSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { applyIntegration, planIntegration } from '../../src/codemod/run.js'
+import { resolveTemplatesDir } from '../../src/scaffold/registry.js'
+import { withTempDir } from '../helpers.js'
+import { fixturesDir } from './helpers.js'
+
+const templatesDir = resolveTemplatesDir({}, process.cwd())
+
+/** Every file under `dir` (relative path → content), for "nothing else changed" checks. */
+function snapshotDir(dir: string, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name
+    if (entry.isDirectory()) Object.assign(out, snapshotDir(dir, rel))
+    else out[rel] = readFileSync(join(dir, rel), 'utf8')
+  }
+  return out
+}
+
+function copyFixture(name: string, dir: string): void {
+  cpSync(fixturesDir('fixtures', name), dir, { recursive: true })
+}
+
+const PROVIDER_HOST = /https:\/\/(api\.openai\.com|generativelanguage\.googleapis\.com)/
+
+describe('planIntegration / applyIntegration', () => {
+  it('vite-react-openai-sdk: rewrites the SDK singleton, adds the helper, reports the leaked key by name', () =>
+    withTempDir(async (dir) => {
+      copyFixture('vite-react-openai-sdk', dir)
+      const before = snapshotDir(dir)
+      const plan = planIntegration(dir, { templatesDir })
+      expect(snapshotDir(dir)).toEqual(before) // planning writes nothing
+      expect(plan.framework).toBe('vite')
+      expect(plan.files.map((f) => [f.path, f.status])).toEqual([
+        ['src/App.tsx', 'unchanged'],
+        ['src/lib/openai.ts', 'modified'],
+        ['src/main.tsx', 'unchanged'],
+        ['src/lib/byok.ts', 'modified'],
+        ['src/lib/byok-instance.ts', 'modified'],
+        ['.env.example', 'modified'],
+      ])
+      expect(plan.found).toEqual([
+        {
+          file: 'src/lib/openai.ts',
+          line: 4,
+          kind: 'sdk',
+          provider: 'openai',
+          keySources: ['env VITE_OPENAI_API_KEY'],
+        },
+      ])
+      expect(plan.manual).toEqual([])
+      expect(plan.leakedEnvKeys).toEqual([{ file: '.env', variable: 'VITE_OPENAI_API_KEY' }])
+      expect(JSON.stringify(plan)).not.toContain('sk-test-fixture')
+
+      applyIntegration(plan)
+      const after = snapshotDir(dir)
+      expect(after['src/lib/openai.ts']).toBe(`import OpenAI from 'openai'
+import { byok } from './byok-instance'
+
+// One client for the whole app (E8: exported singleton)
+export const openai = new OpenAI({
+  apiKey: 'byok-relay',
+  baseURL: byok.baseUrl('openai') + '/v1',
+  fetch: byok.fetch,
+  dangerouslyAllowBrowser: true,
+})
+`)
+      expect(after['src/App.tsx']).toBe(before['src/App.tsx'])
+      expect(after['src/lib/byok.ts']).toBe(readFileSync(join(templatesDir, 'client', 'byok.ts'), 'utf8'))
+      expect(after['src/lib/byok-instance.ts']).toContain('relayUrl: import.meta.env.VITE_BYOK_RELAY_URL')
+      expect(after['src/lib/byok-instance.ts']).toContain("appId: 'vite-react-openai-sdk'")
+      expect(after['.env.example']).toContain('VITE_BYOK_RELAY_URL=')
+      for (const [path, text] of Object.entries(after)) {
+        if (path.startsWith('src/') && path !== 'src/lib/byok.ts')
+          expect(text, path).not.toContain('VITE_OPENAI_API_KEY')
+      }
+
+      const again = planIntegration(dir, { templatesDir })
+      expect(again.writes).toEqual([])
+      expect(again.found).toEqual([])
+      expect(again.files.every((f) => f.status === 'unchanged')).toBe(true)
+    }))
+
+  it('plain-fetch-gemini: strips ?key= and routes the call through the relay; the Maps call stays direct', () =>
+    withTempDir(async (dir) => {
+      copyFixture('plain-fetch-gemini', dir)
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.found).toEqual([
+        {
+          file: 'src/gemini.js',
+          line: 5,
+          kind: 'fetch',
+          provider: 'google',
+          keySources: ['env VITE_GEMINI_API_KEY'],
+        },
+      ])
+      expect(plan.leakedEnvKeys).toEqual([{ file: '.env.local', variable: 'VITE_GEMINI_API_KEY' }])
+      expect(JSON.stringify(plan)).not.toContain('AIza-fixture')
+      applyIntegration(plan)
+      const after = snapshotDir(dir)
+      expect(after['src/gemini.js']).toBe(`import { byok } from './lib/byok-instance';
+// Gemini over plain fetch, key in the query string (B4)
+const MODEL_URL = 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash';
+
+export async function generate(prompt) {
+  const res = await byok.fetch(byok.relayUrlFor(\`\${MODEL_URL}:generateContent\`), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ contents: [{ parts: [{ text: prompt }] }] }),
+  });
+  const data = await res.json();
+  return data.candidates[0].content.parts[0].text;
+}
+`)
+      expect(after['src/maps.js']).toContain('https://maps.googleapis.com/maps/api/geocode/json')
+      expect(after['src/maps.js']).not.toContain('byok')
+      expect(after['.env.example']).toBe(
+        'VITE_GEMINI_API_KEY=\n# The byok relay this app calls providers through (byok integrate)\nVITE_BYOK_RELAY_URL=http://127.0.0.1:3000\n',
+      )
+      for (const [path, text] of Object.entries(after)) {
+        if (!path.startsWith('src/') || path === 'src/lib/byok.ts') continue
+        expect(text, path).not.toContain('VITE_GEMINI_API_KEY')
+        // Every provider URL left in the sources is only reached through byok.relayUrlFor.
+        for (const line of text.split('\n').filter((l) => /\bfetch\(/.test(l))) {
+          if (PROVIDER_HOST.test(line) || line.includes('MODEL_URL'))
+            expect(line).toContain('byok.fetch(byok.relayUrlFor(')
+        }
+      }
+      const again = planIntegration(dir, { templatesDir })
+      expect(again.writes).toEqual([])
+    }))
+
+  it('--only limits the transforms and reports what the skipped steps would have rewritten', () =>
+    withTempDir(async (dir) => {
+      copyFixture('vite-react-openai-sdk', dir)
+      const onlyFetch = planIntegration(dir, { templatesDir, only: ['fetch-provider-url'] })
+      expect(onlyFetch.writes).toEqual([])
+      // Not rewritten by the selected steps, so reported for manual work rather than silently left.
+      expect(onlyFetch.manual).toEqual([expect.objectContaining({ file: 'src/lib/openai.ts', line: 4 })])
+    }))
+
+  it('refuses to write over a file that changed after planning', () =>
+    withTempDir(async (dir) => {
+      copyFixture('vite-react-openai-sdk', dir)
+      const plan = planIntegration(dir, { templatesDir })
+      const { writeFileSync } = await import('node:fs')
+      writeFileSync(join(dir, 'src/lib/openai.ts'), '// edited meanwhile\n')
+      expect(() => applyIntegration(plan)).toThrow(/changed since the plan/)
+      expect(readFileSync(join(dir, 'src/lib/openai.ts'), 'utf8')).toBe('// edited meanwhile\n')
+    }))
+})
+
+describe('planIntegration on small inline projects', () => {
+  it('next: "use client" stays first, the instance reads NEXT_PUBLIC_BYOK_RELAY_URL, several sinks in one file', () =>
+    withTempDir(async (dir) => {
+      const { mkdirSync, writeFileSync } = await import('node:fs')
+      mkdirSync(join(dir, 'app'), { recursive: true })
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: '@acme/next-chat', dependencies: { next: '15' } }),
+      )
+      const source = [
+        '"use client";',
+        '',
+        'export async function both(prompt: string) {',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: source code under test
+        '  const a = await fetch("https://api.openai.com/v1/responses", { method: "POST", headers: { Authorization: `Bearer ${process.env.NEXT_PUBLIC_OPENAI_API_KEY}` }, body: prompt });',
+        '  const b = await fetch("https://api.anthropic.com/v1/messages", { method: "POST", headers: { "x-api-key": process.env.NEXT_PUBLIC_ANTHROPIC_API_KEY!, "anthropic-version": "2023-06-01" }, body: prompt });',
+        '  return [a, b];',
+        '}',
+        '',
+      ].join('\n')
+      writeFileSync(join(dir, 'app/chat.tsx'), source)
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.framework).toBe('next')
+      expect(plan.found.map((f) => [f.line, f.provider, f.keySources])).toEqual([
+        [4, 'openai', ['env NEXT_PUBLIC_OPENAI_API_KEY']],
+        [5, 'anthropic', ['env NEXT_PUBLIC_ANTHROPIC_API_KEY']],
+      ])
+      applyIntegration(plan)
+      const after = readFileSync(join(dir, 'app/chat.tsx'), 'utf8')
+      expect(after.split('\n').slice(0, 3)).toEqual([
+        '"use client";',
+        'import { byok } from "../lib/byok-instance";',
+        '',
+      ])
+      expect(after).not.toContain('NEXT_PUBLIC_OPENAI_API_KEY')
+      expect(after).not.toContain('NEXT_PUBLIC_ANTHROPIC_API_KEY')
+      expect(after).toContain(
+        'byok.fetch(byok.relayUrlFor("https://api.anthropic.com/v1/messages"), { method: "POST", headers: { "anthropic-version": "2023-06-01" }, body: prompt })',
+      )
+      const instance = readFileSync(join(dir, 'lib/byok-instance.ts'), 'utf8')
+      expect(instance).toContain('relayUrl: process.env.NEXT_PUBLIC_BYOK_RELAY_URL')
+      expect(instance).toContain("appId: 'next-chat'")
+      expect(planIntegration(dir, { templatesDir }).writes).toEqual([])
+    }))
+
+  it('an SDK no transform rewrites yet is reported as manual work with its key source, never guessed', () =>
+    withTempDir(async (dir) => {
+      const { mkdirSync, writeFileSync } = await import('node:fs')
+      mkdirSync(join(dir, 'src'))
+      const source =
+        "import { GoogleGenAI } from '@google/genai'\n\nexport const ai = new GoogleGenAI({ apiKey: import.meta.env.VITE_GEMINI_API_KEY })\n"
+      writeFileSync(join(dir, 'src/ai.ts'), source)
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.files).toEqual([{ path: 'src/ai.ts', status: 'manual', diff: '', transforms: [] }])
+      expect(plan.found[0]?.keySources).toEqual(['env VITE_GEMINI_API_KEY'])
+      expect(plan.manual).toEqual([
+        {
+          file: 'src/ai.ts',
+          line: 3,
+          reason: expect.stringContaining('@google/genai'),
+          suggestion: expect.stringContaining("byok.sdkOptions('google')"),
+        },
+      ])
+      expect(plan.writes).toEqual([])
+    }))
+})
+
+describe('planIntegration never repeats a key value', () => {
+  it('redacts a literal key in the diff it reports', () =>
+    withTempDir(async (dir) => {
+      const { mkdirSync, writeFileSync } = await import('node:fs')
+      mkdirSync(join(dir, 'src'))
+      const literal = ['sk', 'proj', 'abcdefghijklmnopqrstuvwx'].join('-')
+      writeFileSync(
+        join(dir, 'src/ai.ts'),
+        `import OpenAI from 'openai'\nexport const ai = new OpenAI({ apiKey: '${literal}', dangerouslyAllowBrowser: true })\n`,
+      )
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.files[0]?.status).toBe('modified')
+      expect(plan.files[0]?.diff).toContain("-export const ai = new OpenAI({ apiKey: 'sk-proj-…[redacted]'")
+      const { writes: _writes, ...report } = plan
+      expect(JSON.stringify(report)).not.toContain(literal)
+      expect(plan.found[0]?.keySources).toEqual(['a string literal in the source'])
+    }))
+})

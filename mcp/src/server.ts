@@ -1,0 +1,74 @@
+import { RELAY_VERSION } from '@byok/relay'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { RegisterTool, ScaffoldFunction, ToolContext } from './context.js'
+import { registerIntegratePrompt } from './prompt.js'
+import { createRelayClient } from './relay-client.js'
+import { registerGuideResources } from './resources.js'
+import { deleteKeyTool } from './tools/delete-key.js'
+import { listKeysTool } from './tools/list-keys.js'
+import { registerUserTool } from './tools/register-user.js'
+import { relayHealthTool } from './tools/relay-health.js'
+import { scaffoldProjectTool } from './tools/scaffold-project.js'
+import { storeKeyTool } from './tools/store-key.js'
+import { testRelayTool } from './tools/test-relay.js'
+
+export interface CreateServerOptions {
+  /** The relay the tools talk to, e.g. `http://127.0.0.1:3000`. */
+  readonly relayUrl: string
+  /** A relay token to start the session with (`RELAY_TOKEN`); register_user replaces it. */
+  readonly token?: string | undefined
+  /** Where store_key's `key_env` names are looked up (the server process's environment). */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** True when `byok mcp` started the relay in-process; relay_health reports it. */
+  readonly embedded?: boolean
+  /** Sent on POST /users when the relay requires APP_SECRET. */
+  readonly appSecret?: string | undefined
+  readonly fetch?: typeof fetch
+  /** The CLI's scaffolder; scaffold_project is registered only when given. */
+  readonly scaffold?: ScaffoldFunction | undefined
+  /** Directory of `*.md` reference guides exposed as resources (skipped when missing). */
+  readonly guidesDir?: string | undefined
+}
+
+// Listed in the order an agent uses them (the integrate-byok prompt follows it).
+const TOOLS: readonly RegisterTool[] = [
+  relayHealthTool,
+  registerUserTool,
+  storeKeyTool,
+  listKeysTool,
+  deleteKeyTool,
+  testRelayTool,
+  scaffoldProjectTool,
+]
+
+/**
+ * The byok MCP server: relay tools, the skill's guides as resources, and the `integrate-byok` prompt.
+ * Connect it to any transport; it never touches `process`.
+ *
+ * @example
+ * await createServer({ relayUrl: 'http://127.0.0.1:3000' }).connect(new StdioServerTransport())
+ */
+export function createServer(options: CreateServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'byok', version: RELAY_VERSION },
+    {
+      instructions:
+        'byok lets an app’s users bring their own AI provider keys through a relay. Start with relay_health, then ' +
+        'register_user, store_key (with key_env, never a pasted key), and test_relay. The integrate-byok prompt lists the steps.',
+    },
+  )
+  const relayUrl = options.relayUrl.replace(/\/+$/, '')
+  const ctx: ToolContext = {
+    relay: createRelayClient(relayUrl, options.fetch),
+    relayUrl,
+    embedded: options.embedded ?? false,
+    env: options.env ?? {},
+    appSecret: options.appSecret,
+    session: { token: options.token || undefined },
+    scaffold: options.scaffold,
+  }
+  for (const register of TOOLS) register(server, ctx)
+  registerGuideResources(server, options.guidesDir)
+  registerIntegratePrompt(server, { canScaffold: options.scaffold !== undefined })
+  return server
+}
