@@ -1,25 +1,10 @@
-import { existsSync, statSync } from 'node:fs'
-import { basename, relative, resolve } from 'node:path'
+import { relative } from 'node:path'
 import { defineCommand } from 'citty'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
-import {
-  detectPackageManager,
-  execCommand,
-  installDependencies,
-  runScriptCommand,
-} from '../scaffold/install.js'
-import {
-  copySharedFiles,
-  isEmptyDir,
-  renameDotfiles,
-  setPackageName,
-  toPackageName,
-  writeEnvFile,
-} from '../scaffold/project.js'
 import { createTtyPrompter, type Prompter } from '../scaffold/prompt.js'
 import { loadTemplateRegistry, resolveTemplatesDir, type TemplateRegistry } from '../scaffold/registry.js'
-import { fetchTemplate } from '../scaffold/source.js'
+import { scaffoldProject } from '../scaffold/scaffold-project.js'
 
 const DEFAULT_DIR = 'byok-app'
 const DEFAULT_TEMPLATE = 'react'
@@ -100,71 +85,38 @@ export function createCreateCommand(io: CliIo, openPrompter: () => Prompter = ()
             io.err(`byok: no --template given, using ${DEFAULT_TEMPLATE}`)
           }
         }
-        const entry = registry.templates.find((t) => t.name === template)
-        if (source === undefined && !entry) {
-          throw new CliError(`unknown template "${template}"`, {
-            code: 'template_unknown',
-            hint: `Choose one of: ${registry.templates.map((t) => t.name).join(', ')}.`,
-          })
-        }
         const relayUrl = checkRelayUrl(
           args['relay-url'] ??
             (interactive ? await prompter.text('Relay URL', DEFAULT_RELAY_URL) : DEFAULT_RELAY_URL),
         )
-        const target = resolve(io.cwd, dir)
-        if (existsSync(target) && !statSync(target).isDirectory()) {
-          throw new CliError(`${dir} exists and is not a directory`, { code: 'target_not_directory' })
-        }
-        if (!isEmptyDir(target) && !args.force) {
-          throw new CliError(`${dir} is not empty`, {
-            code: 'target_not_empty',
-            hint: 'Pick a new directory, or pass --force to write into it (files with the same names are overwritten).',
-          })
-        }
-        const name = toPackageName(basename(target))
-        const appId = args['app-id'] ?? name
-
-        io.err(`byok: creating ${dir} from ${source ?? `the ${template} template`}`)
-        await fetchTemplate({
-          templatesDir: registry.dir,
-          template: template ?? '',
+        const result = await scaffoldProject(io, {
+          registry,
+          template,
           source,
-          target,
-          cwd: io.cwd,
-          env: io.env,
+          dir,
+          relayUrl,
+          appId: args['app-id'],
+          force: args.force === true,
+          install: args.install,
         })
-        renameDotfiles(target)
-        copySharedFiles(registry.dir, registry.shared, target)
-        setPackageName(target, name)
-        const relayVar = writeEnvFile(target, { relayUrl, appId })
-        if (relayVar) io.err(`byok: wrote .env (${relayVar}=${relayUrl})`)
-
-        const pm = detectPackageManager(io.env)
-        if (args.install) await installDependencies(io, pm, target)
-
-        const cd = relative(io.cwd, target) || '.'
-        const next = [
-          ...(cd === '.' ? [] : [`cd ${/\s/.test(cd) ? JSON.stringify(cd) : cd}`]),
-          ...(args.install ? [] : [`${pm} install`]),
-          runScriptCommand(pm, 'dev'),
-        ]
-        const relayCommand = execCommand(pm, 'byok dev')
+        const { next, relayCommand } = result
+        const cd = relative(io.cwd, result.target) || '.'
         if (args.json) {
-          const result = {
-            dir: target,
-            template: entry?.name ?? null,
+          const report = {
+            dir: result.target,
+            template: result.template,
             source: source ?? null,
-            env: relayVar ? { [relayVar]: relayUrl } : {},
-            packageManager: pm,
+            env: result.env,
+            packageManager: result.packageManager,
             installed: args.install,
             next,
             relay: relayCommand,
           }
-          io.out(JSON.stringify(result, null, 2))
+          io.out(JSON.stringify(report, null, 2))
           return
         }
         io.out('')
-        io.out(`Created ${cd}${entry ? ` (${entry.name} template)` : ''}. Next:`)
+        io.out(`Created ${cd}${result.template ? ` (${result.template} template)` : ''}. Next:`)
         io.out('')
         for (const command of next) io.out(`  ${command}`)
         io.out('')

@@ -1,6 +1,5 @@
-import { existsSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { basename, join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   connectStdio,
@@ -15,22 +14,8 @@ import { defineCommand } from 'citty'
 import { ensureDevSecrets } from '../dev-secrets.js'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
-import {
-  detectPackageManager,
-  execCommand,
-  installDependencies,
-  runScriptCommand,
-} from '../scaffold/install.js'
-import {
-  copySharedFiles,
-  isEmptyDir,
-  renameDotfiles,
-  setPackageName,
-  toPackageName,
-  writeEnvFile,
-} from '../scaffold/project.js'
 import { loadTemplateRegistry, resolveTemplatesDir } from '../scaffold/registry.js'
-import { fetchTemplate } from '../scaffold/source.js'
+import { scaffoldProject } from '../scaffold/scaffold-project.js'
 
 // The skill's reference guides, served as MCP resources when present (a missing directory means none).
 const GUIDES_DIR = fileURLToPath(new URL('../../../skill/references', import.meta.url))
@@ -132,44 +117,28 @@ async function startEmbeddedRelay(io: CliIo, env: Env): Promise<RunningRelay> {
   }
 }
 
-/** `byok create --json`'s steps as a function for scaffold_project; progress goes to stderr. */
+/** `byok create`'s steps (shared, see scaffold-project.ts) as the scaffold_project tool; progress goes to stderr. */
 function createScaffold(io: CliIo, env: Env): ScaffoldFunction {
   return async ({ template, dir, relayUrl, appId, install }) => {
-    const registry = loadTemplateRegistry(resolveTemplatesDir(env, io.cwd))
-    const entry = registry.templates.find((t) => t.name === template)
-    if (!entry) {
-      throw new CliError(`unknown template "${template}"`, {
-        code: 'template_unknown',
-        hint: `Choose one of: ${registry.templates.map((t) => t.name).join(', ')}.`,
-      })
-    }
-    const target = resolve(io.cwd, dir)
-    if (existsSync(target) && !statSync(target).isDirectory()) {
-      throw new CliError(`${dir} exists and is not a directory`, { code: 'target_not_directory' })
-    }
-    if (!isEmptyDir(target)) {
-      throw new CliError(`${dir} is not empty`, { code: 'target_not_empty', hint: 'Pick a new directory.' })
-    }
-    const name = toPackageName(basename(target))
-    await fetchTemplate({ templatesDir: registry.dir, template, source: undefined, target, cwd: io.cwd, env })
-    renameDotfiles(target)
-    copySharedFiles(registry.dir, registry.shared, target)
-    setPackageName(target, name)
-    const relayVar = writeEnvFile(target, { relayUrl, appId: appId ?? name })
-    const pm = detectPackageManager(env)
-    if (install) await installDependencies(io, pm, target)
-    const cd = relative(io.cwd, target) || '.'
+    const result = await scaffoldProject(io, {
+      registry: loadTemplateRegistry(resolveTemplatesDir(env, io.cwd)),
+      template,
+      source: undefined,
+      dir,
+      relayUrl,
+      appId,
+      // An agent must never overwrite files: a non-empty target is an error it can act on.
+      force: false,
+      install,
+    })
+    const isLocalRelay = relayUrl.startsWith('http://127.0.0.1') || relayUrl.startsWith('http://localhost')
     return {
-      dir: target,
-      template: entry.name,
-      env: relayVar ? { [relayVar]: relayUrl } : {},
+      dir: result.target,
+      template: result.template ?? template,
+      env: result.env,
       next: [
-        ...(cd === '.' ? [] : [`cd ${/\s/.test(cd) ? JSON.stringify(cd) : cd}`]),
-        ...(install ? [] : [`${pm} install`]),
-        runScriptCommand(pm, 'dev'),
-        ...(relayUrl.startsWith('http://127.0.0.1') || relayUrl.startsWith('http://localhost')
-          ? [`(relay, in another terminal) ${execCommand(pm, 'byok dev')}`]
-          : []),
+        ...result.next,
+        ...(isLocalRelay ? [`(relay, in another terminal) ${result.relayCommand}`] : []),
       ],
     }
   }

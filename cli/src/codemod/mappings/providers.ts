@@ -1,25 +1,17 @@
+import { findProvider, PROVIDER_IDS } from '@byok/relay/providers'
+
 /**
- * Provider API hosts (https, default port, exact hostname) → the relay's provider id. Same semantics as
- * `PROVIDER_HOSTS` in templates/client/byok.ts: `api.openai.com.evil.com`, `maps.googleapis.com` and
- * `localhost:11434` are not providers. Kept as data here because the codemod runs in Node, not in the app.
+ * Provider API hosts (https, default port, exact hostname) → the relay's provider id, derived from the relay's
+ * provider registry so the two cannot drift: `api.openai.com.evil.com`, `maps.googleapis.com` and
+ * `localhost:11434` are not providers. (The browser helper keeps its own copy, checked against the registry by
+ * test/client/relay-url-for.test.ts, because it is copied into apps that do not depend on the relay.)
  */
-export const PROVIDER_HOSTS: Readonly<Record<string, string>> = {
-  'api.openai.com': 'openai',
-  'api.anthropic.com': 'anthropic',
-  'generativelanguage.googleapis.com': 'google',
-  'api.groq.com': 'groq',
-  'openrouter.ai': 'openrouter',
-  'api.mistral.ai': 'mistral',
-  'api.deepseek.com': 'deepseek',
-  'api.x.ai': 'xai',
-  'api.together.xyz': 'together',
-  'api.fireworks.ai': 'fireworks',
-  'api.perplexity.ai': 'perplexity',
-  'api.cerebras.ai': 'cerebras',
-  'api.elevenlabs.io': 'elevenlabs',
-  'api.deepgram.com': 'deepgram',
-  'router.huggingface.co': 'huggingface',
-}
+export const PROVIDER_HOSTS: Readonly<Record<string, string>> = Object.fromEntries(
+  PROVIDER_IDS.flatMap((id) => {
+    const baseUrl = findProvider(id)?.baseUrl
+    return baseUrl ? [[new URL(baseUrl).hostname, id]] : []
+  }),
+)
 
 /** Request headers that carry a provider credential (lower case). `Authorization` counts only when bound for a provider host. */
 export const AUTH_HEADERS: ReadonlySet<string> = new Set([
