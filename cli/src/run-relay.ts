@@ -1,4 +1,13 @@
-import { ConfigError, type Env, loadConfig, RELAY_VERSION, type RelayMode, startRelay } from '@byok/relay'
+import { resolve } from 'node:path'
+import {
+  ConfigError,
+  type Env,
+  loadConfig,
+  RELAY_VERSION,
+  type RelayMode,
+  startRelay,
+  withEnvFile,
+} from '@byok/relay'
 import { CliError } from './errors.js'
 import type { CliIo } from './io.js'
 
@@ -25,7 +34,19 @@ export const relayArgs = {
   },
 } as const
 
-export function applyFlags(env: Env, flags: { port?: string; host?: string; dbPath?: string }): Env {
+/** The environment `start` and `dev` serve with: `--env-file` under the real environment, then the flags on top. */
+export function resolveRelayEnv(
+  io: CliIo,
+  args: { 'env-file': string; port?: string; host?: string; 'db-path'?: string },
+): Env {
+  return applyFlags(withEnvFile(io.env, resolve(io.cwd, args['env-file'])), {
+    port: args.port,
+    host: args.host,
+    dbPath: args['db-path'],
+  })
+}
+
+function applyFlags(env: Env, flags: { port?: string; host?: string; dbPath?: string }): Env {
   return {
     ...env,
     ...(flags.port !== undefined ? { PORT: flags.port } : {}),

@@ -1,9 +1,8 @@
 import { dirname, resolve } from 'node:path'
-import { withEnvFile } from '@byok/relay'
 import { defineCommand } from 'citty'
 import { ensureDevSecrets } from '../dev-secrets.js'
 import type { CliIo } from '../io.js'
-import { applyFlags, relayArgs, serveRelay } from '../run-relay.js'
+import { relayArgs, resolveRelayEnv, serveRelay } from '../run-relay.js'
 
 export function createDevCommand(io: CliIo) {
   return defineCommand({
@@ -14,11 +13,7 @@ export function createDevCommand(io: CliIo) {
     },
     args: relayArgs,
     async run({ args }) {
-      const env = applyFlags(withEnvFile(io.env, resolve(io.cwd, args['env-file'])), {
-        port: args.port,
-        host: args.host,
-        dbPath: args['db-path'],
-      })
+      const env = resolveRelayEnv(io, args)
       const dbPath = resolve(io.cwd, env.DB_PATH || './data/relay.db')
       // Secrets from the environment win; otherwise the generated pair beside the database is used.
       const dev = ensureDevSecrets(dirname(dbPath))

@@ -1,8 +1,6 @@
-import { resolve } from 'node:path'
-import { withEnvFile } from '@byok/relay'
 import { defineCommand } from 'citty'
 import type { CliIo } from '../io.js'
-import { applyFlags, relayArgs, serveRelay } from '../run-relay.js'
+import { relayArgs, resolveRelayEnv, serveRelay } from '../run-relay.js'
 
 export function createStartCommand(io: CliIo) {
   return defineCommand({
@@ -13,11 +11,7 @@ export function createStartCommand(io: CliIo) {
     },
     args: relayArgs,
     async run({ args }) {
-      const env = applyFlags(withEnvFile(io.env, resolve(io.cwd, args['env-file'])), {
-        port: args.port,
-        host: args.host,
-        dbPath: args['db-path'],
-      })
+      const env = resolveRelayEnv(io, args)
       await serveRelay(io, env, 'production', `store ${env.DB_PATH ?? './data/relay.db'}`)
     },
   })

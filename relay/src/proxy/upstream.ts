@@ -34,9 +34,14 @@ export function toUpstreamError(error: unknown): RelayError {
   return new RelayError('upstream_unreachable', { cause: error })
 }
 
-/** The provider's auth header with the stored key, e.g. `{ authorization: 'Bearer sk-…' }`. */
-export function authHeader(provider: ProviderSpec, key: string): Record<string, string> {
-  return { [provider.auth.header]: `${provider.auth.prefix ?? ''}${key}` }
+/** Sets the provider's auth header to the stored key (e.g. `authorization: Bearer sk-…`) on `headers`. */
+export function attachKey(
+  headers: Record<string, string>,
+  provider: ProviderSpec,
+  key: string,
+): Record<string, string> {
+  headers[provider.auth.header] = (provider.auth.prefix ?? '') + key
+  return headers
 }
 
 export type KeyVerdict = 'valid' | 'rejected'
@@ -57,11 +62,11 @@ export async function verifyKey(
     response = await request(`${baseUrl}${path}`, {
       method,
       dispatcher,
-      headers: {
-        ...provider.defaultHeaders,
-        ...authHeader(provider, key),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
+      headers: attachKey(
+        { ...provider.defaultHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        provider,
+        key,
+      ),
       body: body === undefined ? undefined : JSON.stringify(body),
     })
   } catch (error) {

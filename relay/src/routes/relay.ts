@@ -9,7 +9,7 @@ import { forwardCall } from '../proxy/forward.js'
 import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
 import { createModelPolicy, extractModel, modelFromPath, routeModel, sniffModel } from '../proxy/models.js'
 import { isAllowedRoute, normalizePath } from '../proxy/path.js'
-import { splitBaseUrl } from '../proxy/upstream.js'
+import { attachKey, splitBaseUrl } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
 import type { RouteContext } from './context.js'
 import { resolveProvider } from './keys.js'
@@ -159,8 +159,11 @@ export async function registerRelayRoutes(
       trusted: deps.upstream,
     })
 
-    const headers = pickRequestHeaders(request.headers, provider.defaultHeaders)
-    headers[provider.auth.header] = (provider.auth.prefix ?? '') + stored.key
+    const headers = attachKey(
+      pickRequestHeaders(request.headers, provider.defaultHeaders),
+      provider,
+      stored.key,
+    )
     const startedAt = performance.now()
     const { origin, prefix } = splitBaseUrl(destination.baseUrl)
     ctx.metrics?.streamOpened()
