@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { defineCommand } from 'citty'
 import { RELAY_URL_ENV } from '../codemod/project.js'
+import { readGitStatus, toIntegrationReport } from '../codemod/report.js'
 import { applyIntegration, type IntegrationPlan, planIntegration } from '../codemod/run.js'
 import { TRANSFORMS } from '../codemod/transforms/index.js'
 import { CliError } from '../errors.js'
@@ -17,26 +17,8 @@ export interface IntegrateDeps {
   readonly gitStatus: (dir: string) => string | undefined
 }
 
-function defaultGitStatus(dir: string): string | undefined {
-  try {
-    return execFileSync('git', ['status', '--porcelain', '--', '.'], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    })
-  } catch {
-    return undefined // not a repository, or no git: nothing to protect
-  }
-}
-
 const EXIT_CODES =
   'Exit codes: 0 done (also when items need manual work: see the report), 1 error or refused.'
-
-/** The report `--json` prints: the plan without file contents. */
-function toReport(plan: IntegrationPlan, applied: boolean) {
-  const { writes: _writes, ...report } = plan
-  return { ...report, applied }
-}
 
 function printSummary(io: CliIo, plan: IntegrationPlan, mode: 'dry-run' | 'planned' | 'applied'): void {
   const count = (status: string) => plan.files.filter((f) => f.status === status).length
@@ -70,7 +52,7 @@ function printSummary(io: CliIo, plan: IntegrationPlan, mode: 'dry-run' | 'plann
 }
 
 export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> = {}) {
-  const { prompter = () => createTtyPrompter(), gitStatus = defaultGitStatus } = deps
+  const { prompter = () => createTtyPrompter(), gitStatus = readGitStatus } = deps
   return defineCommand({
     meta: {
       name: 'integrate',
@@ -149,7 +131,7 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
           applyIntegration(plan)
           mode = 'applied'
         }
-        if (args.json) io.out(JSON.stringify(toReport(plan, mode === 'applied'), null, 2))
+        if (args.json) io.out(JSON.stringify(toIntegrationReport(plan, mode === 'applied'), null, 2))
         else printSummary(io, plan, mode)
         const errors = plan.files.filter((f) => f.status === 'error')
         if (errors.length > 0) {
