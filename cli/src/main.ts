@@ -7,6 +7,7 @@ import { createDoctorCommand } from './commands/doctor.js'
 import { createIntegrateCommand } from './commands/integrate.js'
 import { createMcpCommand } from './commands/mcp.js'
 import { createRestoreCommand } from './commands/restore.js'
+import { createSkillCommand } from './commands/skill.js'
 import { createStartCommand } from './commands/start.js'
 import type { CliIo } from './io.js'
 
@@ -27,6 +28,7 @@ export function createMainCommand(io: CliIo) {
       doctor: createDoctorCommand(io),
       integrate: createIntegrateCommand(io),
       mcp: createMcpCommand(io),
+      skill: createSkillCommand(io),
     },
   })
 }
