@@ -8,6 +8,7 @@ import {
   startRelay,
   withEnvFile,
 } from '@byok/relay'
+import { createRelayMcpRoutes } from './commands/mcp.js'
 import { CliError } from './errors.js'
 import type { CliIo } from './io.js'
 
@@ -71,7 +72,7 @@ export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: s
   }
   let relay: Awaited<ReturnType<typeof startRelay>>
   try {
-    relay = await startRelay(config)
+    relay = await startRelay(config, { mcpRoutes: createRelayMcpRoutes() })
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })
@@ -87,6 +88,8 @@ export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: s
     throw error
   }
   io.out(`byok relay ${RELAY_VERSION} listening on ${relay.url} (${mode} mode; ${detail})`)
+  if (config.mcp.http)
+    io.out(`byok: MCP (Streamable HTTP) at ${relay.url}/mcp for Authorization: Bearer <relay token>`)
   if (mode === 'production' && config.cors.origins === '*') {
     io.err(
       'byok: warning: ALLOWED_ORIGINS is unset, so any web origin may call this relay; set it to your app origins',

@@ -1,10 +1,11 @@
 import { RELAY_VERSION } from '@byok/relay'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { RegisterTool, ScaffoldFunction, ToolContext } from './context.js'
+import type { IntegrateFunction, RegisterTool, ScaffoldFunction, ToolContext } from './context.js'
 import { registerIntegratePrompt } from './prompt.js'
 import { createRelayClient } from './relay-client.js'
 import { registerGuideResources } from './resources.js'
 import { deleteKeyTool } from './tools/delete-key.js'
+import { integrateProjectTool } from './tools/integrate-project.js'
 import { listKeysTool } from './tools/list-keys.js'
 import { registerUserTool } from './tools/register-user.js'
 import { relayHealthTool } from './tools/relay-health.js'
@@ -17,15 +18,24 @@ export interface CreateServerOptions {
   readonly relayUrl: string
   /** A relay token to start the session with (`RELAY_TOKEN`); register_user replaces it. */
   readonly token?: string | undefined
-  /** Where store_key's `key_env` names are looked up (the server process's environment). */
+  /** Where store_key's `key_env` names are looked up (the server process's environment); ignored when remote. */
   readonly env?: Readonly<Record<string, string | undefined>>
   /** True when `byok mcp` started the relay in-process; relay_health reports it. */
   readonly embedded?: boolean
   /** Sent on POST /users when the relay requires APP_SECRET. */
   readonly appSecret?: string | undefined
   readonly fetch?: typeof fetch
-  /** The CLI's scaffolder; scaffold_project is registered only when given. */
+  /** The CLI's scaffolder; scaffold_project is registered only when given (and not remote). */
   readonly scaffold?: ScaffoldFunction | undefined
+  /** The CLI's codemod; integrate_project is registered only when given with `root` (and not remote). */
+  readonly integrate?: IntegrateFunction | undefined
+  /** The directory integrate_project's paths resolve against and may not leave: the server's working directory. */
+  readonly root?: string | undefined
+  /**
+   * Serving remote clients (the relay's `/mcp`, see `createMcpRoutes`): no register_user (the bearer token fixes
+   * the user), no file-system tools and no `key_env`, whatever else is passed.
+   */
+  readonly remote?: boolean
   /** Directory of `*.md` reference guides exposed as resources (skipped when missing). */
   readonly guidesDir?: string | undefined
 }
@@ -38,6 +48,7 @@ const TOOLS: readonly RegisterTool[] = [
   listKeysTool,
   deleteKeyTool,
   testRelayTool,
+  integrateProjectTool,
   scaffoldProjectTool,
 ]
 
@@ -49,12 +60,15 @@ const TOOLS: readonly RegisterTool[] = [
  * await createServer({ relayUrl: 'http://127.0.0.1:3000' }).connect(new StdioServerTransport())
  */
 export function createServer(options: CreateServerOptions): McpServer {
+  const remote = options.remote ?? false
   const server = new McpServer(
     { name: 'byok', version: RELAY_VERSION },
     {
-      instructions:
-        'byok lets an app’s users bring their own AI provider keys through a relay. Start with relay_health, then ' +
-        'register_user, store_key (with key_env, never a pasted key), and test_relay. The integrate-byok prompt lists the steps.',
+      instructions: remote
+        ? 'byok lets an app’s users bring their own AI provider keys through a relay. This server runs on the relay ' +
+          'and acts for the user of your relay token. Start with relay_health, then store_key and test_relay.'
+        : 'byok lets an app’s users bring their own AI provider keys through a relay. Start with relay_health, then ' +
+          'register_user, store_key (with key_env, never a pasted key), and test_relay. The integrate-byok prompt lists the steps.',
     },
   )
   const relayUrl = options.relayUrl.replace(/\/+$/, '')
@@ -62,13 +76,20 @@ export function createServer(options: CreateServerOptions): McpServer {
     relay: createRelayClient(relayUrl, options.fetch),
     relayUrl,
     embedded: options.embedded ?? false,
-    env: options.env ?? {},
-    appSecret: options.appSecret,
+    env: remote ? undefined : (options.env ?? {}),
+    appSecret: remote ? undefined : options.appSecret,
     session: { token: options.token || undefined },
-    scaffold: options.scaffold,
+    scaffold: remote ? undefined : options.scaffold,
+    integrate: remote || !options.root ? undefined : options.integrate,
+    root: remote ? undefined : options.root,
+    remote,
   }
   for (const register of TOOLS) register(server, ctx)
   registerGuideResources(server, options.guidesDir)
-  registerIntegratePrompt(server, { canScaffold: options.scaffold !== undefined })
+  registerIntegratePrompt(server, {
+    canScaffold: ctx.scaffold !== undefined,
+    canIntegrate: ctx.integrate !== undefined,
+    remote,
+  })
   return server
 }

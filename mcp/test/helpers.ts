@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type RunningRelay, startRelay } from '@byok/relay'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { startAnthropicMock } from '../../test/mocks/anthropic.js'
 import { startGeminiMock } from '../../test/mocks/gemini.js'
 import { startOpenAIMock } from '../../test/mocks/openai.js'
 import type { MockProvider } from '../../test/mocks/server.js'
-import { type CreateServerOptions, createServer } from '../src/index.js'
+import { type CreateServerOptions, createMcpRoutes, createServer } from '../src/index.js'
 
 export const KEYS = {
   openai: 'sk-mcptest0123456789abcdefSECRET',
@@ -23,8 +24,11 @@ export interface Fixture {
   close(): Promise<void>
 }
 
-/** A real relay on 127.0.0.1:0 whose OpenAI, Anthropic and Gemini upstreams are local mocks. */
-export async function startFixture(): Promise<Fixture> {
+/**
+ * A real relay on 127.0.0.1:0 whose OpenAI, Anthropic and Gemini upstreams are local mocks; `mcpHttp` also mounts
+ * this package's /mcp routes (MCP_HTTP=on), the way `byok start` does.
+ */
+export async function startFixture(options: { mcpHttp?: boolean } = {}): Promise<Fixture> {
   const openai = await startOpenAIMock({ expectedKey: KEYS.openai })
   const anthropic = await startAnthropicMock({ expectedKey: KEYS.anthropic })
   const google = await startGeminiMock({ expectedKey: KEYS.google })
@@ -38,10 +42,11 @@ export async function startFixture(): Promise<Fixture> {
       OPENAI_BASE_URL: openai.url,
       ANTHROPIC_BASE_URL: anthropic.url,
       GOOGLE_BASE_URL: google.url,
+      MCP_HTTP: options.mcpHttp ? 'on' : 'off',
     },
     { mode: 'dev' },
   )
-  const relay = await startRelay(config)
+  const relay = await startRelay(config, { mcpRoutes: createMcpRoutes() })
   return {
     relay,
     mocks: { openai, anthropic, google },
@@ -59,6 +64,26 @@ export async function connect(options: CreateServerOptions): Promise<Client> {
   const client = new Client({ name: 'byok-test', version: '0' })
   await client.connect(clientTransport)
   return client
+}
+
+/** A real MCP client on the relay's /mcp over Streamable HTTP, sending `token` as a bearer token. */
+export async function connectHttp(relayUrl: string, token: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${relayUrl}/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  })
+  const client = new Client({ name: 'byok-http-test', version: '0' })
+  await client.connect(transport)
+  return client
+}
+
+/** Registers a relay user directly (POST /users) and returns the relay token. */
+export async function registerToken(relayUrl: string, appId = 'http-test'): Promise<string> {
+  const res = await fetch(`${relayUrl}/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ app_id: appId }),
+  })
+  return ((await res.json()) as { token: string }).token
 }
 
 export async function call(

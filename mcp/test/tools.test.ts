@@ -15,6 +15,12 @@ const EXPECTED_TOOLS = {
   list_keys: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   delete_key: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   test_relay: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  integrate_project: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   scaffold_project: {
     readOnlyHint: false,
     destructiveHint: false,
@@ -28,6 +34,10 @@ describe('tools/list', () => {
     const client = await connect({
       relayUrl: fx.relay.url,
       scaffold: async () => ({ dir: '', template: '', env: {}, next: [] }),
+      integrate: async () => {
+        throw new Error('not called')
+      },
+      root: '/tmp',
     })
     const { tools } = await client.listTools()
     expect(tools.map((t) => t.name)).toEqual(Object.keys(EXPECTED_TOOLS))
@@ -47,14 +57,56 @@ describe('tools/list', () => {
       'base_url',
     ])
     expect(storeKey?.inputSchema.required).toEqual(['provider'])
+    const integrate = tools.find((t) => t.name === 'integrate_project')
+    expect(Object.keys(integrate?.inputSchema.properties ?? {})).toEqual([
+      'path',
+      'relay_url',
+      'apply',
+      'force',
+      'only',
+    ])
+    expect(integrate?.inputSchema.required).toEqual(['path'])
+    expect(Object.keys(integrate?.outputSchema?.properties ?? {})).toEqual([
+      'projectDir',
+      'framework',
+      'files',
+      'found',
+      'manual',
+      'leakedEnvKeys',
+      'applied',
+    ])
   })
 
-  it('registers scaffold_project only when a scaffold function is injected, and never integrate_project', async () => {
+  it('registers scaffold_project and integrate_project only when the CLI injects them', async () => {
     const client = await connect({ relayUrl: fx.relay.url })
     const names = (await client.listTools()).tools.map((t) => t.name)
     expect(names).not.toContain('scaffold_project')
     expect(names).not.toContain('integrate_project')
     expect(names).toHaveLength(6)
+    // integrate_project also needs the root its paths are confined to.
+    const noRoot = await connect({ relayUrl: fx.relay.url, integrate: async () => ({}) as never })
+    expect((await noRoot.listTools()).tools.map((t) => t.name)).not.toContain('integrate_project')
+  })
+
+  it('remote mode drops register_user, the file-system tools and key_env, whatever is injected', async () => {
+    const client = await connect({
+      relayUrl: fx.relay.url,
+      remote: true,
+      env: { PATH: '/bin' },
+      scaffold: async () => ({ dir: '', template: '', env: {}, next: [] }),
+      integrate: async () => ({}) as never,
+      root: '/tmp',
+    })
+    const { tools } = await client.listTools()
+    expect(tools.map((t) => t.name)).toEqual([
+      'relay_health',
+      'store_key',
+      'list_keys',
+      'delete_key',
+      'test_relay',
+    ])
+    const storeKey = tools.find((t) => t.name === 'store_key')
+    expect(Object.keys(storeKey?.inputSchema.properties ?? {})).toEqual(['provider', 'key', 'base_url'])
   })
 })
 

@@ -45,7 +45,15 @@ export interface AppDeps {
   resolveHost?: EgressOptions['resolve']
   /** Which addresses custom endpoints may reach (default: public unicast only). */
   isAllowedAddress?: EgressOptions['isAllowedAddress']
+  /**
+   * The `/mcp` routes, registered only when `MCP_HTTP=on`. The byok CLI passes @byok/mcp's handler here; the
+   * relay never imports it (dependency direction cli → mcp → relay).
+   */
+  mcpRoutes?: RelayRoutes
 }
+
+/** Routes an embedder adds to the relay; they run behind the relay's hooks (CORS, limits, errors, shutdown). */
+export type RelayRoutes = (app: FastifyInstance) => Promise<void> | void
 
 /** Refuse to start when stored keys were sealed under a secret this relay does not hold: never decrypt garbage. */
 async function assertKeyringCoversStore(store: Store, keyring: Keyring): Promise<void> {
@@ -70,6 +78,13 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   const now = deps.now ?? Date.now
   // Off unless METRICS_TOKEN is set: then nothing about metrics runs per request.
   const metrics = config.metrics.token === undefined ? undefined : createMetrics()
+  if (config.mcp.http && !deps.mcpRoutes) {
+    // An operator who asked for /mcp must not get a relay that silently lacks it.
+    throw new ConfigError(
+      'MCP_HTTP',
+      'is on, but this relay was started without the MCP server: run it with `byok start` (the byok CLI), not the relay-only bin',
+    )
+  }
   const baseStore = deps.store ?? openSqliteStore(config.store.path)
   const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
     ttlMs: READ_CACHE_TTL_MS,
@@ -204,6 +219,8 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   await registerStatsRoutes(app, ctx)
   // Encapsulated: the relay scope replaces the JSON parser with a raw-bytes one.
   await app.register(async (scope) => registerRelayRoutes(scope, ctx, { upstream, egress }))
+  const mcpRoutes = deps.mcpRoutes
+  if (config.mcp.http && mcpRoutes) await app.register(async (scope) => mcpRoutes(scope))
 
   app.addHook('onClose', async () => {
     await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])

@@ -39,6 +39,8 @@ export interface RelayConfig {
   readonly log: { readonly level: LogLevel }
   /** `GET /metrics` is registered only when a token is set (Authorization: Bearer <METRICS_TOKEN>). */
   readonly metrics: { readonly token: string | undefined }
+  /** `MCP_HTTP=on`: serve the MCP tools at `/mcp`; the handler comes from the embedder (`AppDeps.mcpRoutes`). */
+  readonly mcp: { readonly http: boolean }
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -177,6 +179,12 @@ const PARSERS = {
     if (/^\d{1,2}$/.test(raw)) return Number(raw)
     throw new Invalid(`must be true, false or a number of proxy hops (got "${raw}")`)
   },
+  MCP_HTTP: (value: string | undefined): boolean => {
+    const raw = value?.trim().toLowerCase()
+    if (raw === undefined || raw === '' || raw === 'off' || raw === 'false' || raw === '0') return false
+    if (raw === 'on' || raw === 'true' || raw === '1') return true
+    throw new Invalid(`must be on or off (got "${value}")`)
+  },
   LOG_LEVEL: (value: string | undefined) => {
     const level = value?.trim().toLowerCase()
     if (level === undefined || level === '') return undefined
@@ -258,6 +266,7 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
     },
     log: { level: e.LOG_LEVEL ?? (mode === 'dev' ? 'warn' : 'info') },
     metrics: { token: e.METRICS_TOKEN },
+    mcp: { http: e.MCP_HTTP },
   }
   return deepFreeze(config)
 }

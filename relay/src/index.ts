@@ -1,4 +1,4 @@
-export { type AppDeps, buildApp } from './app.js'
+export { type AppDeps, buildApp, type RelayRoutes } from './app.js'
 export { type Env, type LogLevel, loadConfig, type RelayConfig, type RelayMode } from './config.js'
 export { ConfigError, ERRORS, type ErrorBody, type ErrorCode, RelayError } from './errors.js'
 export type { LogSink } from './logger.js'

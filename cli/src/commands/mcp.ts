@@ -1,9 +1,10 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import {
   connectStdio,
+  createMcpRoutes,
   createServer,
+  type IntegrateFunction,
   MCP_CLIENTS,
   type McpClientName,
   renderClientConfig,
@@ -11,14 +12,30 @@ import {
 } from '@byok/mcp'
 import { ConfigError, type Env, loadConfig, type RunningRelay, startRelay, withEnvFile } from '@byok/relay'
 import { defineCommand } from 'citty'
+import { RELAY_URL_ENV } from '../codemod/project.js'
+import { readGitStatus, toIntegrationReport } from '../codemod/report.js'
+import { applyIntegration, planIntegration } from '../codemod/run.js'
+import { TRANSFORMS } from '../codemod/transforms/index.js'
 import { ensureDevSecrets } from '../dev-secrets.js'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { loadTemplateRegistry, resolveTemplatesDir } from '../scaffold/registry.js'
 import { scaffoldProject } from '../scaffold/scaffold-project.js'
+import { resolveSkillDir } from './skill.js'
 
-// The skill's reference guides, served as MCP resources when present (a missing directory means none).
-const GUIDES_DIR = fileURLToPath(new URL('../../../skill/references', import.meta.url))
+/** The skill's reference guides, served as MCP resources (from the repository or the published package's skill/). */
+function resolveGuidesDir(): string | undefined {
+  try {
+    return join(resolveSkillDir({}, '.'), 'references')
+  } catch {
+    return undefined // no bundled skill: the server simply lists no resources
+  }
+}
+
+/** The relay's `/mcp` routes for `byok start`/`byok dev` (mounted only when MCP_HTTP=on), with the skill's guides. */
+export function createRelayMcpRoutes() {
+  return createMcpRoutes({ guidesDir: resolveGuidesDir() })
+}
 
 /** `<XDG_CONFIG_HOME or ~/.config>/byok/mcp`: the embedded relay's database and dev secrets live here. */
 export function resolveMcpDataDir(env: Env): string {
@@ -75,7 +92,9 @@ export function createMcpCommand(io: CliIo) {
         embedded: embedded !== undefined,
         appSecret: env.APP_SECRET,
         scaffold: createScaffold(io, env),
-        guidesDir: GUIDES_DIR,
+        integrate: createIntegrate(io, env),
+        root: io.cwd,
+        guidesDir: resolveGuidesDir(),
       })
       const { closed } = await connectStdio(server)
       io.err(`byok: MCP server on stdio; relay ${relayUrl}${embedded ? ' (embedded)' : ''}`)
@@ -102,6 +121,8 @@ async function startEmbeddedRelay(io: CliIo, env: Env): Promise<RunningRelay> {
         ENCRYPTION_SECRET_PREVIOUS: undefined,
         TOKEN_HMAC_SECRET: dev.secrets.TOKEN_HMAC_SECRET,
         LOG_LEVEL: env.LOG_LEVEL || 'warn',
+        // A .env shared with `byok start` may turn /mcp on; this loopback relay serves only this stdio server.
+        MCP_HTTP: undefined,
       },
       { mode: 'dev' },
     )
@@ -139,6 +160,53 @@ function createScaffold(io: CliIo, env: Env): ScaffoldFunction {
       next: [
         ...result.next,
         ...(isLocalRelay ? [`(relay, in another terminal) ${result.relayCommand}`] : []),
+      ],
+    }
+  }
+}
+
+/**
+ * `byok integrate`'s codemod as the integrate_project tool: the same plan and report (`toIntegrationReport`), the
+ * same refusal of a dirty git tree, worded for an agent. The tool has already checked that `dir` is inside the
+ * server's working directory.
+ */
+export function createIntegrate(
+  io: CliIo,
+  env: Env,
+  gitStatus: (dir: string) => string | undefined = readGitStatus,
+): IntegrateFunction {
+  return async ({ dir, only, apply, force, relayUrl }) => {
+    const unknown = only?.filter((id) => !TRANSFORMS.some((t) => t.id === id)) ?? []
+    if (unknown.length > 0) {
+      throw new CliError(`unknown transform: ${unknown.join(', ')}`, {
+        code: 'transform_unknown',
+        hint: `Pass only ids from: ${TRANSFORMS.map((t) => t.id).join(', ')} (or leave only out to run all).`,
+      })
+    }
+    const plan = planIntegration(dir, { only, templatesDir: resolveTemplatesDir(env, io.cwd) })
+    let applied = false
+    if (apply && plan.writes.length > 0) {
+      if (gitStatus(dir)?.trim() && !force) {
+        throw new CliError(`the git tree at ${dir} has uncommitted changes, nothing was written`, {
+          code: 'git_dirty',
+          hint:
+            'Ask the user to commit or stash them first so the codemod’s diff stays reviewable, then call ' +
+            'integrate_project again with apply: true; or pass force: true to apply anyway.',
+        })
+      }
+      applyIntegration(plan)
+      applied = true
+    }
+    // Bundled apps read the relay URL from a public env var; a plain HTML site has it as a constant instead.
+    const relayEnv = (RELAY_URL_ENV as Readonly<Record<string, { variable: string }>>)[plan.framework]
+    return {
+      report: toIntegrationReport(plan, applied),
+      next: [
+        relayEnv
+          ? `Set ${relayEnv.variable}=${relayUrl} in the app's .env (the codemod added it to .env.example).`
+          : `Check that the relay URL in the generated byok-instance file is ${relayUrl}.`,
+        'Remove provider keys from .env* files and rotate any that were ever shipped.',
+        'Review with git diff, then commit.',
       ],
     }
   }

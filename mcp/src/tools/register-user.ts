@@ -3,6 +3,9 @@ import type { RegisterTool } from '../context.js'
 import { isOk, relayFailure, runTool, toolResult } from './result.js'
 
 export const registerUserTool: RegisterTool = (server, ctx) => {
+  // Remote sessions act for the user of their bearer token; a new user's token could be neither remembered
+  // (stateless HTTP) nor shown.
+  if (ctx.remote) return
   server.registerTool(
     'register_user',
     {

@@ -1,0 +1,101 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Client, StdioClientTransport } from '../../mcp/test/stdio-client.js'
+import { captureLogOutput } from '../log-scan.js'
+
+const BIN = fileURLToPath(new URL('../../cli/src/bin/byok.ts', import.meta.url))
+// Resolved here, not from the child's cwd, so the CLI runs in any temp directory.
+const TSX = import.meta.resolve('tsx')
+export const BYOK_ARGS = ['--conditions=source', '--import', TSX, BIN] as const
+
+/** cli/test/codemod/fixtures/<name>: the codemod's fixture projects. */
+export function fixtureProject(name: string): string {
+  return fileURLToPath(new URL(`../../cli/test/codemod/fixtures/${name}`, import.meta.url))
+}
+
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'byok-e2e-mcp-'))
+  try {
+    return await fn(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** A clean environment for the CLI: nothing inherited but PATH, with HOME and config in `dir`. */
+export function cliEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: join(dir, '.config'), ...extra }
+}
+
+const GIT = ['-c', 'user.email=e2e@example.com', '-c', 'user.name=byok e2e', '-c', 'commit.gpgsign=false']
+
+/** The fixture copied to `dir` and committed, so `apply` meets a clean git tree. */
+export function copyCommittedFixture(name: string, dir: string): void {
+  cpSync(fixtureProject(name), dir, { recursive: true })
+  execFileSync('git', ['init', '-q'], { cwd: dir })
+  execFileSync('git', [...GIT, 'add', '-A'], { cwd: dir })
+  execFileSync('git', [...GIT, 'commit', '-qm', 'fixture'], { cwd: dir })
+}
+
+/** Every file under `dir` (but .git) as raw bytes, keyed by relative path. */
+export function snapshotBytes(dir: string, prefix = ''): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {}
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    if (entry.name === '.git') continue
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name
+    if (entry.isDirectory()) Object.assign(out, snapshotBytes(dir, rel))
+    else out[rel] = readFileSync(join(dir, rel))
+  }
+  return out
+}
+
+/** Runs the byok bin to completion; its output is scanned for secrets like every relay log. */
+export function runByok(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...BYOK_ARGS, ...args], { ...options, stdio: 'pipe' })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      captureLogOutput(stderr)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/**
+ * `byok mcp` as a real process over stdio (no RELAY_URL: embedded relay logging at trace to stderr, which is
+ * collected for the secret scan and returned by `stderr()`).
+ */
+export async function connectByokMcp(
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ client: Client; stderr: () => string; close: () => Promise<void> }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [...BYOK_ARGS, 'mcp'],
+    cwd,
+    env: { LOG_LEVEL: 'trace', ...env },
+    stderr: 'pipe',
+  })
+  let stderr = ''
+  transport.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString()
+    captureLogOutput(d)
+  })
+  const client = new Client({ name: 'byok-e2e', version: '0' })
+  await client.connect(transport)
+  return { client, stderr: () => stderr, close: () => client.close() }
+}
