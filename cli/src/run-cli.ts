@@ -5,7 +5,8 @@ import { createMainCommand } from './main.js'
 
 /**
  * Run `byok` with `rawArgs` and return the exit code. Help and version print to `io.out`; every failure is
- * one line `byok: <reason>` (plus a hint line) on `io.err`.
+ * one line `byok: <reason>` (plus a hint line) on `io.err`, with the `CliError`'s `exitCode` (1 unless the command
+ * chose another, as `byok integrate` does for "done, but with file errors").
  *
  * @example
  * process.exitCode = await runCli(process.argv.slice(2), io)
@@ -29,7 +30,7 @@ export async function runCli(rawArgs: string[], io: CliIo): Promise<number> {
     if (error instanceof CliError) {
       io.err(`byok: ${error.message}`)
       if (error.hint) io.err(`hint: ${error.hint}`)
-      return 1
+      return error.exitCode
     }
     // citty's own argument errors (unknown command, bad enum) carry an E_* code.
     const code = (error as { code?: unknown }).code

@@ -1,9 +1,13 @@
+import { cpSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { type Env, loadConfig, type RunningRelay, startRelay } from '@byok/relay'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { applyIntegration, planIntegration } from '../src/codemod/run.js'
 import type { CliIo } from '../src/io.js'
 import { runCli } from '../src/run-cli.js'
+import { resolveTemplatesDir } from '../src/scaffold/registry.js'
+import { fixturesDir } from './codemod/helpers.js'
 import { runByok, withTempDir } from './helpers.js'
 
 const APP_ORIGIN = 'https://app.example.com'
@@ -30,7 +34,21 @@ async function doctor(args: string[], env: Env = {}) {
 
 interface Report {
   ok: boolean
-  checks: { id: string; status: string; detail: string; hint?: string }[]
+  relay_url: string | null
+  checks: {
+    id: string
+    status: string
+    detail: string
+    hint?: string
+    findings?: { file: string; line: number; severity: string; message: string }[]
+  }[]
+}
+
+/** The vite-react-openai-sdk fixture as `byok integrate` leaves it; `.env` (the old provider key) removed unless kept. */
+function integratedProject(dir: string, options: { keepEnv?: boolean } = {}): void {
+  cpSync(fixturesDir('fixtures', 'vite-react-openai-sdk'), dir, { recursive: true })
+  applyIntegration(planIntegration(dir, { templatesDir: resolveTemplatesDir({}, process.cwd()) }))
+  if (!options.keepEnv) rmSync(join(dir, '.env'))
 }
 
 /** A loopback port with nothing listening. */
@@ -132,13 +150,6 @@ describe('byok doctor', () => {
     expect(stderr).toBe('byok: 2 checks failed: health, version')
   })
 
-  it('reports the project check as skipped (it needs the codemod, not built yet)', async () => {
-    const { code, stdout } = await doctor([join('some', 'app'), '--relay-url', relay.url, '--json'])
-    expect(code).toBe(0)
-    const project = (JSON.parse(stdout) as Report).checks.find((c) => c.id === 'project')!
-    expect(project.status).toBe('skip')
-  })
-
   it('refuses a malformed --origin or --relay-url in one line', async () => {
     expect((await doctor(['--relay-url', relay.url, '--origin', 'app.example.com'])).stderr).toMatch(
       /^byok: --origin "app\.example\.com" is not an origin\nhint: /,
@@ -157,4 +168,101 @@ describe('byok doctor', () => {
       expect(stderr).toMatch(/^byok: 2 checks failed: health, version\n$/)
     })
   })
+})
+
+describe('byok doctor [dir] (the project check)', () => {
+  it('passes a project integrated by byok integrate, and checks its relay in the same run', () =>
+    withTempDir(async (dir) => {
+      integratedProject(dir)
+      const { code, stdout } = await doctor([dir, '--relay-url', relay.url, '--origin', APP_ORIGIN])
+      expect(code).toBe(0)
+      expect(stdout).toMatch(
+        /^✓ project {2}no provider calls or keys in browser code \(\d+ file\(s\), vite\)$/m,
+      )
+      expect(stdout).toMatch(/^✓ health /m)
+      expect(stdout).toMatch(/^✓ cors /m)
+      expect(stdout).toMatch(/^all 4 checks passed$/m)
+    }))
+
+  it('fails an unintegrated project with file:line for each call and literal key, never printing the key', () =>
+    withTempDir(async (dir) => {
+      cpSync(fixturesDir('fixtures', 'vite-react-openai-sdk'), dir, { recursive: true })
+      const literal = ['sk', 'proj', 'DoctorFixture0123456789abcdef'].join('-')
+      writeFileSync(join(dir, 'src/ask.ts'), `// a demo\nexport const KEY = '${literal}'\n`)
+      const human = await doctor([dir, '--no-relay'])
+      expect(human.code).toBe(1)
+      expect(human.stdout).toContain(
+        '✗ project  2 direct provider call(s) or key(s) left in browser code (2 file(s))\n' +
+          '    ! .env:1 VITE_OPENAI_API_KEY holds a provider key: rotate it at the provider and delete it (users bring their own)\n' +
+          '    ✗ src/ask.ts:2 a provider key literal (sk-proj-…) in code shipped to the browser: rotate it and remove it\n' +
+          '    ✗ src/lib/openai.ts:4 direct openai SDK client from the browser (key: env VITE_OPENAI_API_KEY)\n' +
+          `  hint: Run byok integrate ${dir} (--dry-run first`,
+      )
+      expect(human.stderr).toBe('byok: 1 check failed: project')
+      const json = await doctor([dir, '--no-relay', '--json'])
+      expect(json.code).toBe(1)
+      const report = JSON.parse(json.stdout) as Report
+      expect(report.relay_url).toBeNull()
+      expect(report.checks.map((c) => [c.id, c.status])).toEqual([['project', 'fail']])
+      expect(report.checks[0]?.findings?.map((f) => `${f.severity} ${f.file}:${f.line}`)).toEqual([
+        'warn .env:1',
+        'fail src/ask.ts:2',
+        'fail src/lib/openai.ts:4',
+      ])
+      expect(human.stdout + json.stdout).not.toContain(literal)
+      expect(human.stdout + json.stdout).not.toContain('sk-test-fixture')
+    }))
+
+  it('finds provider use inside .vue, .svelte and .html script blocks at their file lines', () =>
+    withTempDir(async (dir) => {
+      cpSync(fixturesDir('fixtures', 'svelte-module-script'), dir, { recursive: true })
+      cpSync(fixturesDir('fixtures', 'vue-sfc-openai', 'src', 'components'), join(dir, 'src', 'components'), {
+        recursive: true,
+      })
+      cpSync(fixturesDir('fixtures', 'html-inline-scripts', 'index.html'), join(dir, 'index.html'))
+      const report = JSON.parse((await doctor([dir, '--no-relay', '--json'])).stdout) as Report
+      expect(report.checks[0]?.findings?.map((f) => `${f.file}:${f.line}`)).toEqual([
+        'index.html:13',
+        'index.html:23',
+        'src/components/Chat.vue:11',
+        'src/components/Legacy.vue:5',
+        'src/lib/Ask.svelte:5',
+      ])
+    }))
+
+  it('provider keys left only in .env files warn but pass; the relay URL comes from the project', () =>
+    withTempDir(async (dir) => {
+      integratedProject(dir, { keepEnv: true })
+      writeFileSync(join(dir, '.env.local'), `VITE_BYOK_RELAY_URL=${relay.url}\n`)
+      const { code, stdout } = await doctor([dir])
+      expect(code).toBe(0)
+      expect(stdout).toMatch(
+        /^! project {2}no provider calls or keys in browser code \(.*\); 1 warning\(s\)$/m,
+      )
+      expect(stdout).toContain('    ! .env:1 VITE_OPENAI_API_KEY holds a provider key')
+      expect(stdout).toMatch(/^✓ health /m)
+      expect(stdout).toMatch(/^all 3 checks passed \(1 with warnings\)$/m)
+      const json = JSON.parse((await doctor([dir, '--json'])).stdout) as Report
+      expect(json.relay_url).toBe(relay.url)
+    }))
+
+  it('refuses a directory that does not exist, and a run with nothing to check', async () => {
+    const missing = await doctor([join('no', 'such', 'app'), '--relay-url', relay.url])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/^byok: no\/such\/app is not a directory\nhint: /)
+    expect((await doctor(['--no-relay'])).stderr).toMatch(/^byok: nothing to check\n/)
+  })
+
+  it('the bin exits 1 for an unintegrated project and 0 once it is integrated', () =>
+    withTempDir(async (cwd) => {
+      cpSync(fixturesDir('fixtures', 'plain-fetch-gemini'), cwd, { recursive: true })
+      const before = await runByok(['doctor', '.', '--no-relay'], { cwd })
+      expect(before.code).toBe(1)
+      expect(before.stdout).toContain('✗ src/gemini.js:5 direct google fetch from the browser')
+      applyIntegration(planIntegration(cwd, { templatesDir: resolveTemplatesDir({}, process.cwd()) }))
+      rmSync(join(cwd, '.env.local'))
+      const after = await runByok(['doctor', '.', '--no-relay'], { cwd })
+      expect(after.stdout).toMatch(/^✓ project /m)
+      expect(after.code).toBe(0)
+    }))
 })

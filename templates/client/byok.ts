@@ -54,6 +54,25 @@ export interface ByokClient {
   sdkOptions(provider: string): Promise<SdkOptions>
   /** Maps a direct provider URL to its relay URL, dropping any `key` query parameter; throws for unknown hosts. */
   relayUrlFor(providerUrl: string): string
+  /**
+   * `relayUrlFor` for URLs chosen at runtime: a provider URL becomes its relay URL, any other URL (a local model
+   * server, a self-hosted endpoint, a relative path) comes back unchanged.
+   * @example byok.fetch(byok.relayUrlIfProvider(`${settings.baseUrl}/chat/completions`), init)
+   */
+  relayUrlIfProvider(url: string | URL): string
+  /**
+   * For SDKs that take no `fetch` option (Google's): from now on, `globalThis.fetch` calls to this relay's
+   * `/relay/` URLs without a relay token go through `fetch` above (token, key prompt, retry); every other URL
+   * is untouched. Idempotent; returns this client.
+   * @example new GoogleGenAI({ apiKey: 'byok-relay', httpOptions: { baseUrl: byok.routeGlobalFetch().baseUrl('google') } })
+   */
+  routeGlobalFetch(): ByokClient
+  /**
+   * An axios adapter (axios 0.x and 1.x) that sends each request through `fetch` above, for clients built on
+   * axios (openai v3, `axios.create`).
+   * @example axios.create({ baseURL: byok.baseUrl('openai') + '/v1', adapter: byok.axiosAdapter })
+   */
+  axiosAdapter(config: AxiosAdapterConfig): Promise<AxiosAdapterResponse>
   /** The relay token, registering with `POST /users` when none is cached. */
   token(): Promise<string>
   storeKey(provider: string, key: string, options?: { baseUrl?: string }): Promise<void>
@@ -61,6 +80,30 @@ export interface ByokClient {
   deleteKey(provider: string): Promise<void>
   /** Revokes the token on the relay and drops it from storage; the next call registers again. */
   forget(): Promise<void>
+}
+
+/** The part of an axios request config `axiosAdapter` reads (no axios types: this file has no dependencies). */
+export interface AxiosAdapterConfig {
+  url?: string
+  baseURL?: string
+  method?: string
+  /** A plain object (axios 0.x) or AxiosHeaders (1.x, which has `toJSON`). */
+  headers?: unknown
+  data?: unknown
+  params?: Record<string, unknown>
+  signal?: AbortSignal
+  responseType?: string
+  validateStatus?: ((status: number) => boolean) | null
+}
+
+/** What an axios adapter resolves with; axios then runs its own `transformResponse` (JSON parsing) on `data`. */
+export interface AxiosAdapterResponse {
+  data: unknown
+  status: number
+  statusText: string
+  headers: Record<string, string>
+  config: AxiosAdapterConfig
+  request: Record<string, never>
 }
 
 /** A relay error (`{ error, code, hint? }`) raised by the helper's own calls (register, keys, revoke). */
@@ -121,6 +164,33 @@ const PROVIDER_NAMES: Readonly<Record<string, string>> = {
 }
 
 const TOKEN_REJECTED = new Set(['token_invalid', 'token_expired', 'token_revoked'])
+
+/**
+ * Provider credentials a rewritten call may still carry (a runtime URL can be local, so the codemod keeps the
+ * header in the source). The relay takes `x-relay-token` and attaches the stored key, so these never leave for it.
+ */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key']
+
+/** Marks a `globalThis.fetch` installed by `routeGlobalFetch`, with the relay prefixes it routes. */
+const ROUTED = Symbol.for('byok.routeGlobalFetch')
+
+function urlOf(input: RequestInfo | URL): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+}
+
+/** axios 0.x hands adapters a plain header object, 1.x an AxiosHeaders instance. */
+function axiosHeaders(headers: unknown): Headers {
+  const plain = (
+    headers && typeof (headers as { toJSON?: unknown }).toJSON === 'function'
+      ? (headers as { toJSON(): unknown }).toJSON()
+      : (headers ?? {})
+  ) as Record<string, unknown>
+  const result = new Headers()
+  for (const [name, value] of Object.entries(plain)) {
+    if (value !== undefined && value !== null && value !== false) result.set(name, String(value))
+  }
+  return result
+}
 
 /** Reads `{ code, error, hint }` from a relay error response without consuming it. */
 async function relayError(
@@ -202,6 +272,7 @@ export function createByok(options: ByokOptions): ByokClient {
   async function withToken(url: string, init: RequestInit): Promise<Response> {
     const attempt = async () => {
       const headers = new Headers(init.headers)
+      for (const name of CREDENTIAL_HEADERS) headers.delete(name)
       headers.set('x-relay-token', await token())
       return send(url, { ...init, headers })
     }
@@ -271,7 +342,7 @@ export function createByok(options: ByokOptions): ByokClient {
       callRelay(provider, `${client.baseUrl(provider)}${path.startsWith('/') ? '' : '/'}${path}`, init),
 
     async fetch(input, init) {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+      const url = urlOf(input)
       if (!url.startsWith(relayPrefix)) return send(input, init)
       const provider = decodeURIComponent(url.slice(relayPrefix.length).split(/[/?#]/)[0] ?? '')
       if (typeof input === 'string' || input instanceof URL) return callRelay(provider, url, init)
@@ -307,6 +378,78 @@ export function createByok(options: ByokOptions): ByokClient {
       // Gemini's ?key= would carry a provider key; the relay attaches the stored one instead.
       url.searchParams.delete('key')
       return `${client.baseUrl(provider)}${url.pathname}${url.search}`
+    },
+
+    relayUrlIfProvider(url) {
+      try {
+        return client.relayUrlFor(String(url))
+      } catch {
+        return String(url)
+      }
+    },
+
+    routeGlobalFetch() {
+      const current = globalThis.fetch as typeof fetch & { [ROUTED]?: readonly string[] }
+      if (current[ROUTED]?.includes(relayPrefix)) return client
+      const routed = ((input: RequestInfo | URL, init?: RequestInit) => {
+        const request = typeof Request !== 'undefined' && input instanceof Request ? input : undefined
+        // The helper's own calls carry the token: they pass on to the fetch that was here before.
+        const headers = new Headers(init?.headers ?? request?.headers)
+        if (urlOf(input).startsWith(relayPrefix) && !headers.has('x-relay-token'))
+          return client.fetch(input, init)
+        return current(input, init)
+      }) as typeof fetch & { [ROUTED]?: readonly string[] }
+      routed[ROUTED] = [...(current[ROUTED] ?? []), relayPrefix]
+      globalThis.fetch = routed
+      return client
+    },
+
+    async axiosAdapter(config) {
+      const base = config.baseURL && !/^[a-z][a-z0-9+.-]*:/i.test(config.url ?? '') ? config.baseURL : ''
+      const url = new URL(
+        `${base.replace(/\/+$/, '')}${base && config.url && !config.url.startsWith('/') ? '/' : ''}${config.url ?? ''}`,
+        globalThis.location?.href,
+      )
+      for (const [name, value] of Object.entries(config.params ?? {})) {
+        if (value !== undefined && value !== null) url.searchParams.append(name, String(value))
+      }
+      const method = (config.method ?? 'get').toUpperCase()
+      const response = await client.fetch(url.href, {
+        method,
+        headers: axiosHeaders(config.headers),
+        body: /^(GET|HEAD)$/.test(method) ? undefined : (config.data as BodyInit | undefined),
+        signal: config.signal,
+      })
+      const data =
+        config.responseType === 'arraybuffer'
+          ? await response.arrayBuffer()
+          : config.responseType === 'blob'
+            ? await response.blob()
+            : config.responseType === 'stream'
+              ? response.body
+              : await response.text()
+      const headers: Record<string, string> = {}
+      response.headers.forEach((value, name) => {
+        headers[name] = value
+      })
+      const result = {
+        data,
+        status: response.status,
+        statusText: response.statusText,
+        headers,
+        config,
+        request: {},
+      }
+      // axios settles inside its adapters: a status validateStatus refuses rejects with the response attached.
+      if (config.validateStatus && !config.validateStatus(response.status)) {
+        throw Object.assign(new Error(`Request failed with status code ${response.status}`), {
+          isAxiosError: true,
+          code: response.status < 500 ? 'ERR_BAD_REQUEST' : 'ERR_BAD_RESPONSE',
+          config,
+          response: result,
+        })
+      }
+      return result
     },
 
     token,

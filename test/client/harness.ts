@@ -5,6 +5,7 @@ import { Window } from 'happy-dom'
 import { fetch as nodeFetch } from 'undici'
 import { logSink, noteSecret } from '../log-scan.js'
 import { startAnthropicMock } from '../mocks/anthropic.js'
+import { startGeminiMock } from '../mocks/gemini.js'
 import { startOpenAIMock } from '../mocks/openai.js'
 import type { MockProvider } from '../mocks/server.js'
 
@@ -15,6 +16,8 @@ noteSecret('ENCRYPTION_SECRET', CLIENT_SECRET)
 export const USER_KEY = 'sk-proj-ClientHelperUserKey0123456789'
 /** The same user's Anthropic key. */
 export const USER_ANTHROPIC_KEY = 'sk-ant-api03-ClientHelperUserKey0123456789'
+/** The same user's Gemini key (Google's format: AIza + 35 characters). */
+export const USER_GEMINI_KEY = 'AIzaClientHelperUserKey0123456789abcdef'
 
 /** One request the helper sent, as it left the browser side. */
 export interface SentRequest {
@@ -31,6 +34,8 @@ export interface ClientRelay {
   readonly mock: MockProvider
   /** The Anthropic upstream (accepts only USER_ANTHROPIC_KEY). */
   readonly anthropic: MockProvider
+  /** The Gemini upstream (accepts only USER_GEMINI_KEY). */
+  readonly gemini: MockProvider
   /** Every request made through `fetch` below, in order. */
   readonly sent: SentRequest[]
   /** Real network fetch (Node's undici, whatever the test environment installed) that records each request. */
@@ -69,6 +74,7 @@ export async function startClientRelay(
 ): Promise<ClientRelay> {
   const mock = await startOpenAIMock({ ...mockSettings, expectedKey: USER_KEY })
   const anthropic = await startAnthropicMock({ ...mockSettings, expectedKey: USER_ANTHROPIC_KEY })
+  const gemini = await startGeminiMock({ ...mockSettings, expectedKey: USER_GEMINI_KEY })
   const app = await buildApp(
     loadConfig({
       ENCRYPTION_SECRET: CLIENT_SECRET,
@@ -80,6 +86,7 @@ export async function startClientRelay(
       RATE_LIMIT_REGISTER_PER_HOUR: '0',
       OPENAI_BASE_URL: mock.url,
       ANTHROPIC_BASE_URL: anthropic.url,
+      GOOGLE_BASE_URL: gemini.url,
     }),
     { logSink },
   )
@@ -109,10 +116,11 @@ export async function startClientRelay(
     url: `http://127.0.0.1:${address.port}`,
     mock,
     anthropic,
+    gemini,
     sent,
     fetch: recordingFetch,
     async close() {
-      await Promise.all([mock.close(), anthropic.close()])
+      await Promise.all([mock.close(), anthropic.close(), gemini.close()])
       // An aborted fetch can leave a connection that never sends a request; do not wait for its timeout.
       const cut = setTimeout(() => app.server.closeAllConnections(), 500)
       try {

@@ -1,6 +1,8 @@
 import {
+  type BinaryExpression,
   type CallExpression,
   type Expression,
+  type Identifier,
   type NewExpression,
   Node,
   type ObjectLiteralExpression,
@@ -10,9 +12,12 @@ import {
   type TemplateExpression,
 } from 'ts-morph'
 import { type KeySource, traceKeySources } from './key-source.js'
+import { AI_SDK_FACTORIES } from './mappings/ai-sdk.js'
+import { AXIOS_DATA_METHODS, AXIOS_URL_METHODS, PROVIDER_PATH_TAIL } from './mappings/http.js'
 import {
   AUTH_HEADERS,
   DETECT_ONLY_SDKS,
+  KEY_ENV_NAME,
   providerForUrl,
   QUERY_KEY_PARAM,
   SDK_CLIENTS,
@@ -30,6 +35,7 @@ export interface ProviderUrl {
 
 export interface FetchSink {
   readonly kind: 'fetch'
+  readonly transport: 'fetch'
   readonly call: CallExpression
   readonly provider: string
   readonly url: ProviderUrl
@@ -42,19 +48,62 @@ export interface FetchSink {
   readonly keySources: readonly KeySource[]
 }
 
+/**
+ * `fetch(`${base}/chat/completions`, { headers: { Authorization } })` where the host is chosen at runtime: the
+ * provider is unknown statically (it may be a local model server), the path and the credential say it is an AI API.
+ */
+export interface RuntimeFetchSink {
+  readonly kind: 'fetch'
+  readonly transport: 'runtime-fetch'
+  readonly call: CallExpression
+  readonly provider: 'unknown'
+  readonly authHeaders: readonly PropertyAssignment[]
+  readonly keySources: readonly KeySource[]
+}
+
+/** An axios call or instance bound for a provider host with a credential (`axios.create`, `axios.post`, `axios(…)`). */
+export interface AxiosSink {
+  readonly kind: 'fetch'
+  readonly transport: 'axios'
+  readonly call: CallExpression
+  readonly provider: string
+  /** `create`, `request`, `call` (`axios(config)` / `axios(url, config)`) or the HTTP method. */
+  readonly method: string
+  readonly url: ProviderUrl
+  /** The config object literal, when there is one. */
+  readonly config?: ObjectLiteralExpression
+  readonly headers?: ObjectLiteralExpression
+  readonly authHeaders: readonly PropertyAssignment[]
+  readonly opaqueHeaders: boolean
+  readonly keySources: readonly KeySource[]
+}
+
+/** `axios.defaults.headers.common.Authorization = <provider key>`: every request of the app carries the key. */
+export interface AxiosDefaultsSink {
+  readonly kind: 'fetch'
+  readonly transport: 'axios-defaults'
+  readonly call: BinaryExpression
+  readonly provider: 'unknown'
+  readonly keySources: readonly KeySource[]
+}
+
 export interface SdkSink {
   readonly kind: 'sdk'
-  readonly node: NewExpression
+  /** The constructor call, the factory call (`createOpenAI({…})`), or a default-instance import binding. */
+  readonly node: NewExpression | CallExpression | Identifier
   readonly provider: string
+  /** The class, factory or instance name as imported. */
   readonly className: string
   readonly module: string
   /** The mapping when a transform can rewrite it; undefined for detect-only SDKs. */
   readonly mapping?: SdkClientMapping
+  /** How the client is made: `new Class(…)`, a factory call, or an imported default instance. */
+  readonly shape: 'new' | 'factory' | 'instance'
   readonly options?: ObjectLiteralExpression
   readonly keySources: readonly KeySource[]
 }
 
-export type Sink = FetchSink | SdkSink
+export type Sink = FetchSink | RuntimeFetchSink | AxiosSink | AxiosDefaultsSink | SdkSink
 
 const FETCH_CALLEES = new Set(['fetch', 'window.fetch', 'globalThis.fetch', 'self.fetch'])
 
@@ -150,12 +199,12 @@ export function propertyName(property: Node): string | undefined {
   return undefined
 }
 
-function findFetchSink(call: CallExpression): FetchSink | undefined {
-  if (!FETCH_CALLEES.has(call.getExpression().getText())) return undefined
-  const [urlArg, initArg] = call.getArguments()
-  if (!urlArg) return undefined
-  const url = resolveProviderUrl(urlArg)
-  if (!url) return undefined
+/** The inline `headers` object of a fetch init / axios config, its credential properties, and whether some are hidden. */
+function inspectHeaders(initArg: Node | undefined): {
+  headers?: ObjectLiteralExpression
+  authHeaders: PropertyAssignment[]
+  opaqueHeaders: boolean
+} {
   let headers: ObjectLiteralExpression | undefined
   let opaqueHeaders = false
   if (initArg && Node.isObjectLiteralExpression(initArg)) {
@@ -175,32 +224,119 @@ function findFetchSink(call: CallExpression): FetchSink | undefined {
   const authHeaders = (headers?.getProperties() ?? []).filter(
     (p): p is PropertyAssignment => Node.isPropertyAssignment(p) && AUTH_HEADERS.has(propertyName(p) ?? ''),
   )
+  return { headers, authHeaders, opaqueHeaders }
+}
+
+/** The literal text a URL expression ends with (`${base}/chat/completions`, `base + '/messages'`, a const). */
+function staticTail(node: Node, depth = 0): string | undefined {
+  if (depth > 4) return undefined
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralValue()
+  if (Node.isTemplateExpression(node)) return node.getTemplateSpans().at(-1)?.getLiteral().getLiteralText()
+  if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.PlusToken)
+    return staticTail(node.getRight(), depth + 1)
+  if (Node.isIdentifier(node)) {
+    const init = constInitializer(node)
+    return init ? staticTail(init, depth + 1) : undefined
+  }
+  return undefined
+}
+
+/** True when a URL expression spells a whole origin statically (so its provider, or its absence, is known). */
+export function hasStaticOrigin(node: Node): boolean {
+  const target = Node.isIdentifier(node) ? (constInitializer(node) ?? node) : node
+  const found = staticText(target)
+  return !!found && (found.complete || STATIC_ORIGIN.test(found.text))
+}
+
+function findRuntimeFetchSink(call: CallExpression, urlArg: Node, initArg: Node | undefined) {
+  if (hasStaticOrigin(urlArg)) return undefined
+  const tail = staticTail(urlArg)
+  if (!tail || !PROVIDER_PATH_TAIL.test(tail)) return undefined
+  const { authHeaders } = inspectHeaders(initArg)
+  if (authHeaders.length === 0) return undefined
+  const keySources = authHeaders.flatMap((p) => traceKeySources(p.getInitializerOrThrow()))
+  return {
+    kind: 'fetch',
+    transport: 'runtime-fetch',
+    call,
+    provider: 'unknown',
+    authHeaders,
+    keySources,
+  } as const
+}
+
+function findFetchSink(call: CallExpression): FetchSink | RuntimeFetchSink | undefined {
+  if (!FETCH_CALLEES.has(call.getExpression().getText())) return undefined
+  const [urlArg, initArg] = call.getArguments()
+  if (!urlArg) return undefined
+  const url = resolveProviderUrl(urlArg)
+  if (!url) return findRuntimeFetchSink(call, urlArg, initArg)
+  const { headers, authHeaders, opaqueHeaders } = inspectHeaders(initArg)
   // A provider URL with no visible credential and nothing opaque is not a key sink (e.g. a public endpoint).
   if (authHeaders.length === 0 && !url.queryKey && !opaqueHeaders) return undefined
   const keySources = [
     ...authHeaders.flatMap((p) => traceKeySources(p.getInitializerOrThrow())),
     ...(url.queryKey ? traceKeySources(url.queryKey.expression) : []),
   ]
-  return { kind: 'fetch', call, provider: url.provider, url, authHeaders, headers, opaqueHeaders, keySources }
+  return {
+    kind: 'fetch',
+    transport: 'fetch',
+    call,
+    provider: url.provider,
+    url,
+    authHeaders,
+    headers,
+    opaqueHeaders,
+    keySources,
+  }
 }
 
-const SDK_TABLE = [
-  ...[...SDK_CLIENTS.openai, ...SDK_CLIENTS.anthropic].map((m) => ({
-    ...m,
-    keyArg: 'options' as const,
-    rewrite: true,
-  })),
+const SDK_TABLE: readonly (SdkClientMapping & { rewrite: boolean })[] = [
+  ...Object.values(SDK_CLIENTS).flatMap((mappings) =>
+    mappings.map((m: SdkClientMapping) => ({ ...m, rewrite: true })),
+  ),
   ...DETECT_ONLY_SDKS.map((m) => ({ ...m, basePath: '', rewrite: false })),
 ]
 
-/** True when an SDK options object already routes through the helper (the transform's own output). */
-export function isIntegratedSdk(options: ObjectLiteralExpression | undefined): boolean {
-  const fetchProp = options?.getProperty('fetch')
-  return (
-    !!fetchProp &&
-    Node.isPropertyAssignment(fetchProp) &&
-    /\bbyok\b/.test(fetchProp.getInitializer()?.getText() ?? '')
-  )
+/** True when a client's options (or positional key) already route through the helper (a transform's own output). */
+export function isIntegratedSdk(options: Node | undefined): boolean {
+  if (!options) return false
+  if (Node.isStringLiteral(options)) return options.getLiteralValue() === SDK_API_KEY_PLACEHOLDER
+  return /\bbyok\./.test(options.getText())
+}
+
+/** The placeholder key a rewritten client carries: the relay takes the relay token from `x-relay-token` instead. */
+export const SDK_API_KEY_PLACEHOLDER = 'byok-relay'
+
+/** Option names that hold a client's endpoint, per SDK shape (`httpOptions.baseUrl` for @google/genai). */
+const BASE_URL_OPTIONS = ['baseURL', 'serverURL', 'basePath'] as const
+
+/** The node holding the client's endpoint option, if any. */
+export function baseUrlOption(options: ObjectLiteralExpression): PropertyAssignment | undefined {
+  for (const name of BASE_URL_OPTIONS) {
+    const prop = options.getProperty(name)
+    if (prop && Node.isPropertyAssignment(prop)) return prop
+  }
+  const http = options.getProperty('httpOptions')
+  const httpValue = http && Node.isPropertyAssignment(http) ? http.getInitializer() : undefined
+  if (httpValue && Node.isObjectLiteralExpression(httpValue)) {
+    const prop = httpValue.getProperty('baseUrl')
+    if (prop && Node.isPropertyAssignment(prop)) return prop
+  }
+  return undefined
+}
+
+/** A client pointed at a static non-provider endpoint (Ollama, a self-hosted server) is not a provider sink. */
+function pointsElsewhere(options: ObjectLiteralExpression | undefined): boolean {
+  const value = options && baseUrlOption(options)?.getInitializer()
+  return !!value && hasStaticOrigin(value) && !resolveProviderUrl(value)
+}
+
+function keySourcesOf(options: ObjectLiteralExpression): KeySource[] {
+  const apiKey = options.getProperty('apiKey')
+  if (apiKey && Node.isPropertyAssignment(apiKey)) return traceKeySources(apiKey.getInitializerOrThrow())
+  if (apiKey && Node.isShorthandPropertyAssignment(apiKey)) return traceKeySources(apiKey.getNameNode())
+  return []
 }
 
 function findSdkSink(node: NewExpression, imports: ReturnType<typeof importBindings>): SdkSink | undefined {
@@ -210,48 +346,183 @@ function findSdkSink(node: NewExpression, imports: ReturnType<typeof importBindi
   if (!entry) return undefined
   const [first] = node.getArguments()
   const options = first && Node.isObjectLiteralExpression(first) ? first : undefined
-  if (isIntegratedSdk(options)) return undefined
+  if (isIntegratedSdk(first) || pointsElsewhere(options)) return undefined
   let keySources: KeySource[] = []
   if (entry.keyArg === 'positional') {
     keySources = first ? traceKeySources(first) : []
   } else if (options) {
-    const apiKey = options.getProperty('apiKey')
-    if (apiKey && Node.isPropertyAssignment(apiKey))
-      keySources = traceKeySources(apiKey.getInitializerOrThrow())
-    else if (apiKey && Node.isShorthandPropertyAssignment(apiKey))
-      keySources = traceKeySources(apiKey.getNameNode())
+    keySources = keySourcesOf(options)
   } else if (first) {
     keySources = [{ kind: 'unknown', detail: 'options built elsewhere' }]
   }
+  const { rewrite, ...mapping } = entry
   return {
     kind: 'sdk',
     node,
     provider: entry.provider,
     className: node.getExpression().getText(),
     module: entry.module,
-    mapping: entry.rewrite
-      ? { module: entry.module, exports: entry.exports, provider: entry.provider, basePath: entry.basePath }
-      : undefined,
+    mapping: rewrite ? mapping : undefined,
+    shape: 'new',
     options,
     keySources,
   }
 }
 
+/** `createOpenAI({ apiKey, … })` and the other AI SDK factories: a sink when the key is passed in the browser. */
+function findFactorySink(
+  call: CallExpression,
+  imports: ReturnType<typeof importBindings>,
+): SdkSink | undefined {
+  const callee = call.getExpression()
+  if (!Node.isIdentifier(callee)) return undefined
+  const binding = imports.get(callee.getText())
+  const entry =
+    binding && AI_SDK_FACTORIES.find((f) => f.module === binding.module && f.factory === binding.exportName)
+  if (!entry) return undefined
+  const [first] = call.getArguments()
+  if (!first || !Node.isObjectLiteralExpression(first) || !first.getProperty('apiKey')) return undefined
+  if (isIntegratedSdk(first) || pointsElsewhere(first)) return undefined
+  return {
+    kind: 'sdk',
+    node: call,
+    provider: entry.provider,
+    className: callee.getText(),
+    module: entry.module,
+    mapping: {
+      module: entry.module,
+      exports: [entry.factory],
+      provider: entry.provider,
+      basePath: entry.basePath,
+    },
+    shape: 'factory',
+    options: first,
+    keySources: keySourcesOf(first),
+  }
+}
+
+/** `import { openai } from '@ai-sdk/openai'`: the default instance reads the key from a server-side env var. */
+function findInstanceSinks(file: SourceFile): SdkSink[] {
+  const sinks: SdkSink[] = []
+  for (const declaration of file.getImportDeclarations()) {
+    const module = declaration.getModuleSpecifierValue()
+    for (const named of declaration.getNamedImports()) {
+      const entry = AI_SDK_FACTORIES.find((f) => f.module === module && f.instance === named.getName())
+      if (!entry) continue
+      const local = named.getAliasNode() ?? named.getNameNode()
+      if (!Node.isIdentifier(local)) continue
+      sinks.push({
+        kind: 'sdk',
+        node: local,
+        provider: entry.provider,
+        className: local.getText(),
+        module,
+        shape: 'instance',
+        keySources: [],
+      })
+    }
+  }
+  return sinks
+}
+
+/** The local names `axios` is imported as (default or namespace import). */
+function axiosNames(file: SourceFile): Set<string> {
+  const names = new Set<string>()
+  for (const declaration of file.getImportDeclarations()) {
+    if (declaration.getModuleSpecifierValue() !== 'axios') continue
+    const def = declaration.getDefaultImport() ?? declaration.getNamespaceImport()
+    if (def) names.add(def.getText())
+  }
+  return names
+}
+
+function findAxiosSink(call: CallExpression, axios: ReadonlySet<string>): AxiosSink | undefined {
+  const callee = call.getExpression()
+  let method: string
+  if (Node.isIdentifier(callee) && axios.has(callee.getText())) method = 'call'
+  else if (Node.isPropertyAccessExpression(callee) && axios.has(callee.getExpression().getText()))
+    method = callee.getName()
+  else return undefined
+  const args = call.getArguments()
+  let urlNode: Node | undefined
+  let config: Node | undefined
+  if (
+    method === 'create' ||
+    method === 'request' ||
+    (method === 'call' && Node.isObjectLiteralExpression(args[0]))
+  ) {
+    config = args[0]
+    if (config && Node.isObjectLiteralExpression(config)) {
+      const prop = config.getProperty(method === 'create' ? 'baseURL' : 'url')
+      urlNode = prop && Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined
+    }
+  } else if (method === 'call' || AXIOS_URL_METHODS.has(method)) {
+    urlNode = args[0]
+    config = args[AXIOS_DATA_METHODS.has(method) ? 2 : 1]
+  } else {
+    return undefined
+  }
+  const url = urlNode && resolveProviderUrl(urlNode)
+  if (!url) return undefined
+  const { headers, authHeaders, opaqueHeaders } = inspectHeaders(config)
+  if (authHeaders.length === 0 && !url.queryKey && !opaqueHeaders) return undefined
+  const keySources = [
+    ...authHeaders.flatMap((p) => traceKeySources(p.getInitializerOrThrow())),
+    ...(url.queryKey ? traceKeySources(url.queryKey.expression) : []),
+  ]
+  return {
+    kind: 'fetch',
+    transport: 'axios',
+    call,
+    provider: url.provider,
+    method,
+    url,
+    config: config && Node.isObjectLiteralExpression(config) ? config : undefined,
+    headers,
+    authHeaders,
+    opaqueHeaders,
+    keySources,
+  }
+}
+
+const AXIOS_DEFAULT_HEADER =
+  /^(\w+)\.defaults\.headers(?:\.common)?(?:\.([\w-]+)|\[\s*(['"`])([\w-]+)\3\s*\])$/
+
+/** `axios.defaults.headers.common.Authorization = …` holding a provider key (an env name or a stored key). */
+function findAxiosDefaultsSink(
+  node: BinaryExpression,
+  axios: ReadonlySet<string>,
+): AxiosDefaultsSink | undefined {
+  if (node.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) return undefined
+  const match = AXIOS_DEFAULT_HEADER.exec(node.getLeft().getText().replace(/\s+/g, ''))
+  if (!match || !axios.has(match[1]!) || !AUTH_HEADERS.has((match[2] ?? match[4] ?? '').toLowerCase()))
+    return undefined
+  const keySources = traceKeySources(node.getRight())
+  const keyLike = keySources.some(
+    (s) => (s.kind === 'env' && KEY_ENV_NAME.test(s.variable)) || s.kind === 'storage',
+  )
+  return keyLike
+    ? { kind: 'fetch', transport: 'axios-defaults', call: node, provider: 'unknown', keySources }
+    : undefined
+}
+
 /**
- * Finds direct browser-side provider use by its sink: an official SDK constructor (by import, not by name),
- * or a fetch to an exact provider host that carries a credential (auth header or Gemini `?key=`).
+ * Finds direct browser-side provider use by its sink: an official SDK constructor or AI SDK factory (by import,
+ * not by name), a fetch or axios call to an exact provider host that carries a credential (auth header or Gemini
+ * `?key=`), a fetch whose host is chosen at runtime but whose path and credential are an AI API's, and
+ * `axios.defaults` auth headers holding a provider key. Default AI SDK instances count too (they need a server key).
  */
 export function detectSinks(file: SourceFile): Sink[] {
   const imports = importBindings(file)
-  const sinks: Sink[] = []
+  const axios = axiosNames(file)
+  const sinks: Sink[] = findInstanceSinks(file)
   file.forEachDescendant((node) => {
-    if (Node.isNewExpression(node)) {
-      const sink = findSdkSink(node, imports)
-      if (sink) sinks.push(sink)
-    } else if (node.getKind() === SyntaxKind.CallExpression) {
-      const sink = findFetchSink(node as CallExpression)
-      if (sink) sinks.push(sink)
-    }
+    let sink: Sink | undefined
+    if (Node.isNewExpression(node)) sink = findSdkSink(node, imports)
+    else if (Node.isCallExpression(node))
+      sink = findFetchSink(node) ?? findFactorySink(node, imports) ?? findAxiosSink(node, axios)
+    else if (Node.isBinaryExpression(node)) sink = findAxiosDefaultsSink(node, axios)
+    if (sink) sinks.push(sink)
   })
   return sinks
 }

@@ -63,8 +63,9 @@ function removeLines(file: SourceFile, start: number, end: number): void {
   const lineEnd = newline === -1 ? text.length : newline + 1
   const ownLines =
     /^\s*$/.test(text.slice(lineStart, start)) && /^\s*(\/\/.*)?$/.test(text.slice(end, lineEnd).trimEnd())
-  if (ownLines) file.replaceText([lineStart, lineEnd], '')
-  else file.replaceText([start, end], '')
+  const [from, to] = ownLines ? [lineStart, lineEnd] : [start, end]
+  // A whole-text swap: ts-morph's range replacement fails when the removed statement is the file's first.
+  file.replaceWithText(text.slice(0, from) + text.slice(to))
 }
 
 function isKeyRead(node: Node): boolean {
@@ -148,5 +149,8 @@ export function removePropertyEdit(property: Node): TextEdit {
   }
   if (next) return { start: property.getStart(), end: next.getStart(), text: '' }
   if (previous) return { start: previous.getEnd(), end: property.getEnd(), text: '' }
+  // The only property: empty the braces (`{ headers: {…} }` → `{}`) rather than leave `{  }` behind.
+  if (Node.isObjectLiteralExpression(parent))
+    return { start: parent.getStart() + 1, end: parent.getEnd() - 1, text: '' }
   return { start: property.getStart(), end: property.getEnd(), text: '' }
 }

@@ -1,8 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join, relative, sep } from 'node:path'
 
-/** Source files this slice transforms (Vue/Svelte/HTML script blocks come later). */
-export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'] as const
+/** Source files transformed as a whole, and containers whose `<script>` blocks are (see containers/). */
+export const SOURCE_EXTENSIONS = [
+  '.ts',
+  '.tsx',
+  '.js',
+  '.jsx',
+  '.mjs',
+  '.cjs',
+  '.vue',
+  '.svelte',
+  '.html',
+  '.htm',
+] as const
 
 /** Never walked: dependencies, build output, VCS and framework caches. */
 const IGNORED_DIRS = new Set([
@@ -21,13 +32,19 @@ const IGNORED_DIRS = new Set([
   'src-tauri',
 ])
 
-export type Framework = 'vite' | 'next' | 'cra'
+/**
+ * `vite` covers every Vite app (React, Vue, Svelte, SvelteKit, vanilla): all inline `VITE_*` env vars. `static` is a
+ * plain HTML site without package.json: no bundler, so the helper is emitted as JavaScript, imported with its `.js`
+ * extension, and the relay URL comes from a page global (there is no env to inline).
+ */
+export type Framework = 'vite' | 'next' | 'cra' | 'static'
 
-/** The public env var each framework inlines for the relay URL, and how code reads it. */
+/** The public env var each framework inlines for the relay URL (a global for static sites), and how code reads it. */
 export const RELAY_URL_ENV: Readonly<Record<Framework, { variable: string; read: string }>> = {
   vite: { variable: 'VITE_BYOK_RELAY_URL', read: 'import.meta.env.VITE_BYOK_RELAY_URL' },
   next: { variable: 'NEXT_PUBLIC_BYOK_RELAY_URL', read: 'process.env.NEXT_PUBLIC_BYOK_RELAY_URL' },
   cra: { variable: 'REACT_APP_BYOK_RELAY_URL', read: 'process.env.REACT_APP_BYOK_RELAY_URL' },
+  static: { variable: 'BYOK_RELAY_URL', read: 'globalThis.BYOK_RELAY_URL' },
 }
 
 export interface ProjectInfo {
@@ -37,22 +54,47 @@ export interface ProjectInfo {
   readonly helperDir: string
 }
 
-function readPackageJson(dir: string): { name?: string; dependencies?: object; devDependencies?: object } {
+interface PackageJson {
+  name?: string
+  dependencies?: object
+  devDependencies?: object
+}
+
+function readPackageJson(dir: string): PackageJson | undefined {
   try {
-    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as ReturnType<typeof readPackageJson>
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
   } catch {
-    return {}
+    return undefined
   }
 }
 
-/** Framework from package.json (next, react-scripts, else Vite), app id from its name, helper dir from layout. */
+/**
+ * Framework from package.json (next, react-scripts, else Vite: also Vue, Svelte and SvelteKit apps); without a
+ * package.json, a folder with `.html` pages at its root is a static site. App id from the package name or the folder,
+ * helper dir `src/lib` when there is a `src/` (SvelteKit's `$lib`), else `lib`.
+ */
 export function inspectProject(dir: string): ProjectInfo {
   const pkg = readPackageJson(dir)
-  const deps = { ...pkg.dependencies, ...pkg.devDependencies }
-  const framework: Framework = 'next' in deps ? 'next' : 'react-scripts' in deps ? 'cra' : 'vite'
-  const appId = (pkg.name ?? basename(dir)).replace(/^@[^/]+\//, '') || 'app'
+  const deps = { ...pkg?.dependencies, ...pkg?.devDependencies }
+  const framework: Framework =
+    'next' in deps
+      ? 'next'
+      : 'react-scripts' in deps
+        ? 'cra'
+        : pkg === undefined && hasRootHtml(dir)
+          ? 'static'
+          : 'vite'
+  const appId = (pkg?.name ?? basename(dir)).replace(/^@[^/]+\//, '') || 'app'
   const helperDir = existsSync(join(dir, 'src')) ? 'src/lib' : 'lib'
   return { framework, appId, helperDir }
+}
+
+function hasRootHtml(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => /\.html?$/.test(name))
+  } catch {
+    return false
+  }
 }
 
 /** Project-relative paths (forward slashes) of every source file, sorted, ignored directories skipped. */
@@ -79,17 +121,42 @@ export function listEnvFiles(dir: string): string[] {
     .sort()
 }
 
+/**
+ * The value of `variable` in the project's dotenv files, in Vite's development precedence, or undefined. Only for
+ * non-secret settings such as the relay URL.
+ */
+export function readEnvValue(dir: string, variable: string): string | undefined {
+  for (const name of ['.env.development.local', '.env.local', '.env.development', '.env']) {
+    let text: string
+    try {
+      text = readFileSync(join(dir, name), 'utf8')
+    } catch {
+      continue
+    }
+    for (const line of text.split(/\r?\n/)) {
+      const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line)
+      if (match?.[1] !== variable) continue
+      const value = unquote(match[2]!)
+      if (value !== '') return value
+    }
+  }
+  return undefined
+}
+
+function unquote(raw: string): string {
+  return raw
+    .replace(/\s+#.*$/, '')
+    .trim()
+    .replace(/^(['"])(.*)\1$/, '$2')
+}
+
 /** `NAME=value` pairs of a dotenv file whose value is non-empty (values are read only to test emptiness). */
 export function envNamesWithValues(text: string): string[] {
   const names: string[] = []
   for (const line of text.split(/\r?\n/)) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line)
     if (!match) continue
-    const value = match[2]!
-      .replace(/\s+#.*$/, '')
-      .trim()
-      .replace(/^(['"])(.*)\1$/, '$2')
-    if (value !== '') names.push(match[1]!)
+    if (unquote(match[2]!) !== '') names.push(match[1]!)
   }
   return names
 }

@@ -1,5 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import type { IntegrationPlan } from './run.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { KEY_VALUE_PATTERN } from './mappings/providers.js'
+import { RELAY_URL_ENV, readEnvValue } from './project.js'
+import { type IntegrationPlan, planIntegration } from './run.js'
 
 /** What `byok integrate --json` prints and the MCP `integrate_project` tool returns: the plan without file contents. */
 export function toIntegrationReport(plan: IntegrationPlan, applied: boolean) {
@@ -19,5 +23,108 @@ export function readGitStatus(dir: string): string | undefined {
     })
   } catch {
     return undefined // not a repository, or no git: nothing to protect
+  }
+}
+
+/** One thing `byok doctor <dir>` found in a project: `fail` is provider use left in browser code, `warn` is hygiene. */
+export interface ProjectFinding {
+  readonly file: string
+  readonly line: number
+  readonly severity: 'fail' | 'warn'
+  readonly message: string
+}
+
+export interface ProjectAudit {
+  readonly framework: IntegrationPlan['framework']
+  /** Source files and containers examined. */
+  readonly scanned: number
+  readonly findings: readonly ProjectFinding[]
+  /** The relay URL the project's `.env*` files point at, when they set one. */
+  readonly relayUrl?: string
+}
+
+/**
+ * What is left of direct provider use in a project, from the codemod's own plan (every container, every transform):
+ * sinks still found, manual items, provider-key-looking literals in the sources (shown by prefix only), and provider
+ * keys in `.env*` files (warnings: they only leak when the code reads them). Files that errored are warnings too.
+ *
+ * @example
+ * const audit = auditProject('/path/to/app', resolveTemplatesDir(env, cwd))
+ * const failed = audit.findings.some((f) => f.severity === 'fail')
+ */
+export function auditProject(dir: string, templatesDir: string): ProjectAudit {
+  const plan = planIntegration(dir, { templatesDir })
+  const findings: ProjectFinding[] = []
+  for (const sink of plan.found) {
+    const key = sink.keySources.join(', ') || 'no visible key'
+    findings.push({
+      file: sink.file,
+      line: sink.line,
+      severity: 'fail',
+      message: `direct ${sink.provider} ${sink.kind === 'sdk' ? 'SDK client' : 'fetch'} from the browser (key: ${key})`,
+    })
+  }
+  for (const item of plan.manual) {
+    if (plan.found.some((f) => f.file === item.file && f.line === item.line)) continue
+    findings.push({ file: item.file, line: item.line, severity: 'fail', message: item.reason })
+  }
+  // The plan's files also list what it would add (helper, `.env.example`): only existing sources are scanned.
+  const added = new Set(plan.writes.filter((w) => w.before === null).map((w) => w.path))
+  const sources = plan.files.filter(
+    (f) => !added.has(f.path) && f.path !== '.env.example' && f.status !== 'error' && f.status !== 'skipped',
+  )
+  for (const file of sources) findings.push(...findKeyLiterals(dir, file.path))
+  for (const file of plan.files.filter((f) => f.status === 'error')) {
+    findings.push({
+      file: file.path,
+      line: 1,
+      severity: 'warn',
+      message: `could not be checked: ${file.error}`,
+    })
+  }
+  for (const leak of plan.leakedEnvKeys) {
+    findings.push({
+      file: leak.file,
+      line: lineOfVariable(join(dir, leak.file), leak.variable),
+      severity: 'warn',
+      message: `${leak.variable} holds a provider key: rotate it at the provider and delete it (users bring their own)`,
+    })
+  }
+  const relayUrl = readEnvValue(dir, RELAY_URL_ENV[plan.framework].variable)
+  return {
+    framework: plan.framework,
+    scanned: sources.length,
+    findings: findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    ...(relayUrl ? { relayUrl } : {}),
+  }
+}
+
+/** Provider-key-looking literals in one file, by line; the message names the prefix only, never the value. */
+function findKeyLiterals(dir: string, path: string): ProjectFinding[] {
+  let text: string
+  try {
+    text = readFileSync(join(dir, path), 'utf8')
+  } catch {
+    return []
+  }
+  const findings: ProjectFinding[] = []
+  for (const match of text.matchAll(KEY_VALUE_PATTERN)) {
+    findings.push({
+      file: path,
+      line: text.slice(0, match.index).split('\n').length,
+      severity: 'fail',
+      message: `a provider key literal (${match[1]}…) in code shipped to the browser: rotate it and remove it`,
+    })
+  }
+  return findings
+}
+
+function lineOfVariable(file: string, variable: string): number {
+  try {
+    const lines = readFileSync(file, 'utf8').split(/\r?\n/)
+    const index = lines.findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?${variable}\\s*=`).test(l))
+    return index === -1 ? 1 : index + 1
+  } catch {
+    return 1
   }
 }

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, posix } from 'node:path'
-import { Project, ScriptKind, type SourceFile, ts } from 'ts-morph'
-import { detectSinks } from './detect.js'
+import { Project, ts } from 'ts-morph'
 import { unifiedDiff } from './diff.js'
-import { detectQuote, usesSemicolons } from './edit-utils.js'
-import { describeKeySource } from './key-source.js'
 import { KEY_ENV_NAME, KEY_VALUE_PATTERN } from './mappings/providers.js'
+import { type FoundSink, planFile } from './plan-file.js'
 import {
   envNamesWithValues,
   inspectProject,
@@ -18,7 +16,14 @@ import {
 import { TRANSFORMS } from './transforms/index.js'
 import type { Diagnostic, Transform } from './types.js'
 
-export type FileStatus = 'modified' | 'unchanged' | 'manual' | 'error'
+export type { FoundSink } from './plan-file.js'
+
+/**
+ * `modified`: the plan rewrites it · `unchanged`: nothing to do · `manual`: provider use left for a person (see
+ * `manual`) · `skipped`: not examined (`reason` says why: too large, a script language the codemod cannot parse) ·
+ * `error`: reading or transforming it failed (`error`); the run goes on with the other files.
+ */
+export type FileStatus = 'modified' | 'unchanged' | 'manual' | 'skipped' | 'error'
 
 export interface FilePlan {
   /** Project-relative path, forward slashes. */
@@ -29,15 +34,8 @@ export interface FilePlan {
   /** Transform ids that changed the file. */
   readonly transforms: readonly string[]
   readonly error?: string
-}
-
-/** A provider sink found in the sources, with where its key comes from (names only, never values). */
-export interface FoundSink {
-  readonly file: string
-  readonly line: number
-  readonly kind: 'sdk' | 'fetch'
-  readonly provider: string
-  readonly keySources: readonly string[]
+  /** Why a file was skipped. */
+  readonly reason?: string
 }
 
 export interface IntegrationPlan {
@@ -52,130 +50,88 @@ export interface IntegrationPlan {
   readonly writes: readonly { path: string; before: string | null; after: string }[]
 }
 
+/** Progress while planning: `start` once, then `file` after each file (with how long it took). */
+export type PlanProgress =
+  | { readonly type: 'start'; readonly total: number }
+  | {
+      readonly type: 'file'
+      readonly path: string
+      readonly index: number
+      readonly total: number
+      readonly status: FileStatus
+      readonly ms: number
+    }
+
 export interface PlanOptions {
   /** Run only these transform ids (default: all, in order). */
   readonly only?: readonly string[]
   /** The templates directory holding `client/byok.ts`. */
   readonly templatesDir: string
+  readonly onProgress?: (event: PlanProgress) => void
+  /** The step list (default `TRANSFORMS`); tests inject a failing step to prove one file cannot stop the run. */
+  readonly transforms?: readonly Transform[]
 }
 
-const HELPER_FILE = 'byok.ts'
-const INSTANCE_FILE = 'byok-instance.ts'
+/** Larger sources are generated or minified bundles: parsing them is slow and rewriting them is wrong. */
+const MAX_FILE_BYTES = 1_000_000
 
-function scriptKindOf(path: string): ScriptKind {
-  if (path.endsWith('.tsx')) return ScriptKind.TSX
-  if (path.endsWith('.ts')) return ScriptKind.TS
-  if (path.endsWith('.jsx')) return ScriptKind.JSX
-  return ScriptKind.JS
+/** The helper and instance file names; a static site gets JavaScript, which its pages can import natively. */
+function helperFiles(info: ProjectInfo): { helper: string; instance: string } {
+  const ext = info.framework === 'static' ? 'js' : 'ts'
+  return { helper: `${info.helperDir}/byok.${ext}`, instance: `${info.helperDir}/byok-instance.${ext}` }
 }
 
-/** `./lib/byok-instance` relative to `file` (no extension: Vite, Next and CRA resolve it). */
+/** `./lib/byok-instance` relative to `file`; bundlers resolve it without an extension, browsers need `.js`. */
 function instanceSpecifier(file: string, info: ProjectInfo): string {
-  const target = posix.join(info.helperDir, INSTANCE_FILE.replace(/\.ts$/, ''))
+  const target = posix.join(
+    info.helperDir,
+    info.framework === 'static' ? 'byok-instance.js' : 'byok-instance',
+  )
   const rel = posix.relative(posix.dirname(file), target)
   return rel.startsWith('.') ? rel : `./${rel}`
 }
 
-/** Adds `import { byok } from '<specifier>'` after the last import (or after directives), in the file's style. */
-function ensureImport(file: SourceFile, specifier: string): void {
-  if (file.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === specifier)) return
-  const quote = detectQuote(file)
-  const text = `import { byok } from ${quote}${specifier}${quote}${usesSemicolons(file) ? ';' : ''}`
-  const last = file.getImportDeclarations().at(-1)
-  if (last) {
-    file.insertText(last.getEnd(), `\n${text}`)
-    return
-  }
-  // After "use client" / "use strict" directives, which must stay first.
-  const statements = file.getStatements()
-  let anchor = 0
-  for (const statement of statements) {
-    if (/^['"]use [a-z]+['"];?$/.test(statement.getText().trim())) anchor = statement.getEnd()
-    else break
-  }
-  file.insertText(anchor, anchor === 0 ? `${text}\n` : `\n${text}`)
+/** Vite builds root pages (not `public/`, served verbatim); a static site loads modules natively; Next/CRA pages are not bundled. */
+function htmlModulesCanImport(path: string, info: ProjectInfo): boolean {
+  if (info.framework === 'static') return true
+  return info.framework === 'vite' && !path.startsWith('public/')
 }
 
 function instanceSource(info: ProjectInfo): string {
   const env = RELAY_URL_ENV[info.framework]
-  return `import { createByok } from './byok'
+  const helper = info.framework === 'static' ? './byok.js' : './byok'
+  const where =
+    info.framework === 'static'
+      ? '\n  // A static site has no env: set window.BYOK_RELAY_URL before this module loads, or edit the fallback.'
+      : ''
+  return `import { createByok } from '${helper}'
 
 /** This app's byok client: provider calls go through the relay with the user's own key. Added by \`byok integrate\`. */
-export const byok = createByok({
+export const byok = createByok({${where}
   relayUrl: ${env.read} ?? 'http://127.0.0.1:3000',
   appId: '${info.appId.replace(/['\\]/g, '')}',
 })
 `
 }
 
-interface FileOutcome {
-  plan: FilePlan
-  after?: string
-  before: string
-  manual: Diagnostic[]
-  found: FoundSink[]
+/** The client helper template; a static site has no TypeScript compiler, so it gets the types stripped. */
+function helperSource(info: ProjectInfo, templatesDir: string): string {
+  const source = readFileSync(join(templatesDir, 'client', 'byok.ts'), 'utf8')
+  if (info.framework !== 'static') return source
+  return ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText
 }
 
-function planFile(
-  project: Project,
-  path: string,
-  text: string,
-  info: ProjectInfo,
-  steps: readonly Transform[],
-): FileOutcome {
-  const file = project.createSourceFile(`/project/${path}`, text, {
-    overwrite: true,
-    scriptKind: scriptKindOf(path),
-  })
-  const found: FoundSink[] = detectSinks(file).map((sink) => ({
-    file: path,
-    line: (sink.kind === 'sdk' ? sink.node : sink.call).getStartLineNumber(),
-    kind: sink.kind,
-    provider: sink.provider,
-    keySources: sink.keySources.map(describeKeySource),
-  }))
-  const manual: Diagnostic[] = []
-  const applied: string[] = []
-  const quote = detectQuote(file)
-  for (const step of steps) {
-    const result = step.apply(file, { file: path, byok: 'byok', quote })
-    if (result.changes > 0) applied.push(step.id)
-    manual.push(...result.diagnostics)
-  }
-  // Anything still detected after every step is a key use no transform handles: report it, never guess.
-  for (const sink of detectSinks(file)) {
-    const line = (sink.kind === 'sdk' ? sink.node : sink.call).getStartLineNumber()
-    if (manual.some((d) => d.line === line)) continue
-    manual.push({
-      file: path,
-      line,
-      reason:
-        sink.kind === 'sdk'
-          ? `new ${sink.className}(…) from ${sink.module} sends the ${sink.provider} key from the browser; no transform rewrites it yet`
-          : `fetch to ${sink.provider} with a provider credential that no transform could rewrite`,
-      suggestion:
-        sink.kind === 'sdk'
-          ? `Build it from await byok.sdkOptions('${sink.provider}') (see the client helper README, "With the official SDKs")`
-          : `Use byok.fetch(byok.relayUrlFor(url), init) and drop the credential`,
-    })
-  }
-  if (applied.length > 0) ensureImport(file, instanceSpecifier(path, info))
-  const after = file.getFullText()
-  project.removeSourceFile(file)
-  const modified = after !== text
-  const status: FileStatus = modified ? 'modified' : manual.length > 0 ? 'manual' : 'unchanged'
-  return {
-    plan: {
-      path,
-      status,
-      diff: modified ? redactKeys(unifiedDiff(path, text, after)) : '',
-      transforms: applied,
-    },
-    after: modified ? after : undefined,
-    before: text,
-    manual,
-    found,
-  }
+function statusOf(
+  before: string,
+  after: string,
+  manual: readonly Diagnostic[],
+  skipped?: string,
+): FileStatus {
+  if (after !== before) return 'modified'
+  if (manual.length > 0) return 'manual'
+  return skipped ? 'skipped' : 'unchanged'
 }
 
 /** Diffs go to terminals and agent transcripts: a key literal being removed is shown by its prefix only. */
@@ -189,47 +145,45 @@ function newFileDiff(path: string, content: string): string {
 
 /**
  * Plans the integration of a project without writing anything: per-file status and diff, the provider sinks
- * found (with key sources), manual work, and provider keys sitting in `.env*` files (names only).
+ * found (with key sources), manual work, and provider keys sitting in `.env*` files (names only). Script blocks of
+ * `.vue`, `.svelte` and `.html` files go through the same steps; their line numbers are those of the container.
+ *
+ * @example
+ * const plan = planIntegration('/path/to/app', { templatesDir, onProgress: (e) => e.type === 'start' && log(e.total) })
  */
 export function planIntegration(projectDir: string, options: PlanOptions): IntegrationPlan {
   const info = inspectProject(projectDir)
-  const steps = options.only ? TRANSFORMS.filter((t) => options.only?.includes(t.id)) : TRANSFORMS
+  const all = options.transforms ?? TRANSFORMS
+  const steps = options.only ? all.filter((t) => options.only?.includes(t.id)) : all
   const project = new Project({
     useInMemoryFileSystem: true,
     skipAddingFilesFromTsConfig: true,
     compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve },
   })
-  const helperPaths = new Set([`${info.helperDir}/${HELPER_FILE}`, `${info.helperDir}/${INSTANCE_FILE}`])
+  const helpers = helperFiles(info)
+  const helperPaths = new Set([helpers.helper, helpers.instance])
   const files: FilePlan[] = []
   const manual: Diagnostic[] = []
   const found: FoundSink[] = []
   const writes: IntegrationPlan['writes'][number][] = []
-  for (const path of listSourceFiles(projectDir)) {
-    if (helperPaths.has(path)) continue
-    const text = readFileSync(join(projectDir, path), 'utf8')
-    try {
-      const outcome = planFile(project, path, text, info, steps)
-      files.push(outcome.plan)
-      manual.push(...outcome.manual)
-      found.push(...outcome.found)
-      if (outcome.after !== undefined) writes.push({ path, before: text, after: outcome.after })
-    } catch (error) {
-      // One file that cannot be parsed or rewritten never stops the run.
-      files.push({
-        path,
-        status: 'error',
-        diff: '',
-        transforms: [],
-        error: error instanceof Error ? error.message : String(error),
-      })
-    }
-  }
-  if (writes.length > 0) {
-    const helper = `${info.helperDir}/${HELPER_FILE}`
-    const instance = `${info.helperDir}/${INSTANCE_FILE}`
+  let helperNeeded = false
+  const paths = listSourceFiles(projectDir).filter((path) => !helperPaths.has(path))
+  options.onProgress?.({ type: 'start', total: paths.length })
+  paths.forEach((path, index) => {
+    const started = performance.now()
+    const plan = planOneFile(projectDir, path, info, steps, project)
+    files.push(plan.file)
+    manual.push(...plan.manual)
+    found.push(...plan.found)
+    if (plan.write) writes.push(plan.write)
+    helperNeeded ||= plan.needsHelper
+    const ms = Math.round(performance.now() - started)
+    options.onProgress?.({ type: 'file', path, index, total: paths.length, status: plan.file.status, ms })
+  })
+  if (helperNeeded) {
     for (const [path, content] of [
-      [helper, readFileSync(join(options.templatesDir, 'client', HELPER_FILE), 'utf8')],
-      [instance, instanceSource(info)],
+      [helpers.helper, helperSource(info, options.templatesDir)],
+      [helpers.instance, instanceSource(info)],
     ] as const) {
       if (existsSync(join(projectDir, path))) continue
       files.push({ path, status: 'modified', diff: newFileDiff(path, content), transforms: [] })
@@ -252,8 +206,71 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
   }
 }
 
+/** One file's plan; any failure becomes an `error` status so one bad file never stops the run. */
+function planOneFile(
+  projectDir: string,
+  path: string,
+  info: ProjectInfo,
+  steps: readonly Transform[],
+  project: Project,
+): {
+  file: FilePlan
+  manual: readonly Diagnostic[]
+  found: readonly FoundSink[]
+  write?: IntegrationPlan['writes'][number]
+  needsHelper: boolean
+} {
+  const none = { manual: [], found: [], needsHelper: false }
+  try {
+    const full = join(projectDir, path)
+    const size = statSync(full).size
+    if (size > MAX_FILE_BYTES) {
+      const reason = `larger than ${MAX_FILE_BYTES / 1_000_000} MB (a generated or minified file?)`
+      return { ...none, file: { path, status: 'skipped', diff: '', transforms: [], reason } }
+    }
+    const text = readFileSync(full, 'utf8')
+    const result = planFile({
+      project,
+      path,
+      text,
+      steps,
+      specifier: instanceSpecifier(path, info),
+      htmlModulesCanImport: htmlModulesCanImport(path, info),
+    })
+    const status = statusOf(text, result.after, result.manual, result.skipped)
+    const modified = status === 'modified'
+    return {
+      file: {
+        path,
+        status,
+        diff: modified ? redactKeys(unifiedDiff(path, text, result.after)) : '',
+        transforms: [...result.applied],
+        ...(status === 'skipped' && result.skipped ? { reason: result.skipped } : {}),
+      },
+      manual: result.manual,
+      found: result.found,
+      needsHelper: modified && result.needsHelper,
+      ...(modified ? { write: { path, before: text, after: result.after } } : {}),
+    }
+  } catch (error) {
+    return {
+      ...none,
+      file: {
+        path,
+        status: 'error',
+        diff: '',
+        transforms: [],
+        // ts-morph appends the whole file and a stack to its messages: the first line is the reason.
+        error: (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim(),
+      },
+    }
+  }
+}
+
 /** Adds `<PREFIX>_BYOK_RELAY_URL=` to `.env.example` (created when missing) unless it is there already. */
 function planEnvExample(projectDir: string, info: ProjectInfo) {
+  // A static site has no env: its relay URL is the constant in the instance file.
+  if (info.framework === 'static') return undefined
   const path = '.env.example'
   const variable = RELAY_URL_ENV[info.framework].variable
   const full = join(projectDir, path)

@@ -29,5 +29,10 @@ export interface TransformResult {
 export interface Transform {
   readonly id: string
   readonly title: string
+  /**
+   * False for steps whose output never calls the helper (build config edits): the runner must not import
+   * `byok` into a file only such a step changed. Default true.
+   */
+  readonly usesHelper?: boolean
   apply(file: SourceFile, ctx: TransformContext): TransformResult
 }

@@ -1,14 +1,21 @@
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { defineCommand } from 'citty'
+import { auditProject, type ProjectAudit, type ProjectFinding } from '../codemod/report.js'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { resolveTemplatesDir } from '../scaffold/registry.js'
 
-export type CheckStatus = 'pass' | 'fail' | 'skip'
+/** `warn` passes (exit 0) but is printed: provider keys in `.env*` files, files that could not be read. */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
 
 export interface CheckResult {
   readonly id: 'health' | 'version' | 'cors' | 'keys' | 'project'
   readonly status: CheckStatus
   readonly detail: string
   readonly hint?: string
+  /** The project check's findings, one per file:line. */
+  readonly findings?: readonly ProjectFinding[]
 }
 
 export interface DoctorDeps {
@@ -137,36 +144,65 @@ async function checkKeys(deps: DoctorDeps, base: string, token: string): Promise
   }
 }
 
+/** The project check: any provider call or key left in browser code fails it; env-file keys only warn. */
+export function checkProject(
+  dir: string,
+  audit: ProjectAudit,
+): Check & { findings: readonly ProjectFinding[] } {
+  const { findings } = audit
+  const failures = findings.filter((f) => f.severity === 'fail')
+  const warnings = findings.length - failures.length
+  if (failures.length > 0) {
+    const files = [...new Set(failures.map((f) => f.file))]
+    return {
+      status: 'fail',
+      detail: `${failures.length} direct provider call(s) or key(s) left in browser code (${files.length} file(s))`,
+      hint: `Run byok integrate ${dir} (--dry-run first to see the diff); items it cannot rewrite are in its "Needs manual work" list.`,
+      findings,
+    }
+  }
+  const scanned = `${audit.scanned} file(s), ${audit.framework}`
+  if (warnings > 0) {
+    return {
+      status: 'warn',
+      detail: `no provider calls or keys in browser code (${scanned}); ${warnings} warning(s)`,
+      findings,
+    }
+  }
+  return { status: 'pass', detail: `no provider calls or keys in browser code (${scanned})`, findings }
+}
+
 /**
- * Runs the relay checks in order (health, version, then CORS and keys when asked for). The project check needs
- * the codemod's detection, which is not built yet: it is reported as skipped rather than guessed.
+ * Runs the checks in order: the project (when `project` is given; it is local and fast), then the relay (health,
+ * version, then CORS and keys when asked for) unless `relayUrl` is undefined.
  */
 export async function runDoctor(
-  options: { relayUrl: string; origin?: string; token?: string; dir?: string },
+  options: {
+    relayUrl?: string
+    origin?: string
+    token?: string
+    project?: { dir: string; audit: ProjectAudit }
+  },
   deps: DoctorDeps,
   onResult: (result: CheckResult) => void = () => {},
 ): Promise<CheckResult[]> {
-  const base = options.relayUrl.replace(/\/+$/, '')
   const results: CheckResult[] = []
   const record = (id: CheckResult['id'], check: Check) => {
     const result = { id, ...check }
     results.push(result)
     onResult(result)
   }
+  if (options.project) record('project', checkProject(options.project.dir, options.project.audit))
+  if (options.relayUrl === undefined) return results
+  const base = options.relayUrl.replace(/\/+$/, '')
   record('health', await checkHealth(deps, base))
   record('version', await checkVersion(deps, base))
   if (options.origin !== undefined) record('cors', await checkCors(deps, base, options.origin))
   if (options.token !== undefined) record('keys', await checkKeys(deps, base, options.token))
-  if (options.dir !== undefined) {
-    record('project', {
-      status: 'skip',
-      detail: `${options.dir}: the project check needs the integrate codemod's detection, which is not available yet`,
-    })
-  }
   return results
 }
 
-const MARKS: Record<CheckStatus, string> = { pass: '✓', fail: '✗', skip: '-' }
+const MARKS: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '✗', skip: '-' }
 
 function parseOrigin(value: string): string {
   try {
@@ -178,6 +214,28 @@ function parseOrigin(value: string): string {
   })
 }
 
+/** Which relay to check: the flag, then BYOK_RELAY_URL, then the one the project's `.env*` points at, then the dev default. */
+function resolveRelayUrl(flag: string | undefined, io: CliIo, audit: ProjectAudit | undefined): string {
+  const relayUrl = flag || io.env.BYOK_RELAY_URL || audit?.relayUrl || 'http://127.0.0.1:3000'
+  try {
+    const url = new URL(relayUrl)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)')
+  } catch {
+    throw new CliError(`--relay-url "${relayUrl}" is not an http(s) URL`)
+  }
+  return relayUrl
+}
+
+function printResult(io: CliIo, result: CheckResult): void {
+  io.out(`${MARKS[result.status]} ${result.id.padEnd(8)} ${result.detail}`)
+  for (const finding of result.findings ?? []) {
+    io.out(
+      `    ${finding.severity === 'fail' ? '✗' : '!'} ${finding.file}:${finding.line} ${finding.message}`,
+    )
+  }
+  if (result.status === 'fail' && result.hint) io.out(`  hint: ${result.hint}`)
+}
+
 export function createDoctorCommand(
   io: CliIo,
   deps: DoctorDeps = { fetch: globalThis.fetch, timeoutMs: 5_000 },
@@ -186,18 +244,26 @@ export function createDoctorCommand(
     meta: {
       name: 'doctor',
       description:
-        'Check a running relay: health, version, CORS for --origin, and a GET /keys round trip with --token. Exits 1 when a check fails.',
+        'Check a project and the relay it points at. With [dir]: every direct provider call or provider key left in ' +
+        'browser code (file:line; keys in .env* files are warnings). Relay: health, version, CORS for --origin, and a ' +
+        'GET /keys round trip with --token. Exit codes: 0 all checks pass (warnings included), 1 a check failed or bad arguments.',
     },
     args: {
       dir: {
         type: 'positional',
         required: false,
-        description: 'Project directory (its check is not available yet and is reported as skipped)',
+        description: 'Project directory to check (the codemod’s detection, over .ts/.js/.vue/.svelte/.html)',
       },
       'relay-url': {
         type: 'string',
-        description: 'The relay to check (env BYOK_RELAY_URL, default http://127.0.0.1:3000)',
+        description:
+          "The relay to check (env BYOK_RELAY_URL, else the project's *_BYOK_RELAY_URL, default http://127.0.0.1:3000)",
         valueHint: 'url',
+      },
+      relay: {
+        type: 'boolean',
+        default: true,
+        description: 'Check the relay too (--no-relay checks only the project)',
       },
       origin: {
         type: 'string',
@@ -211,32 +277,31 @@ export function createDoctorCommand(
       json: { type: 'boolean', description: 'Print the report as JSON', default: false },
     },
     async run({ args }) {
-      const relayUrl = args['relay-url'] || io.env.BYOK_RELAY_URL || 'http://127.0.0.1:3000'
-      try {
-        const url = new URL(relayUrl)
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)')
-      } catch {
-        throw new CliError(`--relay-url "${relayUrl}" is not an http(s) URL`)
-      }
+      const project = args.dir ? { dir: args.dir, audit: auditDir(io, args.dir) } : undefined
+      const checkRelay = args.relay !== false
+      const relayUrl = checkRelay ? resolveRelayUrl(args['relay-url'], io, project?.audit) : undefined
       const token = args.token || io.env.BYOK_RELAY_TOKEN || undefined
       const origin = args.origin === undefined ? undefined : parseOrigin(args.origin)
+      if (!project && !checkRelay) {
+        throw new CliError('nothing to check', { hint: 'Give a project directory, or drop --no-relay.' })
+      }
       const results = await runDoctor(
         {
-          relayUrl,
+          ...(relayUrl !== undefined ? { relayUrl } : {}),
           ...(origin !== undefined ? { origin } : {}),
           ...(token !== undefined ? { token } : {}),
-          ...(args.dir ? { dir: args.dir } : {}),
+          ...(project ? { project } : {}),
         },
         deps,
         (r) => {
-          if (args.json) return
-          io.out(`${MARKS[r.status]} ${r.id.padEnd(8)} ${r.detail}`)
-          if (r.status === 'fail' && r.hint) io.out(`  hint: ${r.hint}`)
+          if (!args.json) printResult(io, r)
         },
       )
       const failed = results.filter((r) => r.status === 'fail')
       if (args.json) {
-        io.out(JSON.stringify({ ok: failed.length === 0, relay_url: relayUrl, checks: results }, null, 2))
+        io.out(
+          JSON.stringify({ ok: failed.length === 0, relay_url: relayUrl ?? null, checks: results }, null, 2),
+        )
       }
       if (failed.length > 0) {
         throw new CliError(
@@ -246,7 +311,22 @@ export function createDoctorCommand(
           },
         )
       }
-      if (!args.json) io.out(`all ${results.filter((r) => r.status === 'pass').length} checks passed`)
+      if (!args.json) {
+        const warned = results.filter((r) => r.status === 'warn').length
+        const passed = results.filter((r) => r.status === 'pass').length + warned
+        io.out(`all ${passed} checks passed${warned > 0 ? ` (${warned} with warnings)` : ''}`)
+      }
     },
   })
+}
+
+function auditDir(io: CliIo, dir: string): ProjectAudit {
+  const full = resolve(io.cwd, dir)
+  if (!existsSync(full) || !statSync(full).isDirectory()) {
+    throw new CliError(`${dir} is not a directory`, {
+      code: 'project_missing',
+      hint: 'byok doctor [dir] checks a project folder; omit it to check only the relay.',
+    })
+  }
+  return auditProject(full, resolveTemplatesDir(io.env, io.cwd))
 }

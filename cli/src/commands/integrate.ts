@@ -1,58 +1,35 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { defineCommand } from 'citty'
-import { RELAY_URL_ENV } from '../codemod/project.js'
 import { readGitStatus, toIntegrationReport } from '../codemod/report.js'
 import { applyIntegration, type IntegrationPlan, planIntegration } from '../codemod/run.js'
 import { TRANSFORMS } from '../codemod/transforms/index.js'
+import type { Transform } from '../codemod/types.js'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
 import { createTtyPrompter, type Prompter } from '../scaffold/prompt.js'
 import { resolveTemplatesDir } from '../scaffold/registry.js'
+import { createProgressPrinter, printSummary, type SummaryMode } from './integrate-summary.js'
 
 export interface IntegrateDeps {
   /** Asks before applying; only used with a TTY and without --yes. */
   readonly prompter: () => Prompter
   /** `git status --porcelain` for `dir` (empty = clean); undefined when `dir` is not in a git repository. */
   readonly gitStatus: (dir: string) => string | undefined
+  /** The codemod steps (default `TRANSFORMS`). */
+  readonly transforms: readonly Transform[]
 }
+
+/** The outcome codes, independent of --json/--verbose (unlike jscodeshift's --silent); shown in --help. */
+const INTEGRATE_EXIT = { ok: 0, refused: 1, fileErrors: 2, manual: 3 } as const
 
 const EXIT_CODES =
-  'Exit codes: 0 done (also when items need manual work: see the report), 1 error or refused.'
-
-function printSummary(io: CliIo, plan: IntegrationPlan, mode: 'dry-run' | 'planned' | 'applied'): void {
-  const count = (status: string) => plan.files.filter((f) => f.status === status).length
-  const verb = { 'dry-run': 'would modify', planned: 'would modify', applied: 'modified' }[mode]
-  io.err(
-    `byok integrate: ${verb} ${count('modified')} file(s); ${count('manual')} need manual work; ` +
-      `${count('unchanged')} unchanged; ${count('error')} error(s)${mode === 'dry-run' ? ' (dry run: nothing written)' : ''}`,
-  )
-  for (const sink of plan.found) {
-    io.err(
-      `  found ${sink.file}:${sink.line} ${sink.provider} ${sink.kind} (key from ${sink.keySources.join(', ') || 'nowhere visible'})`,
-    )
-  }
-  for (const file of plan.files.filter((f) => f.status === 'error'))
-    io.err(`  error ${file.path}: ${file.error}`)
-  if (plan.manual.length > 0) {
-    io.err('Needs manual work:')
-    for (const item of plan.manual)
-      io.err(`  ${item.file}:${item.line} — ${item.reason} — ${item.suggestion}`)
-  }
-  if (plan.leakedEnvKeys.length > 0) {
-    io.err('Provider keys in env files (rotate them at the provider, then delete them):')
-    for (const leak of plan.leakedEnvKeys) io.err(`  ${leak.file}: ${leak.variable}`)
-  }
-  if (count('modified') > 0) {
-    io.err('Next steps:')
-    io.err(`  1. Set ${RELAY_URL_ENV[plan.framework].variable} to your relay (try: npx byok dev).`)
-    io.err('  2. Remove provider keys from .env* files and rotate any that were ever shipped.')
-    io.err('  3. Review with git diff, then commit.')
-  }
-}
+  'Exit codes: 0 done (also nothing to do, a declined prompt, or items needing manual work: read the report), ' +
+  '1 error or refused (bad arguments, dirty git tree, no such directory), 2 done but some files errored, ' +
+  '3 done with items needing manual work and --fail-on-manual given.'
 
 export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> = {}) {
-  const { prompter = () => createTtyPrompter(), gitStatus = readGitStatus } = deps
+  const { prompter = () => createTtyPrompter(), gitStatus = readGitStatus, transforms = TRANSFORMS } = deps
   return defineCommand({
     meta: {
       name: 'integrate',
@@ -66,11 +43,16 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
       force: { type: 'boolean', description: 'Apply even when the git tree has uncommitted changes' },
       list: { type: 'boolean', description: 'List the transform ids and exit' },
       only: { type: 'string', description: 'Run only these transforms (comma-separated ids, see --list)' },
+      'fail-on-manual': {
+        type: 'boolean',
+        description: 'Exit 3 when anything needs manual work (for CI); file errors still exit 2',
+      },
+      verbose: { type: 'boolean', description: 'A progress line per file on stderr' },
     },
     run({ args }) {
       if (args.list) {
-        if (args.json) io.out(JSON.stringify(TRANSFORMS.map(({ id, title }) => ({ id, title }))))
-        else for (const t of TRANSFORMS) io.out(`${t.id.padEnd(20)} ${t.title}`)
+        if (args.json) io.out(JSON.stringify(transforms.map(({ id, title }) => ({ id, title }))))
+        else for (const t of transforms) io.out(`${t.id.padEnd(20)} ${t.title}`)
         return
       }
       const only = args.only
@@ -79,24 +61,29 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
             .map((s) => s.trim())
             .filter(Boolean)
         : undefined
-      const unknown = only?.filter((id) => !TRANSFORMS.some((t) => t.id === id)) ?? []
+      const unknown = only?.filter((id) => !transforms.some((t) => t.id === id)) ?? []
       if (unknown.length > 0) {
         throw new CliError(`unknown transform: ${unknown.join(', ')}`, {
           code: 'transform_unknown',
-          hint: `Known transforms: ${TRANSFORMS.map((t) => t.id).join(', ')} (byok integrate --list)`,
+          hint: `Known transforms: ${transforms.map((t) => t.id).join(', ')} (byok integrate --list)`,
         })
       }
       const dir = resolve(io.cwd, args.dir ?? '.')
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         throw new CliError(`${dir} is not a directory`, { code: 'project_missing' })
       }
-      const plan = planIntegration(dir, { only, templatesDir: resolveTemplatesDir(io.env, io.cwd) })
+      const plan = planIntegration(dir, {
+        only,
+        templatesDir: resolveTemplatesDir(io.env, io.cwd),
+        transforms,
+        onProgress: createProgressPrinter(io, Boolean(args.verbose)),
+      })
       const dryRun = Boolean(args['dry-run'])
       if (dryRun && !args.json) {
         for (const file of plan.files) if (file.diff) io.out(file.diff.trimEnd())
       }
       let apply = !dryRun && plan.writes.length > 0
-      let mode: 'dry-run' | 'planned' | 'applied' = dryRun ? 'dry-run' : 'planned'
+      let mode: SummaryMode = dryRun ? 'dry-run' : 'planned'
       if (apply) {
         const status = gitStatus(dir)
         if (status?.trim() && !args.force) {
@@ -128,19 +115,44 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
           }
         }
         if (apply) {
-          applyIntegration(plan)
+          applyPlan(plan)
           mode = 'applied'
         }
         if (args.json) io.out(JSON.stringify(toIntegrationReport(plan, mode === 'applied'), null, 2))
         else printSummary(io, plan, mode)
-        const errors = plan.files.filter((f) => f.status === 'error')
-        if (errors.length > 0) {
-          throw new CliError(`${errors.length} file(s) could not be processed`, {
-            code: 'integrate_file_errors',
-            hint: errors.map((f) => `${f.path}: ${f.error}`).join('; '),
-          })
-        }
+        throwForOutcome(plan, Boolean(args['fail-on-manual']))
       })()
     },
   })
+}
+
+function applyPlan(plan: IntegrationPlan): void {
+  try {
+    applyIntegration(plan)
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), {
+      code: 'plan_stale',
+      hint: 'Nothing was written. Run byok integrate again to plan against the current files.',
+      cause: error,
+    })
+  }
+}
+
+/** Work that finished still has an outcome: file errors (2), or manual items when the caller asked to fail on them (3). */
+function throwForOutcome(plan: IntegrationPlan, failOnManual: boolean): void {
+  const errors = plan.files.filter((f) => f.status === 'error')
+  if (errors.length > 0) {
+    throw new CliError(`${errors.length} file(s) could not be processed`, {
+      code: 'integrate_file_errors',
+      hint: errors.map((f) => `${f.path}: ${f.error}`).join('; '),
+      exitCode: INTEGRATE_EXIT.fileErrors,
+    })
+  }
+  if (failOnManual && plan.manual.length > 0) {
+    throw new CliError(`${plan.manual.length} item(s) need manual work (--fail-on-manual)`, {
+      code: 'integrate_manual_work',
+      hint: 'See "Needs manual work" in the report (or `manual` in --json).',
+      exitCode: INTEGRATE_EXIT.manual,
+    })
+  }
 }

@@ -91,6 +91,55 @@ describe('detectSinks: by sink, exact hosts, traced key sources', () => {
   })
 
   it.each([
+    ["import Groq from 'groq-sdk'\nnew Groq({ apiKey: import.meta.env.VITE_GROQ_API_KEY })", 'groq', 'new'],
+    ["import { Mistral } from '@mistralai/mistralai'\nnew Mistral({ apiKey: k })", 'mistral', 'new'],
+    ["import { Configuration } from 'openai'\nnew Configuration({ apiKey: k })", 'openai', 'new'],
+    ["import { createXai } from '@ai-sdk/xai'\ncreateXai({ apiKey: k })", 'xai', 'factory'],
+    ["import { openai } from '@ai-sdk/openai'\nopenai('gpt-4o')", 'openai', 'instance'],
+  ])('SDK shape: %s', (source, provider, shape) => {
+    const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true })
+    const file = project.createSourceFile('/p/a.ts', source, { scriptKind: ScriptKind.TS })
+    const sinks = detectSinks(file)
+    expect(sinks.map((s) => [s.kind, s.provider, s.kind === 'sdk' ? s.shape : ''])).toEqual([
+      ['sdk', provider, shape],
+    ])
+  })
+
+  it.each([
+    [
+      "import axios from 'axios'\naxios.create({ baseURL: 'https://api.openai.com/v1', headers: { Authorization: `Bearer ${k}` } })",
+      'axios',
+      'openai',
+    ],
+    [
+      "import axios from 'axios'\naxios.post('https://api.anthropic.com/v1/messages', b, { headers: { 'x-api-key': k } })",
+      'axios',
+      'anthropic',
+    ],
+    [
+      "import axios from 'axios'\naxios.defaults.headers.common.Authorization = `Bearer ${import.meta.env.VITE_OPENAI_API_KEY}`",
+      'axios-defaults',
+      'unknown',
+    ],
+    [
+      'fetch(`${base}/chat/completions`, { headers: { Authorization: `Bearer ${k}` } })',
+      'runtime-fetch',
+      'unknown',
+    ],
+    [
+      "fetch(cfg.url + ':streamGenerateContent?alt=sse', { headers: { 'x-goog-api-key': k } })",
+      'runtime-fetch',
+      'unknown',
+    ],
+  ])('HTTP shape: %s', (source, transport, provider) => {
+    const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true })
+    const file = project.createSourceFile('/p/a.ts', source, { scriptKind: ScriptKind.TS })
+    expect(detectSinks(file).map((s) => [s.kind, s.kind === 'fetch' ? s.transport : '', s.provider])).toEqual(
+      [['fetch', transport, provider]],
+    )
+  })
+
+  it.each([
     ["fetch('https://api.github.com/user', { headers: { Authorization: `Bearer ${t}` } })"],
     ["const firebaseConfig = { apiKey: 'AIzaSyFake', projectId: 'x' }"],
     ["fetch('http://localhost:11434/v1/chat/completions', { headers: { Authorization: 'Bearer ollama' } })"],
@@ -103,6 +152,17 @@ describe('detectSinks: by sink, exact hosts, traced key sources', () => {
     ["import { OpenAI } from './mine'\nnew OpenAI({ apiKey: k })"],
     ['const openai = axios.create({ headers: { Authorization: `Bearer ${k}` } })'],
     ["myFetch('https://api.openai.com/v1/x', { headers: { Authorization: `Bearer ${k}` } })"],
+    ['fetch(`${API}/user`, { headers: { Authorization: `Bearer ${t}` } })'],
+    ['fetch(`${base}/chat/completions`, { method: "POST" })'],
+    [
+      "import axios from 'axios'\naxios.get('https://api.themoviedb.org/3/x', { headers: { Authorization: `Bearer ${t}` } })",
+    ],
+    ["import axios from 'axios'\naxios.defaults.headers.common.Authorization = `Bearer ${session}`"],
+    ["import OpenAI from 'openai'\nnew OpenAI({ apiKey: 'ollama', baseURL: 'http://localhost:11434/v1' })"],
+    ["import { createOpenAI } from '@ai-sdk/openai'\ncreateOpenAI({ baseURL: 'https://api.openai.com/v1' })"],
+    [
+      "import { GoogleGenAI } from '@google/genai'\nnew GoogleGenAI({ apiKey: 'byok-relay', httpOptions: { baseUrl: byok.routeGlobalFetch().baseUrl('google') } })",
+    ],
   ])('lookalike left alone: %s', (source) => {
     expect(sinksOf(source)).toEqual([])
   })

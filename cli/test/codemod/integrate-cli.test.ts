@@ -1,6 +1,7 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
 import { spawnByok, withTempDir } from '../helpers.js'
 import { fixturesDir } from './helpers.js'
 
@@ -90,12 +91,41 @@ describe('byok integrate (the bin as a process)', () => {
             .split('\n')
             .map((l) => l.split(' ')[0])
             .filter(Boolean),
-        ).toEqual(['openai-sdk', 'anthropic-sdk', 'fetch-provider-url'])
+        ).toEqual(TRANSFORMS.map((t) => t.id))
         const bad = await run(['integrate', '--only', 'nope'], dir)
         expect(bad.code).toBe(1)
         expect(bad.stderr).toContain('byok: unknown transform: nope')
         const help = await run(['integrate', '--help'], dir)
-        expect(help.stdout).toMatch(/Exit codes: 0 .*1 error or refused/)
+        expect(help.stdout).toMatch(
+          /Exit codes: 0 done .*, 1 error or refused .*, 2 done but some files errored, 3 done with items needing manual work and --fail-on-manual given/s,
+        )
+        expect(help.stdout).toContain('--fail-on-manual')
+      }),
+    30_000,
+  )
+
+  it(
+    'containers and CI: --json keeps stdout parseable, progress goes to stderr, --fail-on-manual exits 3',
+    () =>
+      withTempDir(async (dir) => {
+        cpSync(fixturesDir('fixtures', 'html-inline-scripts'), dir, { recursive: true })
+        const before = snapshotDir(dir)
+        const { code, stdout, stderr } = await run(
+          ['integrate', '--dry-run', '--json', '--fail-on-manual'],
+          dir,
+        )
+        expect(code).toBe(3)
+        const report = JSON.parse(stdout) as {
+          framework: string
+          manual: { file: string; line: number }[]
+          files: { path: string; status: string }[]
+        }
+        expect(report.framework).toBe('static')
+        expect(report.manual.map((m) => `${m.file}:${m.line}`)).toEqual(['index.html:23'])
+        expect(report.files.find((f) => f.path === 'index.html')?.status).toBe('modified')
+        expect(stderr).toContain('byok integrate: scanning 1 source file(s)…')
+        expect(stderr).toContain('byok: 1 item(s) need manual work (--fail-on-manual)')
+        expect(snapshotDir(dir)).toEqual(before)
       }),
     30_000,
   )

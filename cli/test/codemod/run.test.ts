@@ -1,7 +1,9 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { applyIntegration, planIntegration } from '../../src/codemod/run.js'
+import { applyIntegration, type PlanProgress, planIntegration } from '../../src/codemod/run.js'
+import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
+import type { Transform } from '../../src/codemod/types.js'
 import { resolveTemplatesDir } from '../../src/scaffold/registry.js'
 import { withTempDir } from '../helpers.js'
 import { fixturesDir } from './helpers.js'
@@ -197,25 +199,102 @@ describe('planIntegration on small inline projects', () => {
       expect(planIntegration(dir, { templatesDir }).writes).toEqual([])
     }))
 
-  it('an SDK no transform rewrites yet is reported as manual work with its key source, never guessed', () =>
+  it('an SDK no selected step rewrites is reported as manual work with its key source, never guessed', () =>
     withTempDir(async (dir) => {
       const { mkdirSync, writeFileSync } = await import('node:fs')
       mkdirSync(join(dir, 'src'))
       const source =
-        "import { GoogleGenAI } from '@google/genai'\n\nexport const ai = new GoogleGenAI({ apiKey: import.meta.env.VITE_GEMINI_API_KEY })\n"
+        "import OpenAI from 'openai'\n\nexport const ai = new OpenAI({ apiKey: import.meta.env.VITE_OPENAI_API_KEY })\n"
       writeFileSync(join(dir, 'src/ai.ts'), source)
-      const plan = planIntegration(dir, { templatesDir })
+      const plan = planIntegration(dir, { templatesDir, only: ['fetch-provider-url'] })
       expect(plan.files).toEqual([{ path: 'src/ai.ts', status: 'manual', diff: '', transforms: [] }])
-      expect(plan.found[0]?.keySources).toEqual(['env VITE_GEMINI_API_KEY'])
+      expect(plan.found[0]?.keySources).toEqual(['env VITE_OPENAI_API_KEY'])
       expect(plan.manual).toEqual([
         {
           file: 'src/ai.ts',
           line: 3,
-          reason: expect.stringContaining('@google/genai'),
-          suggestion: expect.stringContaining("byok.sdkOptions('google')"),
+          reason: expect.stringContaining('from openai'),
+          suggestion: expect.stringContaining("byok.sdkOptions('openai')"),
         },
       ])
       expect(plan.writes).toEqual([])
+    }))
+})
+
+describe('planIntegration: the run goes on', () => {
+  const explode: Transform = {
+    id: 'explode',
+    title: 'throws on one file',
+    apply(file) {
+      if (file.getFilePath().includes('bad'))
+        throw new Error('boom on purpose\n-- details a user does not need --')
+      return { changes: 0, diagnostics: [] }
+    },
+  }
+
+  it('one file that throws is an error with a one-line reason; the others are still planned', () =>
+    withTempDir(async (dir) => {
+      copyFixture('vite-react-openai-sdk', dir)
+      const { writeFileSync } = await import('node:fs')
+      writeFileSync(join(dir, 'src/bad.ts'), 'export const a = 1\n')
+      const plan = planIntegration(dir, { templatesDir, transforms: [explode, ...TRANSFORMS] })
+      expect(plan.files.find((f) => f.path === 'src/bad.ts')).toEqual({
+        path: 'src/bad.ts',
+        status: 'error',
+        diff: '',
+        transforms: [],
+        error: 'boom on purpose',
+      })
+      // Files after the bad one (alphabetically) are planned as usual.
+      expect(plan.files.find((f) => f.path === 'src/lib/openai.ts')?.status).toBe('modified')
+      expect(plan.found.map((f) => f.file)).toEqual(['src/lib/openai.ts'])
+    }))
+
+  it('a file changed only by a step that never calls the helper gets no import, and no helper is added', () =>
+    withTempDir(async (dir) => {
+      const { writeFileSync } = await import('node:fs')
+      writeFileSync(join(dir, 'vite.config.ts'), "export default { define: { 'process.env.X': '1' } }\n")
+      const configOnly: Transform = {
+        id: 'config-only',
+        title: 'edits build config',
+        usesHelper: false,
+        apply(file) {
+          file.replaceWithText(file.getFullText().replace(" define: { 'process.env.X': '1' } ", ' '))
+          return { changes: 1, diagnostics: [] }
+        },
+      }
+      const plan = planIntegration(dir, { templatesDir, transforms: [configOnly] })
+      expect(plan.writes).toEqual([
+        {
+          path: 'vite.config.ts',
+          before: "export default { define: { 'process.env.X': '1' } }\n",
+          after: 'export default { }\n',
+        },
+      ])
+      expect(plan.files.map((f) => [f.path, f.status, f.transforms])).toEqual([
+        ['vite.config.ts', 'modified', ['config-only']],
+      ])
+    }))
+
+  it('reports progress per file and skips files too large to be hand-written', () =>
+    withTempDir(async (dir) => {
+      copyFixture('plain-fetch-gemini', dir)
+      const { writeFileSync } = await import('node:fs')
+      writeFileSync(join(dir, 'src/vendor.js'), `// ${'x'.repeat(1_100_000)}\n`)
+      const events: PlanProgress[] = []
+      const plan = planIntegration(dir, { templatesDir, onProgress: (e) => events.push(e) })
+      expect(plan.files.find((f) => f.path === 'src/vendor.js')).toMatchObject({
+        status: 'skipped',
+        reason: expect.stringContaining('larger than 1 MB'),
+      })
+      const sources = ['src/gemini.js', 'src/main.js', 'src/maps.js', 'src/vendor.js']
+      expect(events[0]).toEqual({ type: 'start', total: sources.length })
+      expect(events.slice(1).map((e) => (e.type === 'file' ? [e.index, e.path, e.status] : e))).toEqual([
+        [0, 'src/gemini.js', 'modified'],
+        [1, 'src/main.js', 'unchanged'],
+        [2, 'src/maps.js', 'unchanged'],
+        [3, 'src/vendor.js', 'skipped'],
+      ])
     }))
 })
 

@@ -29,41 +29,59 @@ export const DIRECT_ACCESS_HEADERS: ReadonlySet<string> = new Set([
 /** The query parameter Gemini accepts a key in (`?key=`). */
 export const QUERY_KEY_PARAM = 'key'
 
-/** An official SDK whose constructor takes an options object with `apiKey`, `baseURL` and `fetch`. */
+/** An official SDK client: the class (or factory) to look for by import, and where its requests must go. */
 export interface SdkClientMapping {
   /** The module the class is imported from. */
   readonly module: string
   /** `default` or the named export. */
   readonly exports: readonly string[]
   readonly provider: string
-  /** What the SDK expects after `<relay>/relay/<provider>` in `baseURL` (the helper's `SDK_BASE_PATHS`). */
+  /** What the SDK expects after `<relay>/relay/<provider>` in its base URL (the helper's `SDK_BASE_PATHS`). */
   readonly basePath: string
+  /** Where the key goes: an options object (default) or the first positional argument. */
+  readonly keyArg?: 'options' | 'positional'
 }
 
-/** SDKs the option-rewriting transforms handle (`openai-sdk`, `anthropic-sdk`). */
-export const SDK_CLIENTS: Readonly<Record<'openai' | 'anthropic', readonly SdkClientMapping[]>> = {
+/**
+ * SDK constructors, grouped by the transform that rewrites them. `openai`, `anthropic` and `groq` share one shape
+ * (`{ apiKey, baseURL, fetch, dangerouslyAllowBrowser }`); the others each have a step of their own.
+ */
+export const SDK_CLIENTS = {
   openai: [{ module: 'openai', exports: ['default', 'OpenAI'], provider: 'openai', basePath: '/v1' }],
   anthropic: [
     { module: '@anthropic-ai/sdk', exports: ['default', 'Anthropic'], provider: 'anthropic', basePath: '' },
   ],
-}
+  groq: [{ module: 'groq-sdk', exports: ['default', 'Groq'], provider: 'groq', basePath: '/openai/v1' }],
+  // Speakeasy SDK: `serverURL` is the origin (paths start with /v1), the fetch hook is `httpClient`.
+  mistral: [{ module: '@mistralai/mistralai', exports: ['Mistral'], provider: 'mistral', basePath: '' }],
+  // openai@3: `new Configuration({ apiKey, basePath })` feeds `new OpenAIApi(configuration)` (axios inside).
+  openaiV3: [{ module: 'openai', exports: ['Configuration'], provider: 'openai', basePath: '/v1' }],
+  // The SDK appends the API version itself (`/v1beta/models/…`).
+  googleGenAI: [{ module: '@google/genai', exports: ['GoogleGenAI'], provider: 'google', basePath: '' }],
+  googleGenerativeAI: [
+    {
+      module: '@google/generative-ai',
+      exports: ['GoogleGenerativeAI'],
+      provider: 'google',
+      basePath: '',
+      keyArg: 'positional',
+    },
+  ],
+} as const satisfies Record<string, readonly SdkClientMapping[]>
 
-/** SDK constructors detected (and reported) but not rewritten in this slice. */
+/** SDK constructors detected (and reported) but not rewritten: Mistral's pre-1.0 client takes a positional key. */
 export const DETECT_ONLY_SDKS: readonly {
   module: string
   exports: readonly string[]
   provider: string
   keyArg: 'options' | 'positional'
 }[] = [
-  { module: '@google/genai', exports: ['GoogleGenAI'], provider: 'google', keyArg: 'options' },
   {
-    module: '@google/generative-ai',
-    exports: ['GoogleGenerativeAI'],
-    provider: 'google',
+    module: '@mistralai/mistralai',
+    exports: ['default', 'MistralClient'],
+    provider: 'mistral',
     keyArg: 'positional',
   },
-  { module: 'groq-sdk', exports: ['default', 'Groq'], provider: 'groq', keyArg: 'options' },
-  { module: '@mistralai/mistralai', exports: ['Mistral'], provider: 'mistral', keyArg: 'options' },
 ]
 
 /** Env var name prefixes that a framework inlines into the browser bundle. */

@@ -107,7 +107,8 @@ export const fetchProviderUrl: Transform = {
   title: 'fetch() calls to provider hosts go through the relay (auth header or ?key= removed)',
   apply(file: SourceFile, ctx: TransformContext): TransformResult {
     const diagnostics: Diagnostic[] = []
-    const detect = () => detectSinks(file).filter((s): s is FetchSink => s.kind === 'fetch')
+    const detect = () =>
+      detectSinks(file).filter((s): s is FetchSink => s.kind === 'fetch' && s.transport === 'fetch')
     const changes = eachSinkFromEnd(detect, (sink) => {
       const problem = rewrite(sink, ctx)
       if (problem) diagnostics.push(problem)

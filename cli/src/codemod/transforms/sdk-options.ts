@@ -1,5 +1,12 @@
-import { Node, type SourceFile } from 'ts-morph'
-import { detectSinks, resolveProviderUrl, type SdkSink } from '../detect.js'
+import { Node, type ObjectLiteralExpression, type PropertyAssignment, type SourceFile } from 'ts-morph'
+import {
+  baseUrlOption,
+  detectSinks,
+  hasStaticOrigin,
+  resolveProviderUrl,
+  SDK_API_KEY_PLACEHOLDER,
+  type SdkSink,
+} from '../detect.js'
 import {
   applyEdits,
   eachSinkFromEnd,
@@ -13,100 +20,196 @@ import {
 import type { SdkClientMapping } from '../mappings/providers.js'
 import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
 
-/**
- * The relay ignores client credentials and `byok.fetch` sets `x-relay-token` on every relay call, so the SDK's
- * own `apiKey` only has to be non-empty: this placeholder is sent in the SDK's auth header and never upstream.
- * This keeps the rewrite synchronous (the helper's `sdkOptions()` is async and would change call sites).
- */
-export const SDK_API_KEY_PLACEHOLDER = 'byok-relay'
+export { SDK_API_KEY_PLACEHOLDER }
 
-/** Rewrites one SDK constructor's options in place; returns a diagnostic instead when it cannot do so safely. */
+/**
+ * How one family of clients takes its endpoint and its transport. The relay ignores client credentials and the
+ * helper sets `x-relay-token` on every relay call, so the client's own key only has to be non-empty: the
+ * placeholder keeps the rewrite synchronous (the helper's `sdkOptions()` is async and would change call sites).
+ */
+export interface OptionsShape {
+  /** The option holding the endpoint (`baseURL`, `serverURL`, `basePath`). */
+  readonly baseOption: string
+  /** The expression that makes URLs go through the helper: `byok` or `byok.routeGlobalFetch()`. */
+  readonly via?: (ctx: TransformContext) => string
+  /** Options added after the endpoint, e.g. `fetch: byok.fetch`. */
+  readonly extras: (ctx: TransformContext, options: ObjectLiteralExpression) => string[]
+  /** Options that, when present, mean the client is wired by hand: report instead of rewriting. */
+  readonly conflicts?: readonly string[]
+  /** How the endpoint option is spelled when added (default `<baseOption>: <expression>`). */
+  readonly baseEntry?: (expression: string) => string
+  /** Run after a rewrite (e.g. add an import the extras need). */
+  readonly after?: (file: SourceFile, ctx: TransformContext) => void
+}
+
+/** OpenAI-style SDKs (`openai`, `@anthropic-ai/sdk`, `groq-sdk`): `{ apiKey, baseURL, fetch, dangerouslyAllowBrowser }`. */
+export const OPENAI_STYLE: OptionsShape = {
+  baseOption: 'baseURL',
+  extras: (ctx, options) => [
+    `fetch: ${ctx.byok}.fetch`,
+    ...(options.getProperty('dangerouslyAllowBrowser') ? [] : ['dangerouslyAllowBrowser: true']),
+  ],
+  conflicts: ['fetch'],
+}
+
+function quoted(ctx: TransformContext, text: string): string {
+  return `${ctx.quote}${text}${ctx.quote}`
+}
+
+/** `byok.baseUrl('openai') + '/v1'`. */
+export function relayBaseExpression(ctx: TransformContext, mapping: SdkClientMapping, via: string): string {
+  const base = `${via}.baseUrl(${quoted(ctx, mapping.provider)})`
+  return mapping.basePath ? `${base} + ${quoted(ctx, mapping.basePath)}` : base
+}
+
+/** The separator between options added beside `anchor`, matching one-per-line or inline objects. */
+function separatorFor(anchor: Node): string {
+  return startsOwnLine(anchor) ? `,\n${indentOf(anchor)}` : ', '
+}
+
+type Outcome = Diagnostic | 'rewritten' | 'skipped' | { rewritten: Diagnostic }
+
+/** A base URL chosen at runtime: map it at runtime, keep the key for local endpoints, and ask for a review. */
+function rewriteRuntimeBase(
+  sink: SdkSink,
+  base: PropertyAssignment,
+  shape: OptionsShape,
+  ctx: TransformContext,
+  via: string,
+): Outcome {
+  const options = sink.options!
+  const line = lineOf(sink.node)
+  const value = base.getInitializerOrThrow()
+  const added = shape.extras(ctx, options)
+  applyEdits(options.getSourceFile(), [
+    { start: value.getStart(), end: value.getEnd(), text: `${via}.relayUrlIfProvider(${value.getText()})` },
+    {
+      start: base.getEnd(),
+      end: base.getEnd(),
+      text: `${separatorFor(base)}${added.join(separatorFor(base))}`,
+    },
+  ])
+  shape.after?.(options.getSourceFile(), ctx)
+  return {
+    rewritten: {
+      file: ctx.file,
+      line,
+      reason: `${sink.className}'s ${shape.baseOption} is chosen at runtime: provider URLs now go through the relay, other URLs (local servers) stay direct with the key kept in the options`,
+      suggestion: `Review: if this client only talks to providers, replace the key with '${SDK_API_KEY_PLACEHOLDER}' and stop collecting the provider key in the app`,
+    },
+  }
+}
+
 function rewrite(
   sink: SdkSink,
   mapping: SdkClientMapping,
+  shape: OptionsShape,
   ctx: TransformContext,
-): Diagnostic | 'rewritten' | 'skipped' {
+): Outcome {
   const { options } = sink
   const where = { file: ctx.file, line: lineOf(sink.node) }
+  const via = shape.via?.(ctx) ?? ctx.byok
+  const relayBase = relayBaseExpression(ctx, mapping, via)
+  const wanted = [
+    `apiKey: ${quoted(ctx, SDK_API_KEY_PLACEHOLDER)}`,
+    shape.baseEntry?.(relayBase) ?? `${shape.baseOption}: ${relayBase}`,
+  ]
   if (!options) {
     return {
       ...where,
-      reason: `new ${sink.className}(…) without an inline options object: the key option cannot be rewritten safely`,
-      suggestion: `Pass { apiKey: '${SDK_API_KEY_PLACEHOLDER}', baseURL: ${ctx.byok}.baseUrl('${mapping.provider}')${mapping.basePath ? ` + '${mapping.basePath}'` : ''}, fetch: ${ctx.byok}.fetch, dangerouslyAllowBrowser: true }`,
+      reason: `${sink.className}(…) without an inline options object: the key option cannot be rewritten safely`,
+      suggestion: `Pass { ${[...wanted, `fetch: ${ctx.byok}.fetch`].join(', ')} } (see the client helper README)`,
     }
   }
-  let baseUrl = `${ctx.byok}.baseUrl(${ctx.quote}${mapping.provider}${ctx.quote})`
-  if (mapping.basePath) baseUrl += ` + ${ctx.quote}${mapping.basePath}${ctx.quote}`
-  const baseProp = options.getProperty('baseURL')
-  if (baseProp) {
-    const value = Node.isPropertyAssignment(baseProp) ? baseProp.getInitializer() : undefined
-    const target = value && resolveProviderUrl(value)
-    if (!target) {
-      // A local/self-hosted endpoint (Ollama) is not a provider: leave it alone. A runtime value needs a person.
-      if (value && (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)))
-        return 'skipped'
-      return {
-        ...where,
-        reason: `new ${sink.className}({ baseURL }) is chosen at runtime: the provider is unknown statically`,
-        suggestion: `Set baseURL: ${ctx.byok}.relayUrlFor(<provider base URL>) and fetch: ${ctx.byok}.fetch for provider hosts only; keep local endpoints direct`,
-      }
+  const conflict = shape.conflicts?.find((name) => options.getProperty(name))
+  if (conflict) {
+    return {
+      ...where,
+      reason: `${sink.className}({ ${conflict} }) already customises the transport: the codemod will not replace it`,
+      suggestion: `Route its requests through ${ctx.byok}.fetch and set ${shape.baseOption}: ${relayBase}`,
     }
+  }
+  const baseProp = baseUrlOption(options)
+  if (!baseProp && options.getProperty(shape.baseOption)) {
+    return {
+      ...where,
+      reason: `${sink.className}({ ${shape.baseOption} }) is set in a form the codemod does not edit`,
+      suggestion: `Set ${wanted[1]} by hand and apiKey: ${quoted(ctx, SDK_API_KEY_PLACEHOLDER)}`,
+    }
+  }
+  const baseValue = baseProp?.getInitializer()
+  if (baseProp && baseValue && !resolveProviderUrl(baseValue)) {
+    // A static local/self-hosted endpoint (Ollama) is not a provider: leave it alone.
+    if (hasStaticOrigin(baseValue)) return 'skipped'
+    return rewriteRuntimeBase(sink, baseProp, shape, ctx, via)
   }
   const apiKey = options.getProperty('apiKey')
   if (!apiKey || !(Node.isPropertyAssignment(apiKey) || Node.isShorthandPropertyAssignment(apiKey))) {
     return {
       ...where,
-      reason: `new ${sink.className}({ … }) has no inline apiKey option (the SDK would read a server env var)`,
-      suggestion: `Add apiKey: '${SDK_API_KEY_PLACEHOLDER}', baseURL: ${baseUrl}, fetch: ${ctx.byok}.fetch`,
+      reason: `${sink.className}({ … }) has no inline apiKey option (the SDK would read a server env var)`,
+      suggestion: `Add ${[...wanted, ...shape.extras(ctx, options)].join(', ')}`,
     }
   }
   const keyNames = identifiersIn(
     Node.isPropertyAssignment(apiKey) ? apiKey.getInitializerOrThrow() : apiKey.getNameNode(),
   )
-  const separator = startsOwnLine(apiKey) ? `,\n${indentOf(apiKey)}` : ', '
-  const added = [`apiKey: ${ctx.quote}${SDK_API_KEY_PLACEHOLDER}${ctx.quote}`]
+  const added = [wanted[0]!]
   const edits: TextEdit[] = []
-  if (baseProp && Node.isPropertyAssignment(baseProp)) {
-    const value = baseProp.getInitializerOrThrow()
+  if (baseValue) {
     edits.push({
-      start: value.getStart(),
-      end: value.getEnd(),
-      text: `${ctx.byok}.relayUrlFor(${value.getText()})`,
+      start: baseValue.getStart(),
+      end: baseValue.getEnd(),
+      text: `${via}.relayUrlFor(${baseValue.getText()})`,
     })
   } else {
-    added.push(`baseURL: ${baseUrl}`)
+    added.push(wanted[1]!)
   }
-  added.push(`fetch: ${ctx.byok}.fetch`)
-  if (!options.getProperty('dangerouslyAllowBrowser')) added.push('dangerouslyAllowBrowser: true')
+  added.push(...shape.extras(ctx, options))
   const file = apiKey.getSourceFile()
-  edits.push({ start: apiKey.getStart(), end: apiKey.getEnd(), text: added.join(separator) })
+  edits.push({ start: apiKey.getStart(), end: apiKey.getEnd(), text: added.join(separatorFor(apiKey)) })
   applyEdits(file, edits)
   removeUnusedKeyConsts(file, keyNames)
+  shape.after?.(file, ctx)
   return 'rewritten'
 }
 
-/** Builds the transform for SDKs whose constructor takes `{ apiKey, baseURL, fetch, dangerouslyAllowBrowser }`. */
+/** The SDK sinks one transform owns: same module and export list as one of its mappings. */
+export function sinksFor(file: SourceFile, mappings: readonly SdkClientMapping[]) {
+  return detectSinks(file).filter(
+    (s): s is SdkSink & { mapping: SdkClientMapping } =>
+      s.kind === 'sdk' &&
+      !!s.mapping &&
+      mappings.some((m) => m.module === s.mapping?.module && m.exports.join() === s.mapping.exports.join()),
+  )
+}
+
+/** Builds the transform for clients configured by one options object (`new X({ … })` or `createX({ … })`). */
 export function createSdkOptionsTransform(
   id: string,
   title: string,
   mappings: readonly SdkClientMapping[],
+  shape: OptionsShape = OPENAI_STYLE,
 ): Transform {
   return {
     id,
     title,
     apply(file: SourceFile, ctx: TransformContext): TransformResult {
-      const detect = () =>
-        detectSinks(file).filter(
-          (s): s is SdkSink & { mapping: SdkClientMapping } =>
-            s.kind === 'sdk' && !!s.mapping && mappings.some((m) => m.module === s.mapping?.module),
-        )
       const diagnostics: Diagnostic[] = []
-      const changes = eachSinkFromEnd(detect, (sink) => {
-        const outcome = rewrite(sink, sink.mapping, ctx)
-        if (outcome === 'rewritten') return true
-        if (outcome !== 'skipped') diagnostics.push(outcome)
-        return false
-      })
+      const changes = eachSinkFromEnd(
+        () => sinksFor(file, mappings),
+        (sink) => {
+          const outcome = rewrite(sink, sink.mapping, shape, ctx)
+          if (outcome === 'rewritten') return true
+          if (outcome === 'skipped') return false
+          if ('rewritten' in outcome) {
+            diagnostics.push(outcome.rewritten)
+            return true
+          }
+          diagnostics.push(outcome)
+          return false
+        },
+      )
       return { changes, diagnostics: diagnostics.reverse() }
     },
   }

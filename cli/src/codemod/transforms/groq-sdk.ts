@@ -1,0 +1,9 @@
+import { SDK_CLIENTS } from '../mappings/providers.js'
+import { createSdkOptionsTransform } from './sdk-options.js'
+
+/** `new Groq({ apiKey, … })` (an OpenAI clone) → relay baseURL with Groq's `/openai/v1`, placeholder apiKey, `fetch: byok.fetch`. */
+export const groqSdk = createSdkOptionsTransform(
+  'groq-sdk',
+  'Groq SDK clients (groq-sdk) go through the relay',
+  SDK_CLIENTS.groq,
+)

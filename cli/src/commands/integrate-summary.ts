@@ -1,0 +1,84 @@
+import { RELAY_URL_ENV } from '../codemod/project.js'
+import type { FileStatus, IntegrationPlan, PlanProgress } from '../codemod/run.js'
+import type { CliIo } from '../io.js'
+
+export type SummaryMode = 'dry-run' | 'planned' | 'applied'
+
+/** A file that takes longer than this gets its own progress line even without --verbose. */
+const SLOW_FILE_MS = 1_000
+
+/** Progress on stderr (stdout stays clean for --json and --dry-run diffs): the scan size, then slow or all files. */
+export function createProgressPrinter(io: CliIo, verbose: boolean): (event: PlanProgress) => void {
+  return (event) => {
+    if (event.type === 'start') {
+      io.err(`byok integrate: scanning ${event.total} source file(s)…`)
+      return
+    }
+    if (verbose || event.ms >= SLOW_FILE_MS) {
+      const slow = event.ms >= SLOW_FILE_MS ? `, ${(event.ms / 1000).toFixed(1)}s` : ''
+      io.err(`  [${event.index + 1}/${event.total}] ${event.path} (${event.status}${slow})`)
+    }
+  }
+}
+
+export function countStatuses(plan: IntegrationPlan): Record<FileStatus, number> {
+  const counts: Record<FileStatus, number> = { modified: 0, unchanged: 0, manual: 0, skipped: 0, error: 0 }
+  for (const file of plan.files) counts[file.status]++
+  return counts
+}
+
+/** The human report on stderr: counts, sinks found, skipped/errored files, manual work, leaked keys, next steps. */
+export function printSummary(io: CliIo, plan: IntegrationPlan, mode: SummaryMode): void {
+  const count = countStatuses(plan)
+  const verb = mode === 'applied' ? 'modified' : 'would modify'
+  io.err(
+    `byok integrate: ${verb} ${count.modified} file(s); ${count.manual} need manual work; ` +
+      `${count.unchanged} unchanged; ${count.skipped} skipped; ${count.error} error(s)` +
+      `${mode === 'dry-run' ? ' (dry run: nothing written)' : ''}`,
+  )
+  for (const sink of plan.found) {
+    io.err(
+      `  found ${sink.file}:${sink.line} ${sink.provider} ${sink.kind} (key from ${sink.keySources.join(', ') || 'nowhere visible'})`,
+    )
+  }
+  for (const file of plan.files) {
+    if (file.status === 'skipped') io.err(`  skipped ${file.path}: ${file.reason ?? 'not examined'}`)
+    if (file.status === 'error') io.err(`  error ${file.path}: ${file.error}`)
+  }
+  if (plan.manual.length > 0) {
+    io.err('Needs manual work:')
+    for (const item of plan.manual)
+      io.err(`  ${item.file}:${item.line} — ${item.reason} — ${item.suggestion}`)
+  }
+  if (plan.leakedEnvKeys.length > 0) {
+    io.err('Provider keys in env files (rotate them at the provider, then delete them):')
+    for (const leak of plan.leakedEnvKeys) io.err(`  ${leak.file}: ${leak.variable}`)
+  }
+  const steps = nextSteps(plan, count)
+  if (steps.length > 0) {
+    io.err('Next steps:')
+    for (const [index, step] of steps.entries()) io.err(`  ${index + 1}. ${step}`)
+  }
+}
+
+function nextSteps(plan: IntegrationPlan, count: Record<FileStatus, number>): string[] {
+  const steps: string[] = []
+  if (count.modified > 0) {
+    steps.push(
+      plan.framework === 'static'
+        ? 'Point the added byok-instance.js at your relay: window.BYOK_RELAY_URL, or its fallback (try: npx byok dev).'
+        : `Set ${RELAY_URL_ENV[plan.framework].variable} to your relay (try: npx byok dev).`,
+    )
+  }
+  if (plan.manual.length > 0) {
+    steps.push(
+      `Work through the ${plan.manual.length} item(s) under "Needs manual work", then run byok integrate again.`,
+    )
+  }
+  if (count.error > 0) steps.push('Fix or report the files that errored, then run byok integrate again.')
+  if (count.modified > 0 || plan.leakedEnvKeys.length > 0) {
+    steps.push('Remove provider keys from .env* files and rotate any that were ever shipped.')
+  }
+  if (count.modified > 0) steps.push('Review with git diff, then commit; byok doctor . checks the result.')
+  return steps
+}
