@@ -1,0 +1,77 @@
+import { cpSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runByok } from '../../../cli/test/helpers.js'
+import { run, userEnv } from '../../templates/helpers.js'
+
+const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url))
+
+export function fixturesDir(name: string): string {
+  return join(FIXTURES_DIR, name)
+}
+
+/** Seconds each step took, printed by the tests so a slow install is visible in the log. */
+export type Timings = Record<string, number>
+
+/** `byok create app --template react` as a process, in `cwd`, with the relay URL written to the app's .env. */
+export async function createReactApp(cwd: string, relayUrl: string): Promise<string> {
+  const created = await runByok(
+    ['create', 'app', '--template', 'react', '--no-install', '--relay-url', relayUrl],
+    {
+      cwd,
+    },
+  )
+  if (created.code !== 0) throw new Error(`byok create failed (${created.code}):\n${created.stderr}`)
+  return join(cwd, 'app')
+}
+
+/** Copies a fixture app into `cwd` (node_modules and dist are never in a fixture). */
+export function copyFixtureApp(name: string, cwd: string): string {
+  const dir = join(cwd, name)
+  cpSync(fixturesDir(name), dir, { recursive: true })
+  return dir
+}
+
+export async function installApp(dir: string, timings: Timings): Promise<void> {
+  const { seconds } = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: dir,
+  })
+  timings.install = (timings.install ?? 0) + seconds
+}
+
+/** `npm run build` with `env` on top of a clean user environment (Vite lets process env beat .env files). */
+export async function buildApp(
+  dir: string,
+  timings: Timings,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const { seconds } = await run('npm', ['run', 'build'], { cwd: dir, env: userEnv(env) })
+  timings.build = (timings.build ?? 0) + seconds
+  return join(dir, 'dist')
+}
+
+/** Every file of a build, concatenated: what anyone can download from the deployed app. */
+export function readBundle(dist: string): string {
+  return readdirSync(dist, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+    .join('\n')
+}
+
+/** The value of `name` in a dotenv file (the fixture's fake key, read rather than repeated in the test). */
+export function readEnvValue(file: string, name: string): string {
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}=`))
+  if (!line) throw new Error(`${name} is not set in ${file}`)
+  return line.slice(name.length + 1).trim()
+}
+
+/** A repository with everything committed: `byok integrate` refuses a dirty tree. */
+export async function commitAll(dir: string): Promise<void> {
+  const git = (...args: string[]) =>
+    run('git', ['-c', 'user.name=byok e2e', '-c', 'user.email=e2e@example.invalid', ...args], { cwd: dir })
+  await git('init', '-q')
+  await git('add', '-A')
+  await git('commit', '-q', '-m', 'app before byok integrate')
+}
