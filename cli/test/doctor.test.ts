@@ -213,6 +213,24 @@ describe('byok doctor [dir] (the project check)', () => {
       expect(human.stdout + json.stdout).not.toContain('sk-test-fixture')
     }))
 
+  it('a Firebase web config key is not a leak; another Google key literal warns; both pass', () =>
+    withTempDir(async (dir) => {
+      integratedProject(dir)
+      const google = ['AIza', 'SyDoctorFixture0123456789abcdefghij'].join('')
+      writeFileSync(
+        join(dir, 'src/firebase.ts'),
+        `export const firebaseConfig = {\n  apiKey: '${google}',\n  authDomain: 'demo.firebaseapp.com',\n  projectId: 'demo',\n}\n`,
+      )
+      writeFileSync(join(dir, 'src/maps.ts'), `export const MAPS_KEY = '${google}'\n`)
+      const json = await doctor([dir, '--no-relay', '--json'])
+      expect(json.code).toBe(0)
+      const report = JSON.parse(json.stdout) as Report
+      expect(report.checks[0]?.findings?.map((f) => `${f.severity} ${f.file}:${f.line}`)).toEqual([
+        'warn src/maps.ts:1',
+      ])
+      expect(json.stdout).not.toContain(google)
+    }))
+
   it('finds provider use inside .vue, .svelte and .html script blocks at their file lines', () =>
     withTempDir(async (dir) => {
       cpSync(fixturesDir('fixtures', 'svelte-module-script'), dir, { recursive: true })

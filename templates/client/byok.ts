@@ -72,7 +72,7 @@ export interface ByokClient {
    * axios (openai v3, `axios.create`).
    * @example axios.create({ baseURL: byok.baseUrl('openai') + '/v1', adapter: byok.axiosAdapter })
    */
-  axiosAdapter(config: AxiosAdapterConfig): Promise<AxiosAdapterResponse>
+  axiosAdapter<C extends AxiosAdapterConfig>(config: C): Promise<AxiosAdapterResponse<C>>
   /** The relay token, registering with `POST /users` when none is cached. */
   token(): Promise<string>
   storeKey(provider: string, key: string, options?: { baseUrl?: string }): Promise<void>
@@ -91,18 +91,20 @@ export interface AxiosAdapterConfig {
   headers?: unknown
   data?: unknown
   params?: Record<string, unknown>
-  signal?: AbortSignal
+  /** axios types it as its own `GenericAbortSignal`; at run time it is the caller's AbortSignal. */
+  signal?: unknown
   responseType?: string
   validateStatus?: ((status: number) => boolean) | null
 }
 
 /** What an axios adapter resolves with; axios then runs its own `transformResponse` (JSON parsing) on `data`. */
-export interface AxiosAdapterResponse {
-  data: unknown
+export interface AxiosAdapterResponse<C extends AxiosAdapterConfig = AxiosAdapterConfig> {
+  // biome-ignore lint/suspicious/noExplicitAny: axios's own AxiosResponse types data as any; unknown would not assign
+  data: any
   status: number
   statusText: string
   headers: Record<string, string>
-  config: AxiosAdapterConfig
+  config: C
   request: Record<string, never>
 }
 
@@ -418,7 +420,7 @@ export function createByok(options: ByokOptions): ByokClient {
         method,
         headers: axiosHeaders(config.headers),
         body: /^(GET|HEAD)$/.test(method) ? undefined : (config.data as BodyInit | undefined),
-        signal: config.signal,
+        signal: config.signal as AbortSignal | undefined,
       })
       const data =
         config.responseType === 'arraybuffer'

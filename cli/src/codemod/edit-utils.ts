@@ -56,7 +56,7 @@ export function removeUnusedKeyConsts(file: SourceFile, names: readonly string[]
 }
 
 /** Removes the whole lines a statement occupies (a trailing comment on its last line goes with it), nothing else. */
-function removeLines(file: SourceFile, start: number, end: number): void {
+export function removeLines(file: SourceFile, start: number, end: number): void {
   const text = file.getFullText()
   const lineStart = text.lastIndexOf('\n', start - 1) + 1
   const newline = text.indexOf('\n', end)
@@ -82,6 +82,21 @@ function isKeyRead(node: Node): boolean {
   if (Node.isCallExpression(current))
     return /(^|\.)(localStorage|sessionStorage)\.getItem$/.test(current.getExpression().getText())
   return false
+}
+
+/** Identifiers in the file that refer to a binding named `name` (property names like `process.env` excluded). */
+export function bindingUses(file: SourceFile, name: string): Node[] {
+  return file.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => {
+    if (id.getText() !== name) return false
+    const parent = id.getParent()
+    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false
+    if (
+      (Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent)) &&
+      parent.getNameNode() === id
+    )
+      return false
+    return true
+  })
 }
 
 /** 1-based line of a node, for diagnostics. */

@@ -52,6 +52,11 @@ export interface ProjectInfo {
   readonly appId: string
   /** Project-relative directory the helper files go to (`src/lib` or `lib`). */
   readonly helperDir: string
+  /**
+   * `ts` when the project compiles TypeScript (a tsconfig.json, a `typescript` dependency or `.ts` sources), else `js`: a
+   * JavaScript CRA or Next app cannot resolve a `.ts` helper, so it gets the helper with its types stripped.
+   */
+  readonly language: 'ts' | 'js'
 }
 
 interface PackageJson {
@@ -86,7 +91,23 @@ export function inspectProject(dir: string): ProjectInfo {
           : 'vite'
   const appId = (pkg?.name ?? basename(dir)).replace(/^@[^/]+\//, '') || 'app'
   const helperDir = existsSync(join(dir, 'src')) ? 'src/lib' : 'lib'
-  return { framework, appId, helperDir }
+  const typescript =
+    framework !== 'static' &&
+    (existsSync(join(dir, 'tsconfig.json')) ||
+      'typescript' in deps ||
+      listSourceFiles(dir).some((file) => isTypeScriptSource(dir, file)))
+  return { framework, appId, helperDir, language: typescript ? 'ts' : 'js' }
+}
+
+/** A `.ts`/`.tsx` file, or a Vue/Svelte component with a `lang="ts"` script block. */
+function isTypeScriptSource(dir: string, file: string): boolean {
+  if (/\.tsx?$/.test(file)) return true
+  if (!/\.(vue|svelte)$/.test(file)) return false
+  try {
+    return /<script\b[^>]*\blang\s*=\s*["']ts["']/i.test(readFileSync(join(dir, file), 'utf8'))
+  } catch {
+    return false
+  }
 }
 
 function hasRootHtml(dir: string): boolean {

@@ -75,9 +75,9 @@ export interface PlanOptions {
 /** Larger sources are generated or minified bundles: parsing them is slow and rewriting them is wrong. */
 const MAX_FILE_BYTES = 1_000_000
 
-/** The helper and instance file names; a static site gets JavaScript, which its pages can import natively. */
+/** The helper and instance file names, in the project's language (a static site's pages import JavaScript natively). */
 function helperFiles(info: ProjectInfo): { helper: string; instance: string } {
-  const ext = info.framework === 'static' ? 'js' : 'ts'
+  const ext = info.language
   return { helper: `${info.helperDir}/byok.${ext}`, instance: `${info.helperDir}/byok-instance.${ext}` }
 }
 
@@ -114,10 +114,10 @@ export const byok = createByok({${where}
 `
 }
 
-/** The client helper template; a static site has no TypeScript compiler, so it gets the types stripped. */
+/** The client helper template; a JavaScript project (or a static site) gets it with the types stripped. */
 function helperSource(info: ProjectInfo, templatesDir: string): string {
   const source = readFileSync(join(templatesDir, 'client', 'byok.ts'), 'utf8')
-  if (info.framework !== 'static') return source
+  if (info.language === 'ts') return source
   return ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   }).outputText

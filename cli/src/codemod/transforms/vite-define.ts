@@ -6,7 +6,14 @@ import {
   SyntaxKind,
 } from 'ts-morph'
 import { propertyName } from '../detect.js'
-import { applyEdits, lineOf, removePropertyEdit, type TextEdit } from '../edit-utils.js'
+import {
+  applyEdits,
+  bindingUses,
+  lineOf,
+  removeLines,
+  removePropertyEdit,
+  type TextEdit,
+} from '../edit-utils.js'
 import { envVariableOf } from '../key-source.js'
 import { VITE_CONFIG_FILE } from '../mappings/http.js'
 import { KEY_ENV_NAME } from '../mappings/providers.js'
@@ -39,6 +46,33 @@ function defineObjects(file: SourceFile): ObjectLiteralExpression[] {
     const value = p.getInitializer()
     return p.getName() === 'define' && value && Node.isObjectLiteralExpression(value) ? [value] : []
   })
+}
+
+/**
+ * Once the key entries are gone, `const env = loadEnv(…)` and the `loadEnv` import are often unused, which fails
+ * create-vite's `noUnusedLocals` type-check of vite.config.ts: remove them too, only when nothing else uses them.
+ */
+function removeUnusedLoadEnv(file: SourceFile): void {
+  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const init = declaration.getInitializer()
+    const statement = declaration.getVariableStatement()
+    if (!init || !Node.isCallExpression(init) || init.getExpression().getText() !== 'loadEnv') continue
+    if (!statement || statement.getDeclarations().length !== 1) continue
+    if (!Node.isIdentifier(declaration.getNameNode())) continue
+    if (bindingUses(file, declaration.getName()).length === 1) {
+      removeLines(file, statement.getStart(), statement.getEnd())
+      break // the text was replaced: nodes from before are stale
+    }
+  }
+  for (const named of file.getImportDeclarations().flatMap((d) => d.getNamedImports())) {
+    if (named.getName() !== 'loadEnv') continue
+    if (bindingUses(file, named.getAliasNode()?.getText() ?? 'loadEnv').length !== 1) continue
+    const declaration = named.getImportDeclaration()
+    if (declaration.getNamedImports().length === 1 && !declaration.getDefaultImport())
+      removeLines(file, declaration.getStart(), declaration.getEnd())
+    else named.remove()
+    return
+  }
 }
 
 /**
@@ -79,6 +113,7 @@ export const viteDefine: Transform = {
       else edits.push(...doomed.map(removePropertyEdit))
     }
     applyEdits(file, edits)
+    if (edits.length > 0) removeUnusedLoadEnv(file)
     return { changes: edits.length, diagnostics }
   },
 }

@@ -237,8 +237,9 @@ describe('containers: .html', () => {
       expect(plan.files.map((f) => [f.path, f.status])).toEqual([
         ['index.html', 'modified'],
         ['public/embed.html', 'manual'],
-        ['lib/byok.ts', 'modified'],
-        ['lib/byok-instance.ts', 'modified'],
+        // No TypeScript anywhere in the project: the helper comes as JavaScript.
+        ['lib/byok.js', 'modified'],
+        ['lib/byok-instance.js', 'modified'],
         ['.env.example', 'modified'],
       ])
       expect(plan.writes.find((w) => w.path === 'index.html')?.after).toContain(
