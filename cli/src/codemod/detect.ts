@@ -1,37 +1,27 @@
 import {
   type BinaryExpression,
   type CallExpression,
-  type Expression,
   type Identifier,
   type NewExpression,
   Node,
   type ObjectLiteralExpression,
   type PropertyAssignment,
   type SourceFile,
-  SyntaxKind,
-  type TemplateExpression,
 } from 'ts-morph'
+import { axiosNames, findAxiosDefaultsSink, findAxiosSink } from './detect-axios.js'
 import { type KeySource, traceKeySources } from './key-source.js'
 import { AI_SDK_FACTORIES } from './mappings/ai-sdk.js'
-import { AXIOS_DATA_METHODS, AXIOS_URL_METHODS, PROVIDER_PATH_TAIL } from './mappings/http.js'
+import { PROVIDER_PATH_TAIL } from './mappings/http.js'
+import { DETECT_ONLY_SDKS, SDK_CLIENTS, type SdkClientMapping } from './mappings/providers.js'
 import {
-  AUTH_HEADERS,
-  DETECT_ONLY_SDKS,
-  KEY_ENV_NAME,
-  providerForUrl,
-  QUERY_KEY_PARAM,
-  SDK_CLIENTS,
-  type SdkClientMapping,
-} from './mappings/providers.js'
-
-/** A provider URL found statically: its provider and, for Gemini, the template span holding `?key=`. */
-export interface ProviderUrl {
-  readonly provider: string
-  /** The node that spells the URL (a literal or template, possibly a const's initializer). */
-  readonly node: Node
-  /** Set when the URL carries the key as `?key=${…}` / `&key=${…}`. */
-  readonly queryKey?: { readonly template: TemplateExpression; readonly expression: Expression }
-}
+  credentialSources,
+  hasStaticOrigin,
+  importBindings,
+  inspectHeaders,
+  type ProviderUrl,
+  resolveProviderUrl,
+  staticTail,
+} from './provider-url.js'
 
 export interface FetchSink {
   readonly kind: 'fetch'
@@ -107,147 +97,6 @@ export type Sink = FetchSink | RuntimeFetchSink | AxiosSink | AxiosDefaultsSink 
 
 const FETCH_CALLEES = new Set(['fetch', 'window.fetch', 'globalThis.fetch', 'self.fetch'])
 
-/** A literal URL must spell its whole authority before any substitution, or the host is not known. */
-const STATIC_ORIGIN = /^https:\/\/[^/?#]+[/?#]/
-
-/** Local name → `{ module, export }` for every ES import in the file. */
-export function importBindings(file: SourceFile): Map<string, { module: string; exportName: string }> {
-  const bindings = new Map<string, { module: string; exportName: string }>()
-  for (const declaration of file.getImportDeclarations()) {
-    const module = declaration.getModuleSpecifierValue()
-    const def = declaration.getDefaultImport()
-    if (def) bindings.set(def.getText(), { module, exportName: 'default' })
-    for (const named of declaration.getNamedImports()) {
-      bindings.set(named.getAliasNode()?.getText() ?? named.getName(), {
-        module,
-        exportName: named.getName(),
-      })
-    }
-  }
-  return bindings
-}
-
-/** The string a literal, a `const` initialised to one, or a template's literal prefix spells (depth-limited). */
-function staticText(node: Node, depth = 0): { text: string; complete: boolean } | undefined {
-  if (depth > 4) return undefined
-  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
-    return { text: node.getLiteralValue(), complete: true }
-  }
-  if (Node.isTemplateExpression(node)) {
-    const head = node.getHead().getLiteralText()
-    if (head !== '') return { text: head, complete: false }
-    // `${GEMINI_URL}?key=${k}`: the first substitution names a constant URL.
-    const [first] = node.getTemplateSpans()
-    const inner = first && staticText(first.getExpression(), depth + 1)
-    if (!inner?.complete) return undefined
-    return { text: inner.text + first!.getLiteral().getLiteralText(), complete: false }
-  }
-  if (Node.isIdentifier(node)) {
-    const init = constInitializer(node)
-    return init ? staticText(init, depth + 1) : undefined
-  }
-  return undefined
-}
-
-/** The initializer of a `const` the identifier refers to (in this file), if any. */
-export function constInitializer(identifier: Node): Node | undefined {
-  for (const declaration of identifier.getSymbol()?.getDeclarations() ?? []) {
-    if (!Node.isVariableDeclaration(declaration)) continue
-    if (declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined
-    return declaration.getInitializer()
-  }
-  return undefined
-}
-
-/** Resolves a fetch URL argument to a provider (exact host match) or undefined. */
-export function resolveProviderUrl(node: Node): ProviderUrl | undefined {
-  const target = Node.isIdentifier(node) ? (constInitializer(node) ?? node) : node
-  const found = staticText(target)
-  if (!found) return undefined
-  const text = found.text
-  if (!found.complete && !STATIC_ORIGIN.test(text)) return undefined
-  const provider = providerForUrl(text)
-  if (!provider) return undefined
-  if (Node.isTemplateExpression(target)) {
-    const spans = target.getTemplateSpans()
-    for (let i = 0; i < spans.length; i++) {
-      const before = i === 0 ? target.getHead().getLiteralText() : spans[i - 1]!.getLiteral().getLiteralText()
-      if (new RegExp(`[?&]${QUERY_KEY_PARAM}=$`).test(before)) {
-        return {
-          provider,
-          node: target,
-          queryKey: { template: target, expression: spans[i]!.getExpression() },
-        }
-      }
-    }
-  }
-  return { provider, node: target }
-}
-
-/** The name of a property (`Authorization`, `'x-api-key'`, `["x-goog-api-key"]`) in lower case. */
-export function propertyName(property: Node): string | undefined {
-  if (!Node.isPropertyAssignment(property) && !Node.isShorthandPropertyAssignment(property)) return undefined
-  const nameNode = property.getNameNode()
-  if (Node.isIdentifier(nameNode)) return nameNode.getText().toLowerCase()
-  if (Node.isStringLiteral(nameNode) || Node.isNoSubstitutionTemplateLiteral(nameNode)) {
-    return nameNode.getLiteralValue().toLowerCase()
-  }
-  if (Node.isComputedPropertyName(nameNode)) {
-    const inner = nameNode.getExpression()
-    if (Node.isStringLiteral(inner)) return inner.getLiteralValue().toLowerCase()
-  }
-  return undefined
-}
-
-/** The inline `headers` object of a fetch init / axios config, its credential properties, and whether some are hidden. */
-function inspectHeaders(initArg: Node | undefined): {
-  headers?: ObjectLiteralExpression
-  authHeaders: PropertyAssignment[]
-  opaqueHeaders: boolean
-} {
-  let headers: ObjectLiteralExpression | undefined
-  let opaqueHeaders = false
-  if (initArg && Node.isObjectLiteralExpression(initArg)) {
-    const prop = initArg.getProperty('headers')
-    if (prop && Node.isPropertyAssignment(prop)) {
-      const value = prop.getInitializer()
-      if (value && Node.isObjectLiteralExpression(value)) headers = value
-      else opaqueHeaders = true
-    } else if (prop) {
-      opaqueHeaders = true
-    }
-    if (initArg.getProperties().some((p) => Node.isSpreadAssignment(p))) opaqueHeaders = true
-  } else if (initArg) {
-    opaqueHeaders = true
-  }
-  if (headers?.getProperties().some((p) => Node.isSpreadAssignment(p))) opaqueHeaders = true
-  const authHeaders = (headers?.getProperties() ?? []).filter(
-    (p): p is PropertyAssignment => Node.isPropertyAssignment(p) && AUTH_HEADERS.has(propertyName(p) ?? ''),
-  )
-  return { headers, authHeaders, opaqueHeaders }
-}
-
-/** The literal text a URL expression ends with (`${base}/chat/completions`, `base + '/messages'`, a const). */
-function staticTail(node: Node, depth = 0): string | undefined {
-  if (depth > 4) return undefined
-  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralValue()
-  if (Node.isTemplateExpression(node)) return node.getTemplateSpans().at(-1)?.getLiteral().getLiteralText()
-  if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.PlusToken)
-    return staticTail(node.getRight(), depth + 1)
-  if (Node.isIdentifier(node)) {
-    const init = constInitializer(node)
-    return init ? staticTail(init, depth + 1) : undefined
-  }
-  return undefined
-}
-
-/** True when a URL expression spells a whole origin statically (so its provider, or its absence, is known). */
-export function hasStaticOrigin(node: Node): boolean {
-  const target = Node.isIdentifier(node) ? (constInitializer(node) ?? node) : node
-  const found = staticText(target)
-  return !!found && (found.complete || STATIC_ORIGIN.test(found.text))
-}
-
 function findRuntimeFetchSink(call: CallExpression, urlArg: Node, initArg: Node | undefined) {
   if (hasStaticOrigin(urlArg)) return undefined
   const tail = staticTail(urlArg)
@@ -274,10 +123,7 @@ function findFetchSink(call: CallExpression): FetchSink | RuntimeFetchSink | und
   const { headers, authHeaders, opaqueHeaders } = inspectHeaders(initArg)
   // A provider URL with no visible credential and nothing opaque is not a key sink (e.g. a public endpoint).
   if (authHeaders.length === 0 && !url.queryKey && !opaqueHeaders) return undefined
-  const keySources = [
-    ...authHeaders.flatMap((p) => traceKeySources(p.getInitializerOrThrow())),
-    ...(url.queryKey ? traceKeySources(url.queryKey.expression) : []),
-  ]
+  const keySources = credentialSources(authHeaders, url)
   return {
     kind: 'fetch',
     transport: 'fetch',
@@ -423,87 +269,6 @@ function findInstanceSinks(file: SourceFile): SdkSink[] {
     }
   }
   return sinks
-}
-
-/** The local names `axios` is imported as (default or namespace import). */
-function axiosNames(file: SourceFile): Set<string> {
-  const names = new Set<string>()
-  for (const declaration of file.getImportDeclarations()) {
-    if (declaration.getModuleSpecifierValue() !== 'axios') continue
-    const def = declaration.getDefaultImport() ?? declaration.getNamespaceImport()
-    if (def) names.add(def.getText())
-  }
-  return names
-}
-
-function findAxiosSink(call: CallExpression, axios: ReadonlySet<string>): AxiosSink | undefined {
-  const callee = call.getExpression()
-  let method: string
-  if (Node.isIdentifier(callee) && axios.has(callee.getText())) method = 'call'
-  else if (Node.isPropertyAccessExpression(callee) && axios.has(callee.getExpression().getText()))
-    method = callee.getName()
-  else return undefined
-  const args = call.getArguments()
-  let urlNode: Node | undefined
-  let config: Node | undefined
-  if (
-    method === 'create' ||
-    method === 'request' ||
-    (method === 'call' && Node.isObjectLiteralExpression(args[0]))
-  ) {
-    config = args[0]
-    if (config && Node.isObjectLiteralExpression(config)) {
-      const prop = config.getProperty(method === 'create' ? 'baseURL' : 'url')
-      urlNode = prop && Node.isPropertyAssignment(prop) ? prop.getInitializer() : undefined
-    }
-  } else if (method === 'call' || AXIOS_URL_METHODS.has(method)) {
-    urlNode = args[0]
-    config = args[AXIOS_DATA_METHODS.has(method) ? 2 : 1]
-  } else {
-    return undefined
-  }
-  const url = urlNode && resolveProviderUrl(urlNode)
-  if (!url) return undefined
-  const { headers, authHeaders, opaqueHeaders } = inspectHeaders(config)
-  if (authHeaders.length === 0 && !url.queryKey && !opaqueHeaders) return undefined
-  const keySources = [
-    ...authHeaders.flatMap((p) => traceKeySources(p.getInitializerOrThrow())),
-    ...(url.queryKey ? traceKeySources(url.queryKey.expression) : []),
-  ]
-  return {
-    kind: 'fetch',
-    transport: 'axios',
-    call,
-    provider: url.provider,
-    method,
-    url,
-    config: config && Node.isObjectLiteralExpression(config) ? config : undefined,
-    headers,
-    authHeaders,
-    opaqueHeaders,
-    keySources,
-  }
-}
-
-const AXIOS_DEFAULT_HEADER =
-  /^(\w+)\.defaults\.headers(?:\.common)?(?:\.([\w-]+)|\[\s*(['"`])([\w-]+)\3\s*\])$/
-
-/** `axios.defaults.headers.common.Authorization = …` holding a provider key (an env name or a stored key). */
-function findAxiosDefaultsSink(
-  node: BinaryExpression,
-  axios: ReadonlySet<string>,
-): AxiosDefaultsSink | undefined {
-  if (node.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) return undefined
-  const match = AXIOS_DEFAULT_HEADER.exec(node.getLeft().getText().replace(/\s+/g, ''))
-  if (!match || !axios.has(match[1]!) || !AUTH_HEADERS.has((match[2] ?? match[4] ?? '').toLowerCase()))
-    return undefined
-  const keySources = traceKeySources(node.getRight())
-  const keyLike = keySources.some(
-    (s) => (s.kind === 'env' && KEY_ENV_NAME.test(s.variable)) || s.kind === 'storage',
-  )
-  return keyLike
-    ? { kind: 'fetch', transport: 'axios-defaults', call: node, provider: 'unknown', keySources }
-    : undefined
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Node, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
-import { type AxiosDefaultsSink, type AxiosSink, detectSinks, propertyName } from '../detect.js'
+import { type AxiosDefaultsSink, type AxiosSink, detectSinks } from '../detect.js'
 import {
   applyEdits,
   eachSinkFromEnd,
@@ -12,6 +12,7 @@ import {
   type TextEdit,
 } from '../edit-utils.js'
 import { DIRECT_ACCESS_HEADERS } from '../mappings/providers.js'
+import { propertyName } from '../provider-url.js'
 import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
 
 /** Edits that drop the credential headers and add `adapter: byok.axiosAdapter` to an axios config literal. */

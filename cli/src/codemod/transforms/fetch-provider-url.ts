@@ -1,5 +1,5 @@
 import { Node, type SourceFile, SyntaxKind } from 'ts-morph'
-import { detectSinks, type FetchSink, propertyName } from '../detect.js'
+import { detectSinks, type FetchSink } from '../detect.js'
 import {
   applyEdits,
   eachSinkFromEnd,
@@ -10,6 +10,7 @@ import {
   type TextEdit,
 } from '../edit-utils.js'
 import { DIRECT_ACCESS_HEADERS, QUERY_KEY_PARAM } from '../mappings/providers.js'
+import { propertyName } from '../provider-url.js'
 import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
 
 /** The edit removing `?key=${…}` / `&key=${…}` from a URL template (the rest stays byte for byte). */

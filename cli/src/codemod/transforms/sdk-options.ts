@@ -1,12 +1,5 @@
 import { Node, type ObjectLiteralExpression, type PropertyAssignment, type SourceFile } from 'ts-morph'
-import {
-  baseUrlOption,
-  detectSinks,
-  hasStaticOrigin,
-  resolveProviderUrl,
-  SDK_API_KEY_PLACEHOLDER,
-  type SdkSink,
-} from '../detect.js'
+import { baseUrlOption, detectSinks, SDK_API_KEY_PLACEHOLDER, type SdkSink } from '../detect.js'
 import {
   applyEdits,
   eachSinkFromEnd,
@@ -18,6 +11,7 @@ import {
   type TextEdit,
 } from '../edit-utils.js'
 import type { SdkClientMapping } from '../mappings/providers.js'
+import { hasStaticOrigin, resolveProviderUrl } from '../provider-url.js'
 import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
 
 export { SDK_API_KEY_PLACEHOLDER }

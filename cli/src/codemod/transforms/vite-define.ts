@@ -5,7 +5,6 @@ import {
   type SourceFile,
   SyntaxKind,
 } from 'ts-morph'
-import { propertyName } from '../detect.js'
 import {
   applyEdits,
   bindingUses,
@@ -17,6 +16,7 @@ import {
 import { envVariableOf } from '../key-source.js'
 import { VITE_CONFIG_FILE } from '../mappings/http.js'
 import { KEY_ENV_NAME } from '../mappings/providers.js'
+import { propertyName } from '../provider-url.js'
 import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
 
 /** The last segment of a define key (`process.env.API_KEY` → `API_KEY`, `__GEMINI_KEY__` → `GEMINI_KEY`). */
@@ -57,7 +57,7 @@ function removeUnusedLoadEnv(file: SourceFile): void {
     const init = declaration.getInitializer()
     const statement = declaration.getVariableStatement()
     if (!init || !Node.isCallExpression(init) || init.getExpression().getText() !== 'loadEnv') continue
-    if (!statement || statement.getDeclarations().length !== 1) continue
+    if (statement?.getDeclarations().length !== 1) continue
     if (!Node.isIdentifier(declaration.getNameNode())) continue
     if (bindingUses(file, declaration.getName()).length === 1) {
       removeLines(file, statement.getStart(), statement.getEnd())
