@@ -61,6 +61,15 @@ function separatorFor(anchor: Node): string {
   return startsOwnLine(anchor) ? `,\n${indentOf(anchor)}` : ', '
 }
 
+/** True when the property sits on its own line and a comment follows it there (`apiKey: k, // from .env`). */
+function hasTrailingComment(property: Node): boolean {
+  if (!startsOwnLine(property)) return false
+  const text = property.getSourceFile().getFullText()
+  const newline = text.indexOf('\n', property.getEnd())
+  const rest = text.slice(property.getEnd(), newline === -1 ? text.length : newline)
+  return /^\s*,?\s*(\/\/|\/\*)/.test(rest)
+}
+
 type Outcome = Diagnostic | 'rewritten' | 'skipped' | { rewritten: Diagnostic }
 
 /** A base URL chosen at runtime: map it at runtime, keep the key for local endpoints, and ask for a review. */
@@ -161,7 +170,20 @@ function rewrite(
   }
   added.push(...shape.extras(ctx, options))
   const file = apiKey.getSourceFile()
-  edits.push({ start: apiKey.getStart(), end: apiKey.getEnd(), text: added.join(separatorFor(apiKey)) })
+  if (hasTrailingComment(apiKey)) {
+    // `apiKey: …, // note`: the note belongs to the key line, so the new options go on their own lines above it.
+    const text = file.getFullText()
+    const lineStart = text.lastIndexOf('\n', apiKey.getStart() - 1) + 1
+    const [placeholder, ...rest] = added
+    edits.push({ start: apiKey.getStart(), end: apiKey.getEnd(), text: placeholder! })
+    edits.push({
+      start: lineStart,
+      end: lineStart,
+      text: rest.map((option) => `${indentOf(apiKey)}${option},\n`).join(''),
+    })
+  } else {
+    edits.push({ start: apiKey.getStart(), end: apiKey.getEnd(), text: added.join(separatorFor(apiKey)) })
+  }
   applyEdits(file, edits)
   removeUnusedKeyConsts(file, keyNames)
   shape.after?.(file, ctx)
