@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import { RELAY_URL_ENV } from '../codemod/project.js'
 import type { FileStatus, IntegrationPlan, PlanProgress } from '../codemod/run.js'
 import type { CliIo } from '../io.js'
@@ -54,14 +55,15 @@ export function printSummary(io: CliIo, plan: IntegrationPlan, mode: SummaryMode
     io.err('Provider keys in env files (rotate them at the provider, then delete them):')
     for (const leak of plan.leakedEnvKeys) io.err(`  ${leak.file}: ${leak.variable}`)
   }
-  const steps = nextSteps(plan, count)
+  const rel = relative(io.cwd, plan.projectDir)
+  const steps = nextSteps(plan, count, rel === '' ? '.' : rel.startsWith('..') ? plan.projectDir : rel)
   if (steps.length > 0) {
     io.err('Next steps:')
     for (const [index, step] of steps.entries()) io.err(`  ${index + 1}. ${step}`)
   }
 }
 
-function nextSteps(plan: IntegrationPlan, count: Record<FileStatus, number>): string[] {
+function nextSteps(plan: IntegrationPlan, count: Record<FileStatus, number>, dir: string): string[] {
   const steps: string[] = []
   if (count.modified > 0) {
     steps.push(
@@ -79,6 +81,7 @@ function nextSteps(plan: IntegrationPlan, count: Record<FileStatus, number>): st
   if (count.modified > 0 || plan.leakedEnvKeys.length > 0) {
     steps.push('Remove provider keys from .env* files and rotate any that were ever shipped.')
   }
-  if (count.modified > 0) steps.push('Review with git diff, then commit; byok doctor . checks the result.')
+  if (count.modified > 0)
+    steps.push(`Review with git diff, then commit; byok doctor ${dir} checks the result.`)
   return steps
 }
