@@ -1,4 +1,11 @@
-import { ERRORS, type ErrorCode, RelayError, type RelayRoutes } from '@byok/relay'
+import {
+  ERRORS,
+  type ErrorCode,
+  errorResponses,
+  RelayError,
+  type RelayRoutes,
+  TOKEN_ERRORS,
+} from '@byok/relay'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { createInjectFetch } from './inject-fetch.js'
 import { createServer } from './server.js'
@@ -6,6 +13,23 @@ import { createServer } from './server.js'
 export interface McpRoutesOptions {
   /** Directory of `*.md` reference guides exposed as resources (skipped when missing). */
   readonly guidesDir?: string | undefined
+}
+
+/** Documents the route in the relay's OpenAPI document (the handler hijacks the reply, so nothing is serialised). */
+const MCP_ROUTE_SCHEMA = {
+  summary: 'MCP tools over Streamable HTTP (stateless JSON-RPC; enabled by MCP_HTTP=on)',
+  description:
+    'One JSON-RPC message per POST (initialize, tools/list, tools/call, …), answered as JSON. The tools act for the ' +
+    'user of the bearer relay token and never touch the relay host’s files or environment.',
+  tags: ['mcp'],
+  security: [{ bearerToken: [] }],
+  response: {
+    200: {
+      description: 'The JSON-RPC response (a tool failure is a result with isError, not an HTTP error)',
+      content: { 'application/json': { schema: { type: 'object' } } },
+    },
+    ...errorResponses(...TOKEN_ERRORS, 'rate_limited', 'unavailable'),
+  },
 }
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="byok"' }
@@ -30,7 +54,7 @@ function isErrorCode(code: unknown): code is ErrorCode {
  */
 export function createMcpRoutes(options: McpRoutesOptions = {}): RelayRoutes {
   return (app) => {
-    app.post('/mcp', async (request, reply) => {
+    app.post('/mcp', { schema: MCP_ROUTE_SCHEMA }, async (request, reply) => {
       const token = readBearer(request.headers.authorization)
       if (!token) {
         throw new RelayError('token_missing', {

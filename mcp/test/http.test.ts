@@ -132,6 +132,24 @@ describe('POST /mcp authentication', () => {
   })
 })
 
+describe('POST /mcp in the relay’s OpenAPI document', () => {
+  it('is documented with bearer security and the relay’s token errors', async () => {
+    const app = await buildMcpApp({})
+    try {
+      const res = await app.inject({ method: 'GET', url: '/openapi.json' })
+      const doc = res.json<{
+        paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>
+      }>()
+      const post = doc.paths['/mcp']?.post
+      expect(post?.security).toEqual([{ bearerToken: [] }])
+      expect(Object.keys(post?.responses ?? {}).sort()).toEqual(['200', '401', '429', '500', '503'])
+      expect(Object.keys(doc.paths['/mcp'] ?? {})).toEqual(['post'])
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('MCP over HTTP with a valid relay token', () => {
   let token: string
   let client: Client

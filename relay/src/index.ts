@@ -9,6 +9,8 @@ export {
   type ProviderId,
   type ProviderSpec,
 } from './providers/index.js'
+// For routes mounted through `AppDeps.mcpRoutes`, so they document their errors like the relay's own routes.
+export { errorResponses, TOKEN_ERRORS } from './routes/schemas.js'
 export { type RunningRelay, startRelay, withEnvFile } from './server.js'
 export { openSqliteStore } from './store/sqlite.js'
 export type { KeyRecord, Store, TokenRecord, UserRecord } from './store/types.js'
