@@ -78,7 +78,7 @@ describe('byok create (as a process, bundled templates)', () => {
       const { code, stderr } = await runByok(['create', '--no-install'], { cwd })
       expect(code, stderr).toBe(0)
       expect(stderr).toContain('no --template given, using react')
-      expect(existsSync(join(cwd, 'byok-app/src/App.tsx'))).toBe(true)
+      expect(existsSync(join(cwd, 'byok-app/src/components/chat.tsx'))).toBe(true)
     })
   })
 

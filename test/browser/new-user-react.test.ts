@@ -21,7 +21,7 @@ import { type StaticServer, startStaticServer } from './support/static-server.js
 import { type HeldTempDir, holdTempDir } from './support/temp-dir.js'
 
 const REPLY = textDeltas(STREAM.chunks).join('')
-// The reply being written: App.tsx renders each message as <li data-role>, the newest last.
+// The reply being written: components/chat.tsx renders each message as <li data-role>, the newest last.
 const LAST_REPLY = '.messages li[data-role="assistant"]:last-of-type'
 
 async function sendMessage(page: Page, text: string): Promise<void> {

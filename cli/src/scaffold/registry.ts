@@ -12,6 +12,8 @@ export interface TemplateEntry {
   /** The public env var the app reads the relay URL from (`VITE_BYOK_RELAY_URL`, `NEXT_PUBLIC_BYOK_RELAY_URL`). */
   readonly env: string
   readonly appIdEnv: string
+  /** Files shared by some templates only (the React components of `react` and `next`), copied like `shared`. */
+  readonly shared?: readonly SharedFile[]
 }
 
 /** A file kept once in templates/ and copied into every scaffolded project (the client helper). */

@@ -72,7 +72,12 @@ export async function scaffoldProject(io: CliIo, request: ScaffoldRequest): Prom
     env: io.env,
   })
   renameDotfiles(target)
-  copySharedFiles(registry.dir, registry.shared, target)
+  // A --template-source project gets only the helper files, never another template's components.
+  copySharedFiles(
+    registry.dir,
+    [...registry.shared, ...(source === undefined ? (entry?.shared ?? []) : [])],
+    target,
+  )
   setPackageName(target, name)
   const relayVar = writeEnvFile(target, { relayUrl, appId: request.appId ?? name })
   if (relayVar) io.err(`byok: wrote .env (${relayVar}=${relayUrl})`)

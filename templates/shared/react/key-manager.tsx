@@ -1,7 +1,7 @@
 'use client'
 
 import { useEffect, useState } from 'react'
-import { getByok } from '@/byok-client'
+import { getByok } from '../byok-client'
 
 type StoredKey = Awaited<ReturnType<ReturnType<typeof getByok>['listKeys']>>[number]
 

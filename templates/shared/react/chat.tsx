@@ -1,8 +1,10 @@
 'use client'
+// Shared by the react and next templates (templates/index.json copies it into both); the directive marks a client
+// component for Next and is ignored by Vite.
 
 import { useRef, useState } from 'react'
-import { getByok, RELAY_URL } from '@/byok-client'
-import { type ChatMessage, PROVIDERS, type ProviderId, streamChat } from '@/lib/chat'
+import { getByok, RELAY_URL } from '../byok-client'
+import { type ChatMessage, PROVIDERS, type ProviderId, streamChat } from '../lib/chat'
 import { KeyManager } from './key-manager'
 
 export function Chat() {
