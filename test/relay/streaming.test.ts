@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type MockExchange, sentBody } from '../mocks/server.js'
+import { within } from '../reliability/support.js'
 import { type RelayHarness, startRelayHarness } from './harness.js'
 
 interface Received {
@@ -17,19 +18,6 @@ async function readTimed(response: Response, maxReads = 10_000): Promise<Receive
     received.push({ at: performance.now(), bytes: value })
   }
   throw new Error(`body still streaming after ${maxReads} reads`)
-}
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 const json = (body: unknown): RequestInit => ({
