@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runByok as runCliProcess } from '../../cli/test/helpers.js'
 import { Client, StdioClientTransport } from '../../mcp/test/stdio-client.js'
 import { captureLogOutput } from '../log-scan.js'
 
@@ -14,15 +14,6 @@ export const BYOK_ARGS = ['--conditions=source', '--import', TSX, BIN] as const
 /** cli/test/codemod/fixtures/<name>: the codemod's fixture projects. */
 export function fixtureProject(name: string): string {
   return fileURLToPath(new URL(`../../cli/test/codemod/fixtures/${name}`, import.meta.url))
-}
-
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'byok-e2e-mcp-'))
-  try {
-    return await fn(dir)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
 }
 
 /** A clean environment for the CLI: nothing inherited but PATH, with HOME and config in `dir`. */
@@ -52,27 +43,14 @@ export function snapshotBytes(dir: string, prefix = ''): Record<string, Buffer> 
   return out
 }
 
-/** Runs the byok bin to completion; its output is scanned for secrets like every relay log. */
-export function runByok(
+/** Runs the byok bin to completion (cli/test's runByok); its stderr is scanned for secrets like every relay log. */
+export async function runByok(
   args: string[],
   options: { cwd: string; env: Record<string, string> },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...BYOK_ARGS, ...args], { ...options, stdio: 'pipe' })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      captureLogOutput(stderr)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  const result = await runCliProcess(args, options)
+  captureLogOutput(result.stderr)
+  return result
 }
 
 /**

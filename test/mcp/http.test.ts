@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
+import { withTempDir } from '../../cli/test/helpers.js'
 import { captureLogOutput } from '../log-scan.js'
-import { BYOK_ARGS, cliEnv, withTempDir } from './helpers.js'
+import { BYOK_ARGS, cliEnv } from './helpers.js'
 
 /** `byok dev --port 0` with extra env; resolves with its URL once it listens. Logs (trace) go to the secret scan. */
 function startByokDev(
