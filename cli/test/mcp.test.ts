@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +13,7 @@ import { startOpenAIMock } from '../../test/mocks/openai.js'
 import { createIntegrate } from '../src/commands/mcp.js'
 import type { CliIo } from '../src/io.js'
 import { fixturesDir } from './codemod/helpers.js'
-import { runByok, withTempDir } from './helpers.js'
+import { commitAll, runByok, withTempDir } from './helpers.js'
 
 const BIN = fileURLToPath(new URL('../src/bin/byok.ts', import.meta.url))
 const TSX = import.meta.resolve('tsx')
@@ -138,14 +137,10 @@ describe('byok mcp --print-config', () => {
     }))
 })
 
-const GIT = ['-c', 'user.email=test@example.com', '-c', 'user.name=byok test', '-c', 'commit.gpgsign=false']
-
 /** A fixture project copied into `dir`, as a committed git repository. */
 function copyCommittedFixture(name: string, dir: string): void {
   cpSync(fixturesDir('fixtures', name), dir, { recursive: true })
-  execFileSync('git', ['init', '-q'], { cwd: dir })
-  execFileSync('git', [...GIT, 'add', '-A'], { cwd: dir })
-  execFileSync('git', [...GIT, 'commit', '-qm', 'fixture'], { cwd: dir })
+  commitAll(dir)
 }
 
 function snapshotFiles(dir: string, prefix = ''): Record<string, string> {
@@ -219,8 +214,7 @@ describe('integrate_project with the CLI codemod (in process)', () => {
         const first = await integrate(client, { path: '.', apply: true })
         expect(first.isError, textOf(first)).toBeFalsy()
         expect(first.structuredContent).toMatchObject({ applied: true, projectDir: root })
-        execFileSync('git', [...GIT, 'add', '-A'], { cwd: root })
-        execFileSync('git', [...GIT, 'commit', '-qm', 'byok'], { cwd: root })
+        commitAll(root, 'byok')
         const after = snapshotFiles(root)
         const second = await integrate(client, { path: '.', apply: true })
         expect(second.isError, textOf(second)).toBeFalsy()

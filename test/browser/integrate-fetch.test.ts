@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runByok } from '../../cli/test/helpers.js'
+import { commitAll, runByok } from '../../cli/test/helpers.js'
 import { textDeltas } from '../mocks/server.js'
 import {
   buildApp,
-  commitAll,
   copyFixtureApp,
   installApp,
   readBundle,
@@ -60,7 +59,7 @@ describe('journey 1 in Chromium: byok integrate on a fetch-to-OpenAI app, then t
     const before = readBundle(await buildApp(dir, timings))
     expect(before.includes(shippedKey), 'before integrate, the bundle inlines the provider key').toBe(true)
 
-    await commitAll(dir)
+    commitAll(dir)
     const integrated = await runByok(['integrate', '--yes'], { cwd: dir })
     expect(integrated.code, integrated.stderr).toBe(0)
     expect(integrated.stderr).toContain('found src/openai.js')

@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { withTempDir } from '../../cli/test/helpers.js'
+import { commitAll, withTempDir } from '../../cli/test/helpers.js'
 import { run, TEMPLATES_DIR, userEnv } from '../templates/helpers.js'
 import { CORPUS, type CorpusFixture, RELAY_URL_VARIABLE } from './corpus.js'
 import {
   checkoutFixture,
   codeStyle,
-  commitAll,
   doctorProject,
   envValues,
   fileChange,

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runByok } from '../../cli/test/helpers.js'
+import { commitAll, git, runByok } from '../../cli/test/helpers.js'
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
@@ -19,33 +18,10 @@ export function fixtureNames(): string[] {
     .sort()
 }
 
-/** Runs git in `dir` with a fixed identity and no user/system config, so commits work on any machine. */
-export function git(dir: string, args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=byok-test', '-c', 'user.email=test@byok.invalid', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: 'pipe',
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-    },
-  })
-}
-
 /** Copies a fixture to `dir` and makes it a git repository with everything committed (as a user's app would be). */
 export function checkoutFixture(name: string, dir: string): void {
   cpSync(fixturesDir(name), dir, { recursive: true })
-  git(dir, ['init', '-q', '-b', 'main'])
-  git(dir, ['add', '-A'])
-  git(dir, ['commit', '-q', '--no-verify', '-m', 'the app before byok integrate'])
-}
-
-/** Commits whatever the working tree holds now (after a codemod run). */
-export function commitAll(dir: string, message: string): void {
-  git(dir, ['add', '-A'])
-  git(dir, ['commit', '-q', '--no-verify', '--allow-empty', '-m', message])
+  commitAll(dir)
 }
 
 /** `git status --porcelain`: empty when the tree matches the last commit. */

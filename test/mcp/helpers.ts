@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process'
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runByok as runCliProcess } from '../../cli/test/helpers.js'
+import { commitAll, runByok as runCliProcess } from '../../cli/test/helpers.js'
 import { Client, StdioClientTransport } from '../../mcp/test/stdio-client.js'
 import { captureLogOutput } from '../log-scan.js'
 
@@ -21,14 +20,10 @@ export function cliEnv(dir: string, extra: Record<string, string> = {}): Record<
   return { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: join(dir, '.config'), ...extra }
 }
 
-const GIT = ['-c', 'user.email=e2e@example.com', '-c', 'user.name=byok e2e', '-c', 'commit.gpgsign=false']
-
 /** The fixture copied to `dir` and committed, so `apply` meets a clean git tree. */
 export function copyCommittedFixture(name: string, dir: string): void {
   cpSync(fixtureProject(name), dir, { recursive: true })
-  execFileSync('git', ['init', '-q'], { cwd: dir })
-  execFileSync('git', [...GIT, 'add', '-A'], { cwd: dir })
-  execFileSync('git', [...GIT, 'commit', '-qm', 'fixture'], { cwd: dir })
+  commitAll(dir)
 }
 
 /** Every file under `dir` (but .git) as raw bytes, keyed by relative path. */

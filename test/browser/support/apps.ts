@@ -66,12 +66,3 @@ export function readEnvValue(file: string, name: string): string {
   if (!line) throw new Error(`${name} is not set in ${file}`)
   return line.slice(name.length + 1).trim()
 }
-
-/** A repository with everything committed: `byok integrate` refuses a dirty tree. */
-export async function commitAll(dir: string): Promise<void> {
-  const git = (...args: string[]) =>
-    run('git', ['-c', 'user.name=byok e2e', '-c', 'user.email=e2e@example.invalid', ...args], { cwd: dir })
-  await git('init', '-q')
-  await git('add', '-A')
-  await git('commit', '-q', '-m', 'app before byok integrate')
-}
