@@ -78,7 +78,7 @@ function readPackageJson(dir: string): PackageJson | undefined {
  * package.json, a folder with `.html` pages at its root is a static site. App id from the package name or the folder,
  * helper dir `src/lib` when there is a `src/` (SvelteKit's `$lib`), else `lib`.
  */
-export function inspectProject(dir: string): ProjectInfo {
+export function inspectProject(dir: string, sources: readonly string[] = listSourceFiles(dir)): ProjectInfo {
   const pkg = readPackageJson(dir)
   const deps = { ...pkg?.dependencies, ...pkg?.devDependencies }
   const framework: Framework =
@@ -95,7 +95,7 @@ export function inspectProject(dir: string): ProjectInfo {
     framework !== 'static' &&
     (existsSync(join(dir, 'tsconfig.json')) ||
       'typescript' in deps ||
-      listSourceFiles(dir).some((file) => isTypeScriptSource(dir, file)))
+      sources.some((file) => isTypeScriptSource(dir, file)))
   return { framework, appId, helperDir, language: typescript ? 'ts' : 'js' }
 }
 
@@ -154,30 +154,30 @@ export function readEnvValue(dir: string, variable: string): string | undefined 
     } catch {
       continue
     }
-    for (const line of text.split(/\r?\n/)) {
-      const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line)
-      if (match?.[1] !== variable) continue
-      const value = unquote(match[2]!)
-      if (value !== '') return value
-    }
+    const entry = parseEnvLines(text).find((e) => e.name === variable && e.value !== '')
+    if (entry) return entry.value
   }
   return undefined
 }
 
-function unquote(raw: string): string {
-  return raw
-    .replace(/\s+#.*$/, '')
-    .trim()
-    .replace(/^(['"])(.*)\1$/, '$2')
-}
-
-/** `NAME=value` pairs of a dotenv file whose value is non-empty (values are read only to test emptiness). */
-export function envNamesWithValues(text: string): string[] {
-  const names: string[] = []
-  for (const line of text.split(/\r?\n/)) {
+/** The `NAME=value` lines of a dotenv file: name, value (unquoted, inline comment dropped) and 1-based line. */
+export function parseEnvLines(text: string): { name: string; value: string; line: number }[] {
+  const entries: { name: string; value: string; line: number }[] = []
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line)
     if (!match) continue
-    if (unquote(match[2]!) !== '') names.push(match[1]!)
+    const value = match[2]!
+      .replace(/\s+#.*$/, '')
+      .trim()
+      .replace(/^(['"])(.*)\1$/, '$2')
+    entries.push({ name: match[1]!, value, line: index + 1 })
   }
-  return names
+  return entries
+}
+
+/** Names of a dotenv file's variables that have a non-empty value (values are read only to test emptiness). */
+export function envNamesWithValues(text: string): string[] {
+  return parseEnvLines(text)
+    .filter((entry) => entry.value !== '')
+    .map((entry) => entry.name)
 }

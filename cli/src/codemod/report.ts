@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { KEY_VALUE_PATTERN } from './mappings/providers.js'
-import { RELAY_URL_ENV, readEnvValue } from './project.js'
+import { parseEnvLines, RELAY_URL_ENV, readEnvValue } from './project.js'
 import { type IntegrationPlan, planIntegration } from './run.js'
 
 /** What `byok integrate --json` prints and the MCP `integrate_project` tool returns: the plan without file contents. */
@@ -138,9 +138,7 @@ function findKeyLiterals(dir: string, path: string): ProjectFinding[] {
 
 function lineOfVariable(file: string, variable: string): number {
   try {
-    const lines = readFileSync(file, 'utf8').split(/\r?\n/)
-    const index = lines.findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?${variable}\\s*=`).test(l))
-    return index === -1 ? 1 : index + 1
+    return parseEnvLines(readFileSync(file, 'utf8')).find((e) => e.name === variable)?.line ?? 1
   } catch {
     return 1
   }

@@ -152,7 +152,8 @@ function newFileDiff(path: string, content: string): string {
  * const plan = planIntegration('/path/to/app', { templatesDir, onProgress: (e) => e.type === 'start' && log(e.total) })
  */
 export function planIntegration(projectDir: string, options: PlanOptions): IntegrationPlan {
-  const info = inspectProject(projectDir)
+  const sources = listSourceFiles(projectDir)
+  const info = inspectProject(projectDir, sources)
   const all = options.transforms ?? TRANSFORMS
   const steps = options.only ? all.filter((t) => options.only?.includes(t.id)) : all
   const project = new Project({
@@ -167,7 +168,7 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
   const found: FoundSink[] = []
   const writes: IntegrationPlan['writes'][number][] = []
   let helperNeeded = false
-  const paths = listSourceFiles(projectDir).filter((path) => !helperPaths.has(path))
+  const paths = sources.filter((path) => !helperPaths.has(path))
   options.onProgress?.({ type: 'start', total: paths.length })
   paths.forEach((path, index) => {
     const started = performance.now()
