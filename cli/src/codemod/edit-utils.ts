@@ -1,5 +1,6 @@
 import { Node, type SourceFile, SyntaxKind } from 'ts-morph'
 import { envVariableOf } from './key-source.js'
+import type { Diagnostic, TransformResult } from './types.js'
 
 /** The whitespace before `node` on its line (for properties inserted beside it). */
 export function indentOf(node: Node): string {
@@ -122,19 +123,28 @@ export function applyEdits(file: SourceFile, edits: readonly TextEdit[]): void {
   }
 }
 
+/** What rewriting one sink did: whether it changed the file, and anything a person must look at. */
+export interface SinkOutcome {
+  readonly rewritten: boolean
+  readonly diagnostic?: Diagnostic | undefined
+}
+
 /**
- * Visits sinks from the last to the first, re-detecting after every rewrite (edits invalidate nodes). A
- * rewritten sink must stop being a sink; one the handler leaves alone is counted and skipped from then on.
+ * Rewrites every sink `detect` finds, from the last to the first, re-detecting after every rewrite (edits
+ * invalidate nodes). A rewritten sink must stop being a sink; one left alone is skipped from then on.
+ * Diagnostics come back in source order.
  */
-export function eachSinkFromEnd<S>(detect: () => S[], handle: (sink: S) => boolean): number {
+export function rewriteSinks<S>(detect: () => S[], rewrite: (sink: S) => SinkOutcome): TransformResult {
+  const diagnostics: Diagnostic[] = []
   let skipped = 0
   let changes = 0
   for (let guard = 0; guard < 1000; guard++) {
     const sinks = detect()
-    const candidates = sinks.slice(0, sinks.length - skipped)
-    const sink = candidates.at(-1)
-    if (sink === undefined) return changes
-    if (!handle(sink)) {
+    const sink = sinks.slice(0, sinks.length - skipped).at(-1)
+    if (sink === undefined) return { changes, diagnostics: diagnostics.reverse() }
+    const outcome = rewrite(sink)
+    if (outcome.diagnostic) diagnostics.push(outcome.diagnostic)
+    if (!outcome.rewritten) {
       skipped++
       continue
     }
@@ -142,6 +152,11 @@ export function eachSinkFromEnd<S>(detect: () => S[], handle: (sink: S) => boole
     if (detect().length >= sinks.length) throw new Error('a rewritten sink is still detected (transform bug)')
   }
   throw new Error('too many sinks in one file')
+}
+
+/** The outcome of a rewrite that either succeeds or explains why it could not (`problem`). */
+export function unlessProblem(problem: Diagnostic | undefined): SinkOutcome {
+  return { rewritten: !problem, diagnostic: problem }
 }
 
 /**

@@ -2,14 +2,15 @@ import { Node, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
 import { type AxiosDefaultsSink, type AxiosSink, detectSinks } from '../detect.js'
 import {
   applyEdits,
-  eachSinkFromEnd,
   identifiersIn,
   indentOf,
   lineOf,
   removePropertyEdit,
   removeUnusedKeyConsts,
+  rewriteSinks,
   startsOwnLine,
   type TextEdit,
+  unlessProblem,
 } from '../edit-utils.js'
 import { DIRECT_ACCESS_HEADERS } from '../mappings/providers.js'
 import { propertyName } from '../provider-url.js'
@@ -100,20 +101,13 @@ export const axiosProvider: Transform = {
   id: 'axios',
   title: 'axios instances and calls to provider hosts go through the relay (credential header removed)',
   apply(file: SourceFile, ctx: TransformContext): TransformResult {
-    const diagnostics: Diagnostic[] = []
-    const changes = eachSinkFromEnd(
+    const { changes, diagnostics } = rewriteSinks(
       () => detectSinks(file).filter((s): s is AxiosSink => s.kind === 'fetch' && s.transport === 'axios'),
-      (sink) => {
-        const problem = rewrite(sink, ctx)
-        if (problem) diagnostics.push(problem)
-        return !problem
-      },
+      (sink) => unlessProblem(rewrite(sink, ctx)),
     )
-    diagnostics.reverse()
-    for (const sink of detectSinks(file)) {
-      if (sink.kind === 'fetch' && sink.transport === 'axios-defaults')
-        diagnostics.push(reportDefaults(sink, ctx))
-    }
-    return { changes, diagnostics }
+    const defaults = detectSinks(file).flatMap((sink) =>
+      sink.kind === 'fetch' && sink.transport === 'axios-defaults' ? [reportDefaults(sink, ctx)] : [],
+    )
+    return { changes, diagnostics: [...diagnostics, ...defaults] }
   },
 }

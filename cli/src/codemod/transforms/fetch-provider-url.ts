@@ -2,12 +2,13 @@ import { Node, type SourceFile, SyntaxKind } from 'ts-morph'
 import { detectSinks, type FetchSink } from '../detect.js'
 import {
   applyEdits,
-  eachSinkFromEnd,
   identifiersIn,
   lineOf,
   removePropertyEdit,
   removeUnusedKeyConsts,
+  rewriteSinks,
   type TextEdit,
+  unlessProblem,
 } from '../edit-utils.js'
 import { DIRECT_ACCESS_HEADERS, QUERY_KEY_PARAM } from '../mappings/providers.js'
 import { propertyName } from '../provider-url.js'
@@ -107,14 +108,9 @@ export const fetchProviderUrl: Transform = {
   id: 'fetch-provider-url',
   title: 'fetch() calls to provider hosts go through the relay (auth header or ?key= removed)',
   apply(file: SourceFile, ctx: TransformContext): TransformResult {
-    const diagnostics: Diagnostic[] = []
-    const detect = () =>
-      detectSinks(file).filter((s): s is FetchSink => s.kind === 'fetch' && s.transport === 'fetch')
-    const changes = eachSinkFromEnd(detect, (sink) => {
-      const problem = rewrite(sink, ctx)
-      if (problem) diagnostics.push(problem)
-      return !problem
-    })
-    return { changes, diagnostics: diagnostics.reverse() }
+    return rewriteSinks(
+      () => detectSinks(file).filter((s): s is FetchSink => s.kind === 'fetch' && s.transport === 'fetch'),
+      (sink) => unlessProblem(rewrite(sink, ctx)),
+    )
   },
 }

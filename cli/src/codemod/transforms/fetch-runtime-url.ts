@@ -1,6 +1,6 @@
 import type { SourceFile } from 'ts-morph'
 import { detectSinks, type RuntimeFetchSink } from '../detect.js'
-import { applyEdits, eachSinkFromEnd, lineOf } from '../edit-utils.js'
+import { applyEdits, lineOf, rewriteSinks } from '../edit-utils.js'
 import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
 
 /**
@@ -15,27 +15,25 @@ export const fetchRuntimeUrl: Transform = {
   title:
     'fetch() calls to runtime-chosen AI endpoints map provider URLs to the relay at runtime (review each)',
   apply(file: SourceFile, ctx: TransformContext): TransformResult {
-    const diagnostics: Diagnostic[] = []
     const detect = () =>
       detectSinks(file).filter(
         (s): s is RuntimeFetchSink => s.kind === 'fetch' && s.transport === 'runtime-fetch',
       )
-    const changes = eachSinkFromEnd(detect, (sink) => {
+    return rewriteSinks(detect, (sink) => {
       const callee = sink.call.getExpression()
       const url = sink.call.getArguments()[0]!
-      diagnostics.push({
+      const diagnostic: Diagnostic = {
         file: ctx.file,
         line: lineOf(sink.call),
         reason: `fetch to an AI endpoint chosen at runtime (${url.getText().slice(0, 60)}): provider URLs now go through the relay, others stay direct with their credential`,
         suggestion: `Review: where the URL is a provider's, stop collecting the provider key (the relay stores it); keep it only for local endpoints`,
-      })
+      }
       applyEdits(sink.call.getSourceFile(), [
         { start: callee.getStart(), end: callee.getEnd(), text: `${ctx.byok}.fetch` },
         { start: url.getStart(), end: url.getStart(), text: `${ctx.byok}.relayUrlIfProvider(` },
         { start: url.getEnd(), end: url.getEnd(), text: ')' },
       ])
-      return true
+      return { rewritten: true, diagnostic }
     })
-    return { changes, diagnostics: diagnostics.reverse() }
   },
 }

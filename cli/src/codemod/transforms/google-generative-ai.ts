@@ -2,11 +2,12 @@ import { type CallExpression, Node, type SourceFile } from 'ts-morph'
 import { SDK_API_KEY_PLACEHOLDER, type SdkSink } from '../detect.js'
 import {
   applyEdits,
-  eachSinkFromEnd,
   identifiersIn,
   lineOf,
   removeUnusedKeyConsts,
+  rewriteSinks,
   type TextEdit,
+  unlessProblem,
 } from '../edit-utils.js'
 import { SDK_CLIENTS } from '../mappings/providers.js'
 import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
@@ -95,15 +96,9 @@ export const googleGenerativeAi: Transform = {
   title:
     'Legacy Gemini SDK clients (@google/generative-ai) go through the relay, on every getGenerativeModel()',
   apply(file: SourceFile, ctx: TransformContext): TransformResult {
-    const diagnostics: Diagnostic[] = []
-    const changes = eachSinkFromEnd(
+    return rewriteSinks(
       () => sinksFor(file, SDK_CLIENTS.googleGenerativeAI),
-      (sink) => {
-        const problem = rewrite(sink, ctx)
-        if (problem) diagnostics.push(problem)
-        return !problem
-      },
+      (sink) => unlessProblem(rewrite(sink, ctx)),
     )
-    return { changes, diagnostics: diagnostics.reverse() }
   },
 }

@@ -2,17 +2,18 @@ import { Node, type ObjectLiteralExpression, type PropertyAssignment, type Sourc
 import { baseUrlOption, detectSinks, SDK_API_KEY_PLACEHOLDER, type SdkSink } from '../detect.js'
 import {
   applyEdits,
-  eachSinkFromEnd,
   identifiersIn,
   indentOf,
   lineOf,
   removeUnusedKeyConsts,
+  rewriteSinks,
+  type SinkOutcome,
   startsOwnLine,
   type TextEdit,
 } from '../edit-utils.js'
 import type { SdkClientMapping } from '../mappings/providers.js'
 import { hasStaticOrigin, resolveProviderUrl } from '../provider-url.js'
-import type { Diagnostic, Transform, TransformContext, TransformResult } from '../types.js'
+import type { Transform, TransformContext, TransformResult } from '../types.js'
 
 export { SDK_API_KEY_PLACEHOLDER }
 
@@ -70,8 +71,6 @@ function hasTrailingComment(property: Node): boolean {
   return /^\s*,?\s*(\/\/|\/\*)/.test(rest)
 }
 
-type Outcome = Diagnostic | 'rewritten' | 'skipped' | { rewritten: Diagnostic }
-
 /** A base URL chosen at runtime: map it at runtime, keep the key for local endpoints, and ask for a review. */
 function rewriteRuntimeBase(
   sink: SdkSink,
@@ -79,7 +78,7 @@ function rewriteRuntimeBase(
   shape: OptionsShape,
   ctx: TransformContext,
   via: string,
-): Outcome {
+): SinkOutcome {
   const options = sink.options!
   const line = lineOf(sink.node)
   const value = base.getInitializerOrThrow()
@@ -94,7 +93,8 @@ function rewriteRuntimeBase(
   ])
   shape.after?.(options.getSourceFile(), ctx)
   return {
-    rewritten: {
+    rewritten: true,
+    diagnostic: {
       file: ctx.file,
       line,
       reason: `${sink.className}'s ${shape.baseOption} is chosen at runtime: provider URLs now go through the relay, other URLs (local servers) stay direct with the key kept in the options`,
@@ -108,7 +108,7 @@ function rewrite(
   mapping: SdkClientMapping,
   shape: OptionsShape,
   ctx: TransformContext,
-): Outcome {
+): SinkOutcome {
   const { options } = sink
   const where = { file: ctx.file, line: lineOf(sink.node) }
   const via = shape.via?.(ctx) ?? ctx.byok
@@ -119,39 +119,51 @@ function rewrite(
   ]
   if (!options) {
     return {
-      ...where,
-      reason: `${sink.className}(…) without an inline options object: the key option cannot be rewritten safely`,
-      suggestion: `Pass { ${[...wanted, `fetch: ${ctx.byok}.fetch`].join(', ')} } (see the client helper README)`,
+      rewritten: false,
+      diagnostic: {
+        ...where,
+        reason: `${sink.className}(…) without an inline options object: the key option cannot be rewritten safely`,
+        suggestion: `Pass { ${[...wanted, `fetch: ${ctx.byok}.fetch`].join(', ')} } (see the client helper README)`,
+      },
     }
   }
   const conflict = shape.conflicts?.find((name) => options.getProperty(name))
   if (conflict) {
     return {
-      ...where,
-      reason: `${sink.className}({ ${conflict} }) already customises the transport: the codemod will not replace it`,
-      suggestion: `Route its requests through ${ctx.byok}.fetch and set ${shape.baseOption}: ${relayBase}`,
+      rewritten: false,
+      diagnostic: {
+        ...where,
+        reason: `${sink.className}({ ${conflict} }) already customises the transport: the codemod will not replace it`,
+        suggestion: `Route its requests through ${ctx.byok}.fetch and set ${shape.baseOption}: ${relayBase}`,
+      },
     }
   }
   const baseProp = baseUrlOption(options)
   if (!baseProp && options.getProperty(shape.baseOption)) {
     return {
-      ...where,
-      reason: `${sink.className}({ ${shape.baseOption} }) is set in a form the codemod does not edit`,
-      suggestion: `Set ${wanted[1]} by hand and apiKey: ${quoted(ctx, SDK_API_KEY_PLACEHOLDER)}`,
+      rewritten: false,
+      diagnostic: {
+        ...where,
+        reason: `${sink.className}({ ${shape.baseOption} }) is set in a form the codemod does not edit`,
+        suggestion: `Set ${wanted[1]} by hand and apiKey: ${quoted(ctx, SDK_API_KEY_PLACEHOLDER)}`,
+      },
     }
   }
   const baseValue = baseProp?.getInitializer()
   if (baseProp && baseValue && !resolveProviderUrl(baseValue)) {
     // A static local/self-hosted endpoint (Ollama) is not a provider: leave it alone.
-    if (hasStaticOrigin(baseValue)) return 'skipped'
+    if (hasStaticOrigin(baseValue)) return { rewritten: false }
     return rewriteRuntimeBase(sink, baseProp, shape, ctx, via)
   }
   const apiKey = options.getProperty('apiKey')
   if (!apiKey || !(Node.isPropertyAssignment(apiKey) || Node.isShorthandPropertyAssignment(apiKey))) {
     return {
-      ...where,
-      reason: `${sink.className}({ … }) has no inline apiKey option (the SDK would read a server env var)`,
-      suggestion: `Add ${[...wanted, ...shape.extras(ctx, options)].join(', ')}`,
+      rewritten: false,
+      diagnostic: {
+        ...where,
+        reason: `${sink.className}({ … }) has no inline apiKey option (the SDK would read a server env var)`,
+        suggestion: `Add ${[...wanted, ...shape.extras(ctx, options)].join(', ')}`,
+      },
     }
   }
   const keyNames = identifiersIn(
@@ -187,7 +199,7 @@ function rewrite(
   applyEdits(file, edits)
   removeUnusedKeyConsts(file, keyNames)
   shape.after?.(file, ctx)
-  return 'rewritten'
+  return { rewritten: true }
 }
 
 /** The SDK sinks one transform owns: same module and export list as one of its mappings. */
@@ -211,22 +223,10 @@ export function createSdkOptionsTransform(
     id,
     title,
     apply(file: SourceFile, ctx: TransformContext): TransformResult {
-      const diagnostics: Diagnostic[] = []
-      const changes = eachSinkFromEnd(
+      return rewriteSinks(
         () => sinksFor(file, mappings),
-        (sink) => {
-          const outcome = rewrite(sink, sink.mapping, shape, ctx)
-          if (outcome === 'rewritten') return true
-          if (outcome === 'skipped') return false
-          if ('rewritten' in outcome) {
-            diagnostics.push(outcome.rewritten)
-            return true
-          }
-          diagnostics.push(outcome)
-          return false
-        },
+        (sink) => rewrite(sink, sink.mapping, shape, ctx),
       )
-      return { changes, diagnostics: diagnostics.reverse() }
     },
   }
 }
