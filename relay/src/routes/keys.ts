@@ -195,6 +195,7 @@ export async function registerKeyRoutes(
         store: ctx.store,
         egress: deps.egress,
         trusted: deps.upstream,
+        bind: false,
       })
       // The old key stays until the provider has accepted the new one.
       if ((await verifyKey(provider, key, target.baseUrl, target.dispatcher)) === 'rejected') {

@@ -43,7 +43,7 @@ async function setup(
     })
   const listing = async () =>
     (await app.inject({ method: 'GET', url: '/keys', headers })).json<Listing>().keys
-  return { app, store, call, listing }
+  return { app, token, store, call, listing }
 }
 
 function expectOnlyAt(server: UpstreamServer, count: number): void {
@@ -110,12 +110,63 @@ describe('a base URL bound on first use', () => {
     expect((await listing())[0]?.base_url).toBeUndefined()
   })
 
-  it('uses OPENAI_COMPATIBLE_BASE_URL when nothing is bound, without binding it', async () => {
+  it('uses OPENAI_COMPATIBLE_BASE_URL when nothing is bound, and binds the key to it', async () => {
     const { store, call, listing } = await setup({ OPENAI_COMPATIBLE_BASE_URL: `${a.origin}/v1` })
     await store({ key: KEY })
     expect((await call()).statusCode).toBe(200)
     expect(a.requests.map((r) => r.url)).toEqual(['/v1/v1/chat/completions'])
+    expect((await listing())[0]?.base_url).toBe(`${a.origin}/v1`)
+  })
+})
+
+// Issue 17 item 1: with the operator URL set and a key stored without base_url, a stolen token plus
+// x-relay-base-url used to deliver the key to the attacker's host and bind it there for the victim's later calls.
+describe('a key served by OPENAI_COMPATIBLE_BASE_URL (issue 17 item 1)', () => {
+  async function victim() {
+    const s = await setup({ OPENAI_COMPATIBLE_BASE_URL: a.origin })
+    expect((await s.store({ key: KEY })).statusCode).toBe(200)
+    return s
+  }
+
+  it('refuses x-relay-base-url naming another host before the key was ever used', async () => {
+    const { call, listing } = await victim()
+    expectErrorShape(await call(b.origin), 400, 'base_url_rejected')
+    expect(b.connections()).toBe(0)
     expect((await listing())[0]?.base_url).toBeUndefined()
+    // The victim's next ordinary call still goes to the operator's endpoint.
+    expect((await call()).statusCode).toBe(200)
+    expectOnlyAt(a, 1)
+    expect(b.connections()).toBe(0)
+  })
+
+  it('refuses another host after the operator URL served the key, and accepts the operator URL by name', async () => {
+    const { call } = await victim()
+    expect((await call()).statusCode).toBe(200)
+    expect((await call(`${a.origin}/`)).statusCode).toBe(200)
+    expectErrorShape(await call(b.origin), 400, 'base_url_rejected')
+    expectOnlyAt(a, 2)
+    expect(b.connections()).toBe(0)
+  })
+
+  it('refuses the same through POST /relay with model "openai-compatible/…"', async () => {
+    const { app, token } = await victim()
+    const viaModel = (baseUrl?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/relay',
+        headers: {
+          'x-relay-token': token,
+          'content-type': 'application/json',
+          ...(baseUrl ? { 'x-relay-base-url': baseUrl } : {}),
+        },
+        payload: '{"model":"openai-compatible/llama3"}',
+      })
+    expectErrorShape(await viaModel(b.origin), 400, 'base_url_rejected')
+    expect(b.connections()).toBe(0)
+    expect((await viaModel()).statusCode).toBe(200)
+    expectErrorShape(await viaModel(b.origin), 400, 'base_url_rejected')
+    expect(a.requests.map((r) => r.url)).toEqual(['/chat/completions'])
+    expect(b.connections()).toBe(0)
   })
 })
 
