@@ -13,6 +13,15 @@ export interface RelayConfig {
     readonly bodyLimit: number
     /** Fastify's trustProxy: false, true, or a hop count. Needed for per-IP limits behind a reverse proxy. */
     readonly trustProxy: boolean | number
+    /**
+     * Slow bodies (slowloris): every `bodyTimeoutMs` a request body still being received must have brought at
+     * least `bodyMinBytesPerSec` × that many seconds, or the request gets a 408 and its socket is closed.
+     * 0 turns the check off.
+     */
+    readonly bodyTimeoutMs: number
+    readonly bodyMinBytesPerSec: number
+    /** Open sockets one client address may hold (IPv6 by `rateLimits.ipv6Prefix`); 0 = no cap. */
+    readonly maxConnectionsPerIp: number
   }
   readonly secrets: {
     readonly encryption: string
@@ -28,6 +37,8 @@ export interface RelayConfig {
     readonly globalPerMin: number
     readonly relayPerMin: number
     readonly registerPerHour: number
+    /** IPv6 clients are counted per network of this prefix length (a /64 is one subscriber's LAN). */
+    readonly ipv6Prefix: number
   }
   readonly proxy: {
     readonly allowedModels: readonly string[]
@@ -124,6 +135,15 @@ function origins(allowStar: boolean): Parser<'*' | string[]> {
   }
 }
 
+/** Like `int`, but unset is `undefined`: the default then depends on the mode (see `DEV_DEFAULTS`). */
+function optionalInt(min: number, max: number): Parser<number | undefined> {
+  const parse = int(min, max, Number.NaN)
+  return (value) => {
+    const n = parse(value)
+    return Number.isNaN(n) ? undefined : n
+  }
+}
+
 const baseUrl: Parser<string | undefined> = (raw) => {
   if (raw === undefined || raw.trim() === '') return undefined
   try {
@@ -168,9 +188,13 @@ const PARSERS = {
   },
   REQUEST_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPSTREAM_TIMEOUT_MS: int(100, 3_600_000, 30_000),
-  RATE_LIMIT_GLOBAL_PER_MIN: int(0, 1_000_000_000, 100),
-  RATE_LIMIT_RELAY_PER_MIN: int(0, 1_000_000_000, 20),
-  RATE_LIMIT_REGISTER_PER_HOUR: int(0, 1_000_000_000, 10),
+  RATE_LIMIT_GLOBAL_PER_MIN: optionalInt(0, 1_000_000_000),
+  RATE_LIMIT_RELAY_PER_MIN: optionalInt(0, 1_000_000_000),
+  RATE_LIMIT_REGISTER_PER_HOUR: optionalInt(0, 1_000_000_000),
+  RATE_LIMIT_IPV6_PREFIX: int(16, 128, 64),
+  REQUEST_BODY_TIMEOUT_MS: int(0, 3_600_000, 10_000),
+  REQUEST_BODY_MIN_BYTES_PER_SEC: int(0, 1_000_000_000, 1024),
+  MAX_CONNECTIONS_PER_IP: int(0, 1_000_000, 64),
   TRUSTED_UPSTREAMS: origins(false) as Parser<string[]>,
   TRUST_PROXY: (value: string | undefined): boolean | number => {
     const raw = value?.trim()
@@ -196,6 +220,16 @@ const PARSERS = {
 
 /** Every variable loadConfig reads besides the per-provider `<ID>_BASE_URL` overrides (`.env.example` lists them). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(PARSERS)
+
+/**
+ * Rate limits when the variable is unset. Dev mode is for iterating: a developer who reloads fresh browser
+ * profiles or re-runs the README's curl block must never be locked out, so its limits are far above what one
+ * person produces; production keeps byok-relay's defaults.
+ */
+const RATE_LIMIT_DEFAULTS = {
+  production: { globalPerMin: 100, relayPerMin: 20, registerPerHour: 10 },
+  dev: { globalPerMin: 10_000, relayPerMin: 1_000, registerPerHour: 10_000 },
+} as const satisfies Record<RelayMode, Record<string, number>>
 
 type Parsed = { [K in keyof typeof PARSERS]: ReturnType<(typeof PARSERS)[K]> }
 
@@ -243,6 +277,9 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
       port: e.PORT,
       bodyLimit: e.REQUEST_BODY_LIMIT_BYTES,
       trustProxy: e.TRUST_PROXY,
+      bodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
+      bodyMinBytesPerSec: e.REQUEST_BODY_MIN_BYTES_PER_SEC,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     },
     secrets: {
       encryption: e.ENCRYPTION_SECRET,
@@ -254,9 +291,10 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
     store: { path: e.DB_PATH || './data/relay.db' },
     tokens: { expiryDays: e.TOKEN_EXPIRY_DAYS },
     rateLimits: {
-      globalPerMin: e.RATE_LIMIT_GLOBAL_PER_MIN,
-      relayPerMin: e.RATE_LIMIT_RELAY_PER_MIN,
-      registerPerHour: e.RATE_LIMIT_REGISTER_PER_HOUR,
+      globalPerMin: e.RATE_LIMIT_GLOBAL_PER_MIN ?? RATE_LIMIT_DEFAULTS[mode].globalPerMin,
+      relayPerMin: e.RATE_LIMIT_RELAY_PER_MIN ?? RATE_LIMIT_DEFAULTS[mode].relayPerMin,
+      registerPerHour: e.RATE_LIMIT_REGISTER_PER_HOUR ?? RATE_LIMIT_DEFAULTS[mode].registerPerHour,
+      ipv6Prefix: e.RATE_LIMIT_IPV6_PREFIX,
     },
     proxy: {
       allowedModels: e.ALLOWED_MODELS,

@@ -43,6 +43,10 @@ describe('loadConfig: invalid values', () => {
     ['RATE_LIMIT_GLOBAL_PER_MIN', { ...base, RATE_LIMIT_GLOBAL_PER_MIN: 'x' }, undefined],
     ['RATE_LIMIT_RELAY_PER_MIN', { ...base, RATE_LIMIT_RELAY_PER_MIN: 'x' }, undefined],
     ['RATE_LIMIT_REGISTER_PER_HOUR', { ...base, RATE_LIMIT_REGISTER_PER_HOUR: 'x' }, undefined],
+    ['RATE_LIMIT_IPV6_PREFIX', { ...base, RATE_LIMIT_IPV6_PREFIX: '129' }, undefined],
+    ['REQUEST_BODY_TIMEOUT_MS', { ...base, REQUEST_BODY_TIMEOUT_MS: '-5' }, undefined],
+    ['REQUEST_BODY_MIN_BYTES_PER_SEC', { ...base, REQUEST_BODY_MIN_BYTES_PER_SEC: '1.5' }, undefined],
+    ['MAX_CONNECTIONS_PER_IP', { ...base, MAX_CONNECTIONS_PER_IP: 'lots' }, undefined],
     ['TRUSTED_UPSTREAMS', { ...base, TRUSTED_UPSTREAMS: 'ftp://x' }, undefined],
     ['TRUSTED_UPSTREAMS', { ...base, TRUSTED_UPSTREAMS: '*' }, undefined],
     ['TRUST_PROXY', { ...base, TRUST_PROXY: 'maybe' }, undefined],
@@ -83,10 +87,18 @@ describe('loadConfig: defaults', () => {
       port: 3000,
       bodyLimit: 10 * 1024 * 1024,
       trustProxy: false,
+      bodyTimeoutMs: 10_000,
+      bodyMinBytesPerSec: 1024,
+      maxConnectionsPerIp: 64,
     })
     expect(config.store.path).toBe('./data/relay.db')
     expect(config.tokens.expiryDays).toBe(90)
-    expect(config.rateLimits).toEqual({ globalPerMin: 100, relayPerMin: 20, registerPerHour: 10 })
+    expect(config.rateLimits).toEqual({
+      globalPerMin: 100,
+      relayPerMin: 20,
+      registerPerHour: 10,
+      ipv6Prefix: 64,
+    })
     expect(config.proxy.upstreamTimeoutMs).toBe(30_000)
     expect(config.proxy.allowedModels).toEqual([])
     expect(config.proxy.baseUrls).toEqual({})
@@ -97,6 +109,19 @@ describe('loadConfig: defaults', () => {
 
   it('binds to loopback in dev mode', () => {
     expect(loadConfig(base, { mode: 'dev' }).server.host).toBe('127.0.0.1')
+  })
+
+  // Issue 16 item 3: `byok dev` kept production's 10 registrations per hour, locking a developer out.
+  it('keeps rate limits generous in dev mode, unless a variable says otherwise', () => {
+    const dev = loadConfig(base, { mode: 'dev' }).rateLimits
+    expect(dev.registerPerHour).toBeGreaterThanOrEqual(1000)
+    expect(dev.globalPerMin).toBeGreaterThanOrEqual(1000)
+    expect(dev.relayPerMin).toBeGreaterThanOrEqual(600)
+    const pinned = loadConfig(
+      { ...base, RATE_LIMIT_REGISTER_PER_HOUR: '3', RATE_LIMIT_GLOBAL_PER_MIN: '0' },
+      { mode: 'dev' },
+    ).rateLimits
+    expect(pinned).toMatchObject({ registerPerHour: 3, globalPerMin: 0 })
   })
 
   it('falls back to ENCRYPTION_SECRET for token HMACs, unless TOKEN_HMAC_SECRET is set', () => {
