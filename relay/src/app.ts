@@ -6,6 +6,9 @@ import { createTokenHasher } from './crypto/tokens.js'
 import { ConfigError, RelayError } from './errors.js'
 import { createLoggerOptions, type LogSink } from './logger.js'
 import { createRequireCaller } from './plugins/auth.js'
+import { handleClientError } from './plugins/client-errors.js'
+import { createClientKey } from './plugins/client-key.js'
+import { registerConnectionGuards } from './plugins/connection-guards.js'
 import { registerCors } from './plugins/cors.js'
 import { registerErrorHandler, sendError } from './plugins/error-handler.js'
 import { createMetrics, registerMetrics, withStoreErrorCount } from './plugins/metrics.js'
@@ -120,6 +123,9 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     http: { headersTimeout: 10_000, connectionsCheckingInterval: 1_000 },
     // find-my-way's default (100) is shorter than the 200 characters an app_id may have (GET /stats/:app_id).
     routerOptions: { maxParamLength: 200 },
+    // Node's parser and timeouts answer some requests before Fastify sees them (408, 431, the 400 for
+    // Transfer-Encoding with Content-Length); those answers get the catalogue's shape too.
+    clientErrorHandler: handleClientError,
     // Requests arriving during shutdown get our own 503 `unavailable` (below), in the SPEC §3.1 shape.
     return503OnClosing: false,
     // Fastify answers a URL it cannot percent-decode (`%c0%ae`, a lone `%`) or an over-long parameter before
@@ -138,6 +144,14 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
             }),
       )
     },
+  })
+
+  const clientKey = createClientKey(config.rateLimits.ipv6Prefix)
+  const stopConnectionGuards = registerConnectionGuards(app.server, {
+    bodyTimeoutMs: config.server.bodyTimeoutMs,
+    bodyMinBytesPerSec: config.server.bodyMinBytesPerSec,
+    maxConnectionsPerIp: config.server.maxConnectionsPerIp,
+    clientKey,
   })
 
   const accounts = createAccounts({
@@ -174,6 +188,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     },
     metrics,
     requireCaller: createRequireCaller(accounts),
+    clientKey,
   }
   const upstream = deps.upstream ?? createUpstreamAgent({ timeoutMs: config.proxy.upstreamTimeoutMs })
   const egress = createEgressPolicy({
@@ -209,7 +224,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     // Relay calls spend the global quota only after their path and model checks (see routes/relay.ts).
     const route = request.routeOptions.url
     if (request.method === 'OPTIONS' || route === '/health' || route?.startsWith('/relay')) return
-    reply.headers(ctx.limiters.global.consume(`ip:${request.ip}`))
+    reply.headers(ctx.limiters.global.consume(`ip:${clientKey(request.ip)}`))
   })
 
   await registerHealthRoutes(app, ctx)
@@ -223,6 +238,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   if (config.mcp.http && mcpRoutes) await app.register(async (scope) => mcpRoutes(scope))
 
   app.addHook('onClose', async () => {
+    stopConnectionGuards()
     await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])
     await store.close()
   })

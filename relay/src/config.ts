@@ -194,7 +194,7 @@ const PARSERS = {
   RATE_LIMIT_IPV6_PREFIX: int(16, 128, 64),
   REQUEST_BODY_TIMEOUT_MS: int(0, 3_600_000, 10_000),
   REQUEST_BODY_MIN_BYTES_PER_SEC: int(0, 1_000_000_000, 1024),
-  MAX_CONNECTIONS_PER_IP: int(0, 1_000_000, 64),
+  MAX_CONNECTIONS_PER_IP: int(0, 1_000_000, 128),
   TRUSTED_UPSTREAMS: origins(false) as Parser<string[]>,
   TRUST_PROXY: (value: string | undefined): boolean | number => {
     const raw = value?.trim()

@@ -61,6 +61,12 @@ export const ERRORS = {
     hint: 'Send JSON with Content-Type: application/json.',
   },
   method_not_allowed: { status: 405, message: 'Method not allowed' },
+  request_timeout: {
+    status: 408,
+    message: 'The request was not received in time',
+    hint: 'Send the whole request without pausing; the connection was closed.',
+  },
+  headers_too_large: { status: 431, message: 'Request headers are too large' },
   rate_limited: {
     status: 429,
     message: 'Too many requests',

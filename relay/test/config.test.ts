@@ -89,7 +89,7 @@ describe('loadConfig: defaults', () => {
       trustProxy: false,
       bodyTimeoutMs: 10_000,
       bodyMinBytesPerSec: 1024,
-      maxConnectionsPerIp: 64,
+      maxConnectionsPerIp: 128,
     })
     expect(config.store.path).toBe('./data/relay.db')
     expect(config.tokens.expiryDays).toBe(90)

@@ -31,6 +31,8 @@ export const NO_LIMITS = {
   RATE_LIMIT_GLOBAL_PER_MIN: '0',
   RATE_LIMIT_RELAY_PER_MIN: '0',
   RATE_LIMIT_REGISTER_PER_HOUR: '0',
+  // Load and fault scenarios open many sockets from 127.0.0.1 on purpose.
+  MAX_CONNECTIONS_PER_IP: '0',
 } as const
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -22,4 +22,6 @@ export interface RouteContext {
   /** Set only when METRICS_TOKEN is. */
   readonly metrics: RelayMetrics | undefined
   readonly requireCaller: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /** The key per-IP limits count `request.ip` under (IPv6 by network prefix). */
+  readonly clientKey: (ip: string | undefined) => string
 }

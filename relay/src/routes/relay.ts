@@ -144,7 +144,7 @@ export async function registerRelayRoutes(
       })
     }
     // Quota is spent only by calls that passed every check above (SPEC §3.4).
-    reply.headers(ctx.limiters.global.consume(`ip:${request.ip}`))
+    reply.headers(ctx.limiters.global.consume(`ip:${ctx.clientKey(request.ip)}`))
     reply.headers(ctx.limiters.relay.consume(`relay:${caller.tokenHash.toString('base64')}`))
 
     const stored = await ctx.vault.read(caller.userId, provider.id)

@@ -63,7 +63,7 @@ export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext
       },
       // Counted before anything else, so failed APP_SECRET guesses spend the same quota.
       onRequest: async (request, reply) => {
-        reply.headers(ctx.limiters.register.consume(`register:${request.ip}`))
+        reply.headers(ctx.limiters.register.consume(`register:${ctx.clientKey(request.ip)}`))
         if (appSecret !== undefined) requireAppSecret(request, appSecret)
       },
     },
