@@ -27,5 +27,11 @@ export const google = {
   verify: { method: 'GET', path: '/v1beta/models' },
   models: ['gemini-*', 'gemma-*'],
   chatPath: '/v1beta/openai/chat/completions',
+  // https://ai.google.dev/api/generate-content — byok-relay clients send Gemini-native `contents` to POST /relay.
+  nativeChat: {
+    bodyField: 'contents',
+    path: '/v1beta/models/{model}:generateContent',
+    streamPath: '/v1beta/models/{model}:streamGenerateContent?alt=sse',
+  },
   binary: false,
 } as const satisfies ProviderSpec

@@ -22,8 +22,13 @@ export interface ProviderSpec {
   readonly verify: { readonly method: 'GET' | 'POST'; readonly path: string; readonly body?: unknown }
   /** Bare model-name patterns (`*` wildcard) that `POST /relay` routes to this provider. */
   readonly models: readonly string[]
-  /** The chat path `POST /relay` forwards to. */
+  /** The chat path `POST /relay` forwards to (OpenAI-format bodies). */
   readonly chatPath?: string
+  /**
+   * `POST /relay` with a body in the provider's own format: recognised by `bodyField` (and no `messages`),
+   * forwarded to `path`, or `streamPath` when the body says `stream: true`; `{model}` is the model name.
+   */
+  readonly nativeChat?: { readonly bodyField: string; readonly path: string; readonly streamPath: string }
   /** Responses may be binary (audio, images); they are streamed through with their content type. */
   readonly binary: boolean
   /** The base URL is chosen by the user and bound to their stored key (SPEC §3.6). */

@@ -73,13 +73,27 @@ export function pickResponseHeaders(headers: IncomingHeaders): Record<string, st
   return out
 }
 
-/** Query parameters that carry credentials (Gemini's `?key=`); stripped so the stored key is the only one sent. */
-const CREDENTIAL_PARAMS = ['key', 'api_key', 'apikey', 'access_token']
+/**
+ * Query parameters that carry credentials (Gemini's `?key=`), compared case-insensitively (`KEY`, `Api_Key`):
+ * stripped so the stored key is the only one sent, and so a relay token sent as `?token=` never leaves.
+ */
+const CREDENTIAL_PARAMS = new Set([
+  'key',
+  'api_key',
+  'api-key',
+  'apikey',
+  'access_token',
+  'token',
+  'x-api-key',
+  'x-goog-api-key',
+])
 
 export function stripCredentialParams(search: string): string {
   if (search === '') return ''
   const params = new URLSearchParams(search)
-  for (const name of CREDENTIAL_PARAMS) params.delete(name)
+  for (const name of [...params.keys()]) {
+    if (CREDENTIAL_PARAMS.has(name.toLowerCase())) params.delete(name)
+  }
   const rest = params.toString()
   return rest === '' ? '' : `?${rest}`
 }

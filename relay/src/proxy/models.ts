@@ -26,7 +26,15 @@ export function routeModel(model: string): { provider: ProviderSpec; model: stri
   const slash = model.indexOf('/')
   if (slash > 0) {
     const provider = findProvider(model.slice(0, slash))
-    if (provider) return { provider, model: model.slice(slash + 1) }
+    if (provider) {
+      if (slash === model.length - 1) {
+        throw new RelayError('validation_error', {
+          message: `body.model names the provider "${provider.id}" but no model`,
+          hint: `Write it as "${provider.id}/<model>"; GET /models lists the providers.`,
+        })
+      }
+      return { provider, model: model.slice(slash + 1) }
+    }
   }
   for (const provider of PROVIDERS.values()) {
     if (providerPatterns.get(provider.id)?.some((re) => re.test(model))) return { provider, model }
@@ -55,13 +63,16 @@ export function extractModel(
   path: string,
   contentType: string | undefined,
   body: Buffer | undefined,
+  json?: unknown,
 ): string | null {
   const fromPath = modelFromPath(path)
   if (fromPath) return fromPath
   if (!body || body.length === 0) return null
   if (contentType?.includes('json')) {
     try {
-      const parsed = JSON.parse(body.toString('utf8')) as { model?: unknown; model_id?: unknown }
+      // The relay routes parse an application/json body once, on arrival; other JSON types are parsed here.
+      const parsed = (json ?? JSON.parse(body.toString('utf8'))) as { model?: unknown; model_id?: unknown }
+      if (typeof parsed !== 'object' || parsed === null) return null
       // A body naming two models is ambiguous (the provider reads one of them): refuse rather than guess.
       if (parsed.model !== undefined && parsed.model_id !== undefined && parsed.model !== parsed.model_id)
         return null

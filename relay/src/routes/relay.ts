@@ -3,11 +3,12 @@ import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import type { ProviderSpec } from '../providers/index.js'
+import { INVALID, parseJsonBody, planChatCall } from '../proxy/chat-route.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { forwardCall } from '../proxy/forward.js'
 import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
-import { createModelPolicy, extractModel, modelFromPath, routeModel, sniffModel } from '../proxy/models.js'
+import { createModelPolicy, extractModel, modelFromPath, sniffModel } from '../proxy/models.js'
 import { isAllowedRoute, normalizePath } from '../proxy/path.js'
 import { attachKey, splitBaseUrl } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
@@ -32,6 +33,8 @@ interface RelayTarget {
 declare module 'fastify' {
   interface FastifyRequest {
     relayTarget: RelayTarget | null
+    /** The body, parsed, when it was sent as application/json (validated before the handler runs). */
+    relayJson: unknown
   }
 }
 
@@ -100,15 +103,51 @@ export async function registerRelayRoutes(
   const checkModels = ctx.config.proxy.allowedModels.length > 0
 
   app.decorateRequest('relayTarget', null)
+  app.decorateRequest('relayJson', undefined)
   // Bodies are forwarded byte-for-byte, whatever their type (JSON, multipart audio, …).
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+  // A body that says it is JSON must be JSON: refused here, before anything reaches the provider. The parsed
+  // value is kept for the model checks below, so no body is parsed twice.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const buffer = body as Buffer
+    if (buffer.length === 0) return done(null, buffer)
+    const parsed = parseJsonBody(buffer)
+    if (parsed === INVALID) {
+      return done(new RelayError('validation_error', { message: 'Request body is not valid JSON' }))
+    }
+    request.relayJson = parsed
+    done(null, buffer)
+  })
+
+  /**
+   * A call refused for its token or provider spends the caller's per-IP quota (issue 17 item 5): otherwise a
+   * token could be guessed at any speed. Over the limit, the 429 replaces the original refusal.
+   */
+  const spendIpQuota = (request: FastifyRequest, reply: FastifyReply): void => {
+    reply.headers(ctx.limiters.global.consume(`ip:${ctx.clientKey(request.ip)}`))
+  }
+
+  async function authenticateCounted(request: FastifyRequest, reply: FastifyReply): Promise<Caller> {
+    try {
+      return await ctx.accounts.authenticate(relayToken(request))
+    } catch (error) {
+      spendIpQuota(request, reply)
+      throw error
+    }
+  }
 
   /** Everything that needs no body runs before the body is read: auth, provider, path allowlist. */
-  async function resolveTarget(request: FastifyRequest): Promise<void> {
-    const caller = await ctx.accounts.authenticate(relayToken(request))
+  async function resolveTarget(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const caller = await authenticateCounted(request, reply)
     const { provider: providerId } = request.params as { provider: string }
-    const provider = resolveProvider(providerId)
+    let provider: ProviderSpec
+    try {
+      provider = resolveProvider(providerId)
+    } catch (error) {
+      spendIpQuota(request, reply)
+      throw error
+    }
     const { path: rawPath, search } = splitUrl(request.url)
     // Everything after /relay/<provider segment as sent>, still percent-encoded.
     const afterProvider = rawPath.slice(rawPath.indexOf('/', '/relay/'.length))
@@ -132,7 +171,7 @@ export async function registerRelayRoutes(
     const contentType = request.headers['content-type']
     // Reading the body is only needed to enforce ALLOWED_MODELS; the log takes the model from the response.
     const requestedModel = checkModels
-      ? extractModel(target.path, contentType, body)
+      ? extractModel(target.path, contentType, body, request.relayJson)
       : modelFromPath(target.path)
     if (checkModels && (requestedModel === null || !allowModel(provider.id, requestedModel))) {
       throw new RelayError('model_forbidden', {
@@ -143,8 +182,8 @@ export async function registerRelayRoutes(
         hint: 'GET /models lists the allowed models.',
       })
     }
-    // Quota is spent only by calls that passed every check above (SPEC §3.4).
-    reply.headers(ctx.limiters.global.consume(`ip:${ctx.clientKey(request.ip)}`))
+    // Quota is spent only by calls that passed every check above (SPEC §3.4), or were refused for their token.
+    spendIpQuota(request, reply)
     reply.headers(ctx.limiters.relay.consume(`relay:${caller.tokenHash.toString('base64')}`))
 
     const stored = await ctx.vault.read(caller.userId, provider.id)
@@ -239,43 +278,27 @@ export async function registerRelayRoutes(
         },
       },
       validatorCompiler: documentOnly,
-      onRequest: async (request) => {
-        request.caller = await ctx.accounts.authenticate(relayToken(request))
+      onRequest: async (request, reply) => {
+        request.caller = await authenticateCounted(request, reply)
       },
     },
     async (request, reply) => {
       const caller = callerOf(request)
-      let parsed: { model?: unknown } & Record<string, unknown>
-      try {
-        parsed = JSON.parse(request.body?.toString('utf8') ?? '')
-      } catch {
+      // Without a content type the body is still read as JSON (byok-relay clients send it that way).
+      const parsed = request.relayJson ?? (request.body ? parseJsonBody(request.body) : INVALID)
+      if (parsed === INVALID) {
         throw new RelayError('validation_error', { message: 'Request body is not valid JSON' })
       }
-      if (
-        typeof parsed !== 'object' ||
-        parsed === null ||
-        typeof parsed.model !== 'string' ||
-        parsed.model === ''
-      ) {
-        throw new RelayError('validation_error', { message: 'body.model is required' })
-      }
-      const routed = routeModel(parsed.model)
-      if (!routed.provider.chatPath) {
-        throw new RelayError('provider_unknown', { message: `${routed.provider.name} has no chat endpoint` })
-      }
-      // Only a provider prefix forces a rewrite; otherwise the body goes out byte-for-byte.
-      const body =
-        routed.model === parsed.model
-          ? request.body
-          : Buffer.from(JSON.stringify({ ...parsed, model: routed.model }))
+      const plan = planChatCall(parsed, request.body!)
       request.relayTarget = {
-        provider: routed.provider,
-        path: routed.provider.chatPath,
-        pathAndQuery: routed.provider.chatPath,
+        provider: plan.provider,
+        path: plan.path,
+        pathAndQuery: plan.pathAndQuery,
         caller,
       }
+      request.relayJson = plan.json
       if (!request.headers['content-type']) request.headers['content-type'] = 'application/json'
-      return relay(request, reply, body)
+      return relay(request, reply, plan.body)
     },
   )
 }

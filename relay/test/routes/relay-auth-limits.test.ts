@@ -159,3 +159,80 @@ describe('rate limits', () => {
     expect((await app.inject(chat({ 'x-relay-token': other }))).statusCode).toBe(200)
   })
 })
+
+// Issue 17 item 5: 150 bad-token calls to /relay/* never met a 429, contrary to the README.
+describe('refused relay calls spend the per-IP quota', () => {
+  const refused: [string, (token: string) => InjectOptions, number, string][] = [
+    ['no token', () => chat({}), 401, 'token_missing'],
+    ['a bad token', () => chat({ 'x-relay-token': 'byok_rt_guess' }), 401, 'token_invalid'],
+    [
+      'a bad token on POST /relay',
+      () => ({ ...chat({ 'x-relay-token': 'byok_rt_guess' }), url: '/relay' }),
+      401,
+      'token_invalid',
+    ],
+    [
+      'an unknown provider',
+      (token) => ({ ...chat({ 'x-relay-token': token }), url: '/relay/nope/v1/chat/completions' }),
+      400,
+      'provider_unknown',
+    ],
+  ]
+
+  it.each(refused)('%s: 429 after RATE_LIMIT_GLOBAL_PER_MIN refusals', async (_label, call, status, code) => {
+    const { app, token } = await setup({ RATE_LIMIT_GLOBAL_PER_MIN: '200' })
+    // Registration and key storage above spent some of the same per-IP quota.
+    let seen = 0
+    for (; seen < 250; seen++) {
+      const res = await app.inject(call(token))
+      if (res.statusCode === 429) break
+      expectErrorShape(res, status, code)
+    }
+    expect(seen).toBeLessThan(200)
+    const limited = await app.inject(call(token))
+    expectErrorShape(limited, 429, 'rate_limited')
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+    expect(up.requests).toEqual([])
+  })
+
+  it('a path outside the allowlist still spends no quota (SPEC §3.4)', async () => {
+    const { app, token } = await setup({ RATE_LIMIT_GLOBAL_PER_MIN: '5' })
+    for (let i = 0; i < 10; i++) {
+      const res = await app.inject({ ...chat({ 'x-relay-token': token }), url: '/relay/openai/v1/files' })
+      expectErrorShape(res, 403, 'path_forbidden')
+    }
+  })
+})
+
+// Issue 17 wire compatibility: a body sent as application/json that is not JSON never reaches the provider.
+describe('a relay body that says JSON but is not', () => {
+  it.each([
+    ['truncated', '{"model":"gpt-4o-mini",'],
+    ['not JSON at all', 'model=gpt-4o-mini'],
+    ['two values', '{"model":"gpt-4o-mini"} {}'],
+  ])('%s → 400 validation_error before the provider', async (_label, payload) => {
+    const { app, token } = await setup()
+    expectErrorShape(await app.inject(chat({ 'x-relay-token': token }, payload)), 400, 'validation_error')
+    const withCharset = await app.inject({
+      ...chat({ 'x-relay-token': token }, payload),
+      headers: { 'x-relay-token': token, 'content-type': 'application/json; charset=utf-8' },
+    })
+    expectErrorShape(withCharset, 400, 'validation_error')
+    expect(up.requests).toEqual([])
+  })
+
+  it('still forwards valid JSON byte-for-byte, a leading BOM included, and any non-JSON type untouched', async () => {
+    const { app, token } = await setup()
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"model":"gpt-4o-mini"}')])
+    expect((await app.inject(chat({ 'x-relay-token': token }, bom as unknown as string))).statusCode).toBe(
+      200,
+    )
+    expect(up.requests[0]!.body.equals(bom)).toBe(true)
+    const text = await app.inject({
+      ...chat({ 'x-relay-token': token }, 'not json'),
+      headers: { 'x-relay-token': token, 'content-type': 'text/plain' },
+    })
+    expect(text.statusCode).toBe(200)
+    expect(up.requests[1]!.body.toString()).toBe('not json')
+  })
+})

@@ -184,17 +184,28 @@ describe('operator base URLs', () => {
     expect(onlyRequest().url).toBe('/gateway/openai/v1/embeddings')
   })
 
-  it('carry GET inference calls (no body) with the stored key', async () => {
-    const { app, token } = await setup()
-    const res = await app.inject({
-      method: 'GET',
-      url: '/relay/google/v1beta/models?pageSize=5&key=client-secret',
-      headers: { 'x-goog-api-key': token },
-    })
-    expect(res.statusCode, res.body).toBe(200)
-    const seen = onlyRequest()
-    expect(seen.url).toBe('/v1beta/models?pageSize=5')
-    expect(seen.body.length).toBe(0)
-    expect(seen.headers['x-goog-api-key']).toBe(SAMPLE_KEYS.google)
-  })
+  // Issue 17 item 8: `?KEY=` and `?Api_Key=` used to reach the provider (only lower-case names were stripped).
+  it.each([
+    ['lower-case', 'pageSize=5&key=client-secret'],
+    [
+      'any case',
+      'KEY=client-1&pageSize=5&Api_Key=client-2&APIKEY=client-3&Access_Token=client-4&Token=client-5&X-Goog-Api-Key=client-6',
+    ],
+  ])(
+    'carry GET inference calls (no body) with the stored key, credential parameters (%s) stripped',
+    async (_case, query) => {
+      const { app, token } = await setup()
+      const res = await app.inject({
+        method: 'GET',
+        url: `/relay/google/v1beta/models?${query}`,
+        headers: { 'x-goog-api-key': token },
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      const seen = onlyRequest()
+      expect(seen.url).toBe('/v1beta/models?pageSize=5')
+      expect(seen.body.length).toBe(0)
+      expect(seen.headers['x-goog-api-key']).toBe(SAMPLE_KEYS.google)
+      expect(wire(seen)).not.toContain('client-')
+    },
+  )
 })

@@ -90,10 +90,54 @@ describe('POST /relay routes by model', () => {
     ['no model', '{"messages":[]}', 400, 'validation_error'],
     ['a non-string model', '{"model":42}', 400, 'validation_error'],
     ['a JSON array', '[{"model":"gpt-4o"}]', 400, 'validation_error'],
+    ['a provider prefix and no model', '{"model":"openai/"}', 400, 'validation_error'],
+    ['a Gemini prefix and no model', '{"model":"google/","contents":[]}', 400, 'validation_error'],
     ['an empty body', '', 400, 'validation_error'],
   ])('%s → %i %s', async (_label, body, status, code) => {
     const { app, token } = await setup()
     expectErrorShape(await post(app, token, '/relay', body), status, code)
+    expect(up.requests).toEqual([])
+  })
+})
+
+// Issue 17 wire compatibility: byok-relay clients send Gemini-native bodies (`contents`) to POST /relay.
+describe('POST /relay with a Gemini body', () => {
+  const contents = [{ role: 'user', parts: [{ text: 'hi' }] }]
+
+  it.each([
+    ['google/gemini-2.5-flash', false, '/v1beta/models/gemini-2.5-flash:generateContent'],
+    ['gemini-2.5-flash', false, '/v1beta/models/gemini-2.5-flash:generateContent'],
+    ['google/gemini-2.5-flash', true, '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
+  ])('%s (stream: %s) → %s, model and stream moved out of the body', async (model, stream, url) => {
+    const { app, token } = await setup()
+    const body = { model, contents, generationConfig: { maxOutputTokens: 5 }, ...(stream ? { stream } : {}) }
+    const res = await post(app, token, '/relay', JSON.stringify(body))
+    expect(res.statusCode, res.body).toBe(200)
+    const seen = up.requests[0]!
+    expect(`${seen.method} ${seen.url}`).toBe(`POST ${url}`)
+    expect(JSON.parse(seen.body.toString())).toEqual({ contents, generationConfig: { maxOutputTokens: 5 } })
+    expect(seen.headers['x-goog-api-key']).toBe(SAMPLE_KEYS.google)
+  })
+
+  it('an OpenAI-format body for a Gemini model goes to the OpenAI-compatible endpoint', async () => {
+    const { app, token } = await setup()
+    const messages = [{ role: 'user', content: 'hi' }]
+    const res = await post(
+      app,
+      token,
+      '/relay',
+      JSON.stringify({ model: 'google/gemini-2.5-flash', messages }),
+    )
+    expect(res.statusCode, res.body).toBe(200)
+    const seen = up.requests[0]!
+    expect(seen.url).toBe('/v1beta/openai/chat/completions')
+    expect(JSON.parse(seen.body.toString())).toEqual({ model: 'gemini-2.5-flash', messages })
+  })
+
+  it('ALLOWED_MODELS applies to the model moved into the path', async () => {
+    const { app, token } = await setup({ ALLOWED_MODELS: 'gemini-2.0-*' })
+    const res = await post(app, token, '/relay', JSON.stringify({ model: 'gemini-2.5-flash', contents }))
+    expectErrorShape(res, 403, 'model_forbidden')
     expect(up.requests).toEqual([])
   })
 })
