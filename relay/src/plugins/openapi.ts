@@ -21,7 +21,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'Stores users’ own AI provider keys encrypted and proxies browser calls to the provider. ' +
           'Wire-compatible with byok-relay v1.5. Every error the relay itself sends is an `ErrorBody`. ' +
           'Any route: an unknown path answers 404 `not_found`, a known path with another method 405 ' +
-          '`method_not_allowed` (with `Allow`).',
+          '`method_not_allowed` (with `Allow`). Any connection: a body that stalls (below ' +
+          '`REQUEST_BODY_MIN_BYTES_PER_SEC` over `REQUEST_BODY_TIMEOUT_MS`) answers 408 `request_timeout`, ' +
+          'oversized headers 431 `headers_too_large`, a malformed HTTP request 400 `validation_error`, and a ' +
+          'socket past `MAX_CONNECTIONS_PER_IP` 429 `rate_limited`; each then closes the connection.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       components: {

@@ -1,9 +1,14 @@
 import { RelayError } from '../errors.js'
 import { findProvider, PROVIDERS, type ProviderSpec } from '../providers/index.js'
 
-function globToRegExp(pattern: string): RegExp {
+/** A `*` glob as the source of an anchored regular expression (GET /models publishes these). */
+export function globToRegExpSource(pattern: string): string {
   const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-  return new RegExp(`^${escaped.join('.*')}$`)
+  return `^${escaped.join('.*')}$`
+}
+
+function globToRegExp(pattern: string): RegExp {
+  return new RegExp(globToRegExpSource(pattern))
 }
 
 /** `ALLOWED_MODELS` as a predicate; an empty list allows everything. Matches `model` or `provider/model`. */
@@ -99,4 +104,20 @@ const SNIFF_MODEL = /"model"\s*:\s*"([^"\\]{1,200})"/
  */
 export function sniffModel(body: Buffer): string | null {
   return SNIFF_MODEL.exec(body.toString('utf8', 0, Math.min(body.length, 4096)))?.[1] ?? null
+}
+
+/** Longest model name the request log keeps. */
+export const MAX_LOGGED_MODEL_LENGTH = 200
+const MODEL_NAME_CHARS = /[^A-Za-z0-9._:/@+=-]/g
+
+/**
+ * A model name as the request log stores it: the characters model ids use (`meta-llama/Llama-3.1-8B`,
+ * `llama3:8b`, `claude-3-5-sonnet@20240620`), at most 200 of them; null when nothing is left. Names come from
+ * provider responses and request bodies — a custom endpoint is user-chosen, so neither is trusted with disk.
+ */
+export function sanitizeModelName(name: string | null): string | null {
+  if (name === null) return null
+  const head = name.length > MAX_LOGGED_MODEL_LENGTH * 4 ? name.slice(0, MAX_LOGGED_MODEL_LENGTH * 4) : name
+  const clean = head.replace(MODEL_NAME_CHARS, '').slice(0, MAX_LOGGED_MODEL_LENGTH)
+  return clean === '' ? null : clean
 }

@@ -22,6 +22,12 @@ export interface UsageTap {
   finish(): Usage
 }
 
+/**
+ * The most tokens one call is logged with. Upstream numbers are stored, and a custom endpoint is user-chosen:
+ * without a bound, two calls claiming 2^53 tokens would overflow SQLite's SUM and break `/stats`.
+ */
+export const MAX_LOGGED_TOKENS = 1_000_000_000
+
 /** Bound on what a tap holds: a whole JSON body, or one SSE line / one SSE event's data. */
 export const MAX_KEPT_BYTES = 2 * 1024 * 1024
 
@@ -57,7 +63,8 @@ function createUsageReader() {
     thoughts: null,
   }
   const set = (key: Counter, value: unknown): void => {
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) counts[key] = value
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+      counts[key] = Math.min(value, MAX_LOGGED_TOKENS)
   }
 
   function readObject(o: Record<string, unknown>): void {
@@ -106,9 +113,13 @@ function createUsageReader() {
         // OpenAI's prompt/input tokens and Gemini's promptTokenCount include them. Adding Anthropic's cache
         // fields makes inputTokens mean "the whole prompt" for every provider:
         // https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
-        inputTokens: input === null ? null : input + (cacheWrite ?? 0) + (cacheRead ?? 0),
+        inputTokens:
+          input === null ? null : Math.min(input + (cacheWrite ?? 0) + (cacheRead ?? 0), MAX_LOGGED_TOKENS),
         // Gemini's candidatesTokenCount leaves out thinking tokens; OpenAI's output counts include reasoning.
-        outputTokens: output === null && thoughts === null ? null : (output ?? 0) + (thoughts ?? 0),
+        outputTokens:
+          output === null && thoughts === null
+            ? null
+            : Math.min((output ?? 0) + (thoughts ?? 0), MAX_LOGGED_TOKENS),
         model,
       }
     },

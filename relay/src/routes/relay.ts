@@ -8,7 +8,13 @@ import { resolveDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { forwardCall } from '../proxy/forward.js'
 import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
-import { createModelPolicy, extractModel, modelFromPath, sniffModel } from '../proxy/models.js'
+import {
+  createModelPolicy,
+  extractModel,
+  modelFromPath,
+  sanitizeModelName,
+  sniffModel,
+} from '../proxy/models.js'
 import { isAllowedRoute, normalizePath } from '../proxy/path.js'
 import { attachKey, splitBaseUrl } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
@@ -226,7 +232,7 @@ export async function registerRelayRoutes(
             appId: caller.appId,
             provider: provider.id,
             // Failed calls have no response to name the model; a cheap look at the request body does.
-            model: usage.model ?? requestedModel ?? (body ? sniffModel(body) : null),
+            model: sanitizeModelName(usage.model ?? requestedModel ?? (body ? sniffModel(body) : null)),
             status,
             latencyMs: Math.round(latencyMs),
             inputTokens: usage.inputTokens,

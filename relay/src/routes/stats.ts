@@ -1,21 +1,25 @@
 import type { FastifyInstance } from 'fastify'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
-import type { UsageRow } from '../store/types.js'
+import { TOP_MODEL_LIMIT, USAGE_ROW_LIMIT, type UsageSummary } from '../store/types.js'
 import type { RouteContext } from './context.js'
 import { APP_SECRET_SECURITY, errorResponses, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 import { requireAppSecret } from './users.js'
 
-function summarise(rows: readonly UsageRow[]) {
-  const requests = rows.reduce((n, r) => n + r.requests, 0)
-  const errors = rows.reduce((n, r) => n + r.errors, 0)
+/**
+ * Both shapes at once: byok's own fields (`requests`, `errors`, tokens, `by_model`) and byok-relay's (`total`,
+ * `error_count`, `providers`, `top_models`, `last_7d`, `last_30d`, `last_request`), so clients written for either
+ * work unchanged. Every list is bounded (the store returns at most 100 model rows and 10 top models).
+ */
+function summarise(u: UsageSummary) {
+  const errorRate = u.requests === 0 ? 0 : u.errors / u.requests
   return {
-    requests,
-    errors,
-    error_rate: requests === 0 ? 0 : errors / requests,
-    input_tokens: rows.reduce((n, r) => n + r.inputTokens, 0),
-    output_tokens: rows.reduce((n, r) => n + r.outputTokens, 0),
-    by_model: rows.map((r) => ({
+    requests: u.requests,
+    errors: u.errors,
+    error_rate: errorRate,
+    input_tokens: u.inputTokens,
+    output_tokens: u.outputTokens,
+    by_model: u.byModel.map((r) => ({
       provider: r.provider,
       model: r.model,
       requests: r.requests,
@@ -23,6 +27,15 @@ function summarise(rows: readonly UsageRow[]) {
       input_tokens: r.inputTokens,
       output_tokens: r.outputTokens,
     })),
+    total: u.requests,
+    error_count: u.errors,
+    providers: Object.fromEntries(
+      u.byProvider.map((p) => [p.provider, { total: p.requests, errors: p.errors }]),
+    ),
+    top_models: u.topModels.map((m) => ({ model: m.model, total: m.requests })),
+    last_7d: u.last7d,
+    last_30d: u.last30d,
+    last_request: u.lastRequestAt === null ? null : new Date(u.lastRequestAt).toISOString(),
   }
 }
 
@@ -41,6 +54,8 @@ const summaryProperties = {
   output_tokens: count,
   by_model: {
     type: 'array',
+    maxItems: USAGE_ROW_LIMIT,
+    description: `The busiest (provider, model) pairs, at most ${USAGE_ROW_LIMIT}, by provider then model`,
     items: {
       type: 'object',
       required: ['provider', 'model', 'requests', 'errors', 'input_tokens', 'output_tokens'],
@@ -56,7 +71,43 @@ const summaryProperties = {
     },
   },
 } as const
-const summaryRequired = ['requests', 'errors', 'error_rate', 'input_tokens', 'output_tokens', 'by_model']
+const byokRelayProperties = {
+  total: { ...count, description: 'byok-relay name for `requests`' },
+  error_count: { ...count, description: 'byok-relay name for `errors`' },
+  providers: {
+    type: 'object',
+    description: 'Calls and errors per provider id',
+    additionalProperties: {
+      type: 'object',
+      required: ['total', 'errors'],
+      additionalProperties: false,
+      properties: { total: count, errors: count },
+    },
+  },
+  top_models: {
+    type: 'array',
+    maxItems: TOP_MODEL_LIMIT,
+    description: `The busiest models across providers, at most ${TOP_MODEL_LIMIT}`,
+    items: {
+      type: 'object',
+      required: ['model', 'total'],
+      additionalProperties: false,
+      properties: { model: { type: 'string' }, total: count },
+    },
+  },
+  last_7d: { ...count, description: 'Calls in the last 7 days' },
+  last_30d: { ...count, description: 'Calls in the last 30 days' },
+  last_request: { type: ['string', 'null'], format: 'date-time' },
+} as const
+const summaryRequired = [
+  'requests',
+  'errors',
+  'error_rate',
+  'input_tokens',
+  'output_tokens',
+  'by_model',
+  ...Object.keys(byokRelayProperties),
+]
 
 /** `GET /stats` (the caller's own usage) and `GET /stats/:app_id` (an app's aggregate, operator only). */
 export async function registerStatsRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
@@ -72,14 +123,14 @@ export async function registerStatsRoutes(app: FastifyInstance, ctx: RouteContex
             type: 'object',
             required: summaryRequired,
             additionalProperties: false,
-            properties: summaryProperties,
+            properties: { ...summaryProperties, ...byokRelayProperties },
           },
           ...errorResponses(...TOKEN_ERRORS, 'rate_limited'),
         },
       },
       onRequest: ctx.requireCaller,
     },
-    async (request) => summarise(await ctx.store.usageByUser(callerOf(request).userId)),
+    async (request) => summarise(await ctx.store.usage({ userId: callerOf(request).userId }, Date.now())),
   )
 
   app.get<{ Params: { app_id: string } }>(
@@ -93,9 +144,17 @@ export async function registerStatsRoutes(app: FastifyInstance, ctx: RouteContex
         response: {
           200: {
             type: 'object',
-            required: ['app_id', ...summaryRequired],
+            required: ['app_id', 'user_count', ...summaryRequired],
             additionalProperties: false,
-            properties: { app_id: { type: 'string' }, ...summaryProperties },
+            properties: {
+              app_id: { type: 'string' },
+              user_count: {
+                ...count,
+                description: 'Distinct users of the app with at least one logged call',
+              },
+              ...summaryProperties,
+              ...byokRelayProperties,
+            },
           },
           ...errorResponses('validation_error', 'app_secret_invalid', 'not_configured', 'rate_limited'),
         },
@@ -110,9 +169,9 @@ export async function registerStatsRoutes(app: FastifyInstance, ctx: RouteContex
         requireAppSecret(request, ctx.config.secrets.app)
       },
     },
-    async (request) => ({
-      app_id: request.params.app_id,
-      ...summarise(await ctx.store.usageByApp(request.params.app_id)),
-    }),
+    async (request) => {
+      const usage = await ctx.store.usage({ appId: request.params.app_id }, Date.now())
+      return { app_id: request.params.app_id, user_count: usage.users, ...summarise(usage) }
+    },
   )
 }

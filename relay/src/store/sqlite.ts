@@ -2,7 +2,16 @@ import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { MIGRATIONS } from './migrations.js'
-import type { KeyRecord, RequestLogEntry, Store, TokenRecord, UsageRow } from './types.js'
+import {
+  type KeyRecord,
+  type RequestLogEntry,
+  type Store,
+  TOP_MODEL_LIMIT,
+  type TokenRecord,
+  USAGE_ROW_LIMIT,
+  type UsageRow,
+  type UsageSummary,
+} from './types.js'
 
 interface KeyRow {
   user_id: string
@@ -103,7 +112,8 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
       insertToken.run(hash, id, tokenCreatedAt, expiresAt)
     },
   )
-  const deleteUser = db.prepare('DELETE FROM users WHERE id = ?')
+  const deleteUserRow = db.prepare('DELETE FROM users WHERE id = ?')
+  const deleteUserLog = db.prepare('DELETE FROM request_log WHERE user_id = ?')
   const findToken = db.prepare<[Buffer], TokenRecordRow>(
     `SELECT t.hash, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at
        FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`,
@@ -127,9 +137,11 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   const boundBaseUrl = db.prepare<[string, string], { base_url: string | null }>(
     'SELECT base_url FROM keys WHERE user_id = ? AND provider = ?',
   )
+  // A call still streaming when its user was erased finishes later: its row must not bring the user back.
   const logRequest = db.prepare(
     `INSERT INTO request_log (at, user_id, app_id, provider, model, status, latency_ms, input_tokens, output_tokens)
-     VALUES (@at, @userId, @appId, @provider, @model, @status, @latencyMs, @inputTokens, @outputTokens)`,
+     SELECT @at, @userId, @appId, @provider, @model, @status, @latencyMs, @inputTokens, @outputTokens
+      WHERE EXISTS (SELECT 1 FROM users WHERE id = @userId)`,
   )
   // The log is written in batches: one transaction per 100 ms instead of one per relay call, which kept the
   // hot path's SQLite cost per request an order of magnitude lower. A crash loses at most that last batch of
@@ -144,21 +156,20 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     flushTimer = undefined
     if (pendingLog.length > 0 && db.open) writeLog(pendingLog.splice(0))
   }
-  const usageColumns = `provider, model, COUNT(*) AS requests, SUM(status >= 400) AS errors,
-       COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens`
-  const usageByUser = db.prepare<[string], UsageRow>(
-    `SELECT ${usageColumns} FROM request_log WHERE user_id = ? GROUP BY provider, model ORDER BY provider, model`,
-  )
-  const usageByApp = db.prepare<[string], UsageRow>(
-    `SELECT ${usageColumns} FROM request_log WHERE app_id = ? GROUP BY provider, model ORDER BY provider, model`,
-  )
+  const usage = { user: prepareUsage(db, 'user_id'), app: prepareUsage(db, 'app_id') }
+  const deleteUser = db.transaction((userId: string) => {
+    deleteUserLog.run(userId)
+    return deleteUserRow.run(userId).changes > 0
+  })
 
   return {
     async createUser(user, token) {
       createUser(user.id, user.appId, user.createdAt, token.hash, token.createdAt, token.expiresAt)
     },
     async deleteUser(userId) {
-      return deleteUser.run(userId).changes > 0
+      // Rows still waiting in the batch are written first, so the delete below erases them too.
+      flushLog()
+      return deleteUser(userId)
     },
     async findToken(hash) {
       const row = findToken.get(hash)
@@ -192,13 +203,9 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
         flushTimer.unref()
       }
     },
-    async usageByUser(userId) {
+    async usage(scope, now) {
       flushLog()
-      return usageByUser.all(userId)
-    },
-    async usageByApp(appId) {
-      flushLog()
-      return usageByApp.all(appId)
+      return 'userId' in scope ? usage.user(scope.userId, now) : usage.app(scope.appId, now)
     },
     async keyVersions() {
       return keyVersions.all().map((r) => r.key_version)
@@ -244,5 +251,64 @@ function toToken(row: TokenRecordRow): TokenRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+  }
+}
+
+const DAY_MS = 86_400_000
+
+/** The statements behind `Store.usage`, for one scope column; every list they return is bounded. */
+function prepareUsage(
+  db: Database.Database,
+  column: 'user_id' | 'app_id',
+): (id: string, now: number) => UsageSummary {
+  const totals = db.prepare<
+    [number, number, string],
+    {
+      requests: number
+      errors: number | null
+      inputTokens: number
+      outputTokens: number
+      last7d: number | null
+      last30d: number | null
+      lastRequestAt: number | null
+      users: number
+    }
+  >(
+    `SELECT COUNT(*) AS requests, SUM(status >= 400) AS errors,
+            COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens,
+            SUM(at >= ?) AS last7d, SUM(at >= ?) AS last30d, MAX(at) AS lastRequestAt,
+            COUNT(DISTINCT user_id) AS users
+       FROM request_log WHERE ${column} = ?`,
+  )
+  const byProvider = db.prepare<[string], { provider: string; requests: number; errors: number }>(
+    `SELECT provider, COUNT(*) AS requests, SUM(status >= 400) AS errors
+       FROM request_log WHERE ${column} = ? GROUP BY provider ORDER BY provider`,
+  )
+  const byModel = db.prepare<[string, number], UsageRow>(
+    `SELECT * FROM (
+       SELECT provider, model, COUNT(*) AS requests, SUM(status >= 400) AS errors,
+              COALESCE(SUM(input_tokens), 0) AS inputTokens, COALESCE(SUM(output_tokens), 0) AS outputTokens
+         FROM request_log WHERE ${column} = ? GROUP BY provider, model ORDER BY requests DESC LIMIT ?
+     ) ORDER BY provider, model`,
+  )
+  const topModels = db.prepare<[string, number], { model: string; requests: number }>(
+    `SELECT model, COUNT(*) AS requests FROM request_log WHERE ${column} = ? AND model IS NOT NULL
+      GROUP BY model ORDER BY requests DESC, model LIMIT ?`,
+  )
+  return (id, now) => {
+    const t = totals.get(now - 7 * DAY_MS, now - 30 * DAY_MS, id)!
+    return {
+      requests: t.requests,
+      errors: t.errors ?? 0,
+      inputTokens: t.inputTokens,
+      outputTokens: t.outputTokens,
+      last7d: t.last7d ?? 0,
+      last30d: t.last30d ?? 0,
+      lastRequestAt: t.lastRequestAt,
+      users: t.users,
+      byProvider: byProvider.all(id),
+      byModel: byModel.all(id, USAGE_ROW_LIMIT),
+      topModels: topModels.all(id, TOP_MODEL_LIMIT),
+    }
   }
 }

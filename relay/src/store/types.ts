@@ -52,13 +52,44 @@ export interface UsageRow {
   readonly outputTokens: number
 }
 
+/** Whose calls a usage summary adds up. */
+export type UsageScope = { readonly userId: string } | { readonly appId: string }
+
+/** A bounded summary of the request log: its size does not grow with the number of distinct models. */
+export interface UsageSummary {
+  readonly requests: number
+  /** Calls answered with a status of 400 or more. */
+  readonly errors: number
+  readonly inputTokens: number
+  readonly outputTokens: number
+  /** Calls in the last 7 and 30 days before `now`. */
+  readonly last7d: number
+  readonly last30d: number
+  /** Epoch ms of the latest call, or null. */
+  readonly lastRequestAt: number | null
+  /** Distinct users with at least one logged call. */
+  readonly users: number
+  readonly byProvider: readonly {
+    readonly provider: string
+    readonly requests: number
+    readonly errors: number
+  }[]
+  /** The busiest (provider, model) pairs, at most `USAGE_ROW_LIMIT`, ordered by provider then model. */
+  readonly byModel: readonly UsageRow[]
+  /** The busiest models across providers, at most `TOP_MODEL_LIMIT`, busiest first. */
+  readonly topModels: readonly { readonly model: string; readonly requests: number }[]
+}
+
+export const USAGE_ROW_LIMIT = 100
+export const TOP_MODEL_LIMIT = 10
+
 export interface Store {
   /** Creates the user and their first token atomically. */
   createUser(
     user: UserRecord,
     token: { hash: Buffer; createdAt: number; expiresAt: number | null },
   ): Promise<void>
-  /** Erases the user, their tokens and their keys. */
+  /** Erases the user, their tokens, their keys and their request-log rows (erasure means erasure). */
   deleteUser(userId: string): Promise<boolean>
   findToken(hash: Buffer): Promise<TokenRecord | undefined>
   revokeToken(hash: Buffer, at: number): Promise<void>
@@ -72,9 +103,9 @@ export interface Store {
    * Atomic: returns the URL that is bound afterwards, which differs from `baseUrl` if another request won.
    */
   bindBaseUrl(userId: string, provider: string, baseUrl: string): Promise<string | null>
+  /** Appends a log row; a row for a user who no longer exists is dropped. */
   logRequest(entry: RequestLogEntry): Promise<void>
-  usageByUser(userId: string): Promise<UsageRow[]>
-  usageByApp(appId: string): Promise<UsageRow[]>
+  usage(scope: UsageScope, now: number): Promise<UsageSummary>
   /** Distinct key versions in use, checked against the keyring at start-up. */
   keyVersions(): Promise<string[]>
   /** A cheap round trip for health checks. */
