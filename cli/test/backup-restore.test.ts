@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -205,6 +205,36 @@ describe('byok backup / restore', () => {
       } finally {
         await restarted.close(1000)
       }
+    })
+  })
+
+  // Issue 17 item 7: the temp file (sealed keys, token digests) was 0644 until the copy finished.
+  it('writes the snapshot owner-only from its first byte, whatever the umask', async () => {
+    await withTempDir(async (dir) => {
+      const dbPath = join(dir, 'relay.db')
+      const relay = await startTestRelay(dbPath)
+      await post(`${relay.url}/users`, { app_id: 'a' })
+      await relay.close(1000)
+      const out = join(dir, 'out')
+      const io = createTestIo(dir)
+      // The progress lines arrive while the copy is being written: look at the temp file then.
+      const modes: number[] = []
+      const err = io.err
+      io.err = (line) => {
+        err(line)
+        if (!existsSync(out)) return
+        for (const name of readdirSync(out).filter((n) => n.endsWith('.tmp')))
+          modes.push(statSync(join(out, name)).mode & 0o777)
+      }
+      const previous = process.umask(0o022)
+      try {
+        expect(await runCli(['backup', join(out, 'snapshot.db'), '--db-path', dbPath], io)).toBe(0)
+      } finally {
+        process.umask(previous)
+      }
+      expect(modes.length).toBeGreaterThan(0)
+      for (const mode of modes) expect(mode.toString(8)).toBe('600')
+      expect((statSync(join(out, 'snapshot.db')).mode & 0o777).toString(8)).toBe('600')
     })
   })
 

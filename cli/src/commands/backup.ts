@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { openSqliteStore } from '@byok/relay'
 import { defineCommand } from 'citty'
@@ -51,6 +51,10 @@ export function createBackupCommand(io: CliIo) {
         throw new CliError(`cannot open ${dbPath}: ${(error as Error).message}`, { cause: error })
       }
       try {
+        // The snapshot holds sealed keys and token digests: created owner-only before SQLite writes a byte into
+        // it (SQLite keeps an existing file's mode, and its journal takes the same mode).
+        rmSync(temp, { force: true })
+        closeSync(openSync(temp, 'wx', 0o600))
         let shown = -1
         await store.backup(temp, (fraction) => {
           const step = Math.floor(fraction * 10)
@@ -59,8 +63,6 @@ export function createBackupCommand(io: CliIo) {
             io.err(`byok: backup ${percent(fraction)}`)
           }
         })
-        // The snapshot holds sealed keys and token digests: owner-only, like the database.
-        chmodSync(temp, 0o600)
         fsyncFile(temp)
         renameSync(temp, target)
       } catch (error) {
