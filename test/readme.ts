@@ -15,6 +15,13 @@ export function readmeCommands(): { start: string; test: string } {
   return { start, test }
 }
 
+/** The README's `byok dev --mock` command (a ```sh block), which the curl flow runs against. */
+export function readmeMockCommand(readme = readFileSync(`${REPO_ROOT}/README.md`, 'utf8')): string {
+  const command = readme.match(/^```sh\n(.*byok dev --mock)\n```$/m)?.[1]
+  if (!command) throw new Error('README has no ```sh block with `byok dev --mock`')
+  return command
+}
+
 /** The curl flow block, marked with `<!-- quickstart-curl … -->`. */
 export function readmeCurlFlow(): string {
   const readme = readFileSync(`${REPO_ROOT}/README.md`, 'utf8')

@@ -34,6 +34,14 @@ export async function runCli(rawArgs: string[], io: CliIo): Promise<number> {
     }
     // citty's own argument errors (unknown command, bad enum) carry an E_* code.
     const code = (error as { code?: unknown }).code
+    if (code === 'E_UNKNOWN_COMMAND') {
+      // A mistyped command shows what exists, then the one-line reason last where the eye lands.
+      io.err(await renderUsage(main))
+      const name = rawArgs.find((a) => !a.startsWith('-'))
+      io.err(`byok: unknown command${name ? ` "${name}"` : ''}`)
+      io.err('hint: run `byok --help` for the list of commands')
+      return 1
+    }
     if (typeof code === 'string' && code.startsWith('E_')) {
       io.err(`byok: ${(error as Error).message}`)
       io.err('hint: run `byok --help` for the list of commands')

@@ -39,11 +39,14 @@ describe('byok bin', () => {
     })
   })
 
-  it('an unknown command fails with one line and exit 1', async () => {
+  it('an unknown command prints the usage and fails with exit 1', async () => {
     await withTempDir(async (cwd) => {
-      const { code, stderr } = await runByok(['frobnicate'], { cwd })
+      const { code, stdout, stderr } = await runByok(['migrate'], { cwd })
       expect(code).toBe(1)
-      expect(stderr).toMatch(/^byok: Unknown command/m)
+      expect(stdout).toBe('')
+      expect(stderr).toMatch(/^byok: unknown command "migrate"$/m)
+      expect(stderr).toContain('USAGE')
+      for (const command of ['start', 'dev', 'create', 'mcp']) expect(stderr).toContain(command)
     })
   })
 

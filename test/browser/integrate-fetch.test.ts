@@ -12,7 +12,7 @@ import {
   type Timings,
 } from './support/apps.js'
 import { resolveArtifactPath } from './support/artifacts.js'
-import { assertChromiumInstalled, isChromiumInstalled, withBrowser } from './support/chromium.js'
+import { withBrowser } from './support/chromium.js'
 import { expectStreamedReply } from './support/expect-streamed.js'
 import { submitKey, waitForKeyDialog } from './support/key-dialog.js'
 import {
@@ -39,7 +39,6 @@ describe('journey 1 in Chromium: byok integrate on a fetch-to-OpenAI app, then t
   let relay: BrowserRelay | undefined
 
   beforeAll(async () => {
-    if (!isChromiumInstalled()) return // each test fails with the install hint instead of minutes of setup
     temp = await holdTempDir()
     site = await startStaticServer(join(temp.dir, FIXTURE, 'dist'))
     relay = await startBrowserRelay({ allowedOrigins: [site.origin] })
@@ -52,7 +51,6 @@ describe('journey 1 in Chromium: byok integrate on a fetch-to-OpenAI app, then t
   })
 
   it('takes the provider key out of the bundle, and the app streams through the relay with the user’s key', async () => {
-    assertChromiumInstalled()
     const dir = copyFixtureApp(FIXTURE, temp!.dir)
     const shippedKey = readEnvValue(join(dir, '.env'), 'VITE_OPENAI_API_KEY')
     await installApp(dir, timings)

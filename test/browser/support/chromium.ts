@@ -1,9 +1,18 @@
 import { existsSync } from 'node:fs'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { withTempDir } from '../../../cli/test/helpers.js'
+import { type LaunchableChromium, unpackPackagedChromium } from './packaged-chromium.js'
 
-/** Debian's chromium: never a browser downloaded by a test tool (this machine's network would refuse it). */
-export const CHROMIUM_PATH = '/usr/bin/chromium'
+/** Where a system Chrome or Chromium usually lives (Debian/Ubuntu, Fedora, snap, macOS). */
+export const SYSTEM_CHROMIUM_PATHS: readonly string[] = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/snap/bin/chromium',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+]
 
 // Without the background-networking flags Chromium dials Google's hosts at start-up, which the closed network
 // here refuses; --no-sandbox because CI runs as root.
@@ -18,32 +27,34 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ]
 
-export function isChromiumInstalled(): boolean {
-  return existsSync(CHROMIUM_PATH)
+/**
+ * A system Chrome/Chromium when one is installed at `systemPaths`, else the Chromium shipped inside the
+ * `@sparticuz/chromium` dev dependency, so a machine with only Node and npm runs the browser suite too. Never
+ * a browser downloaded by a test tool.
+ */
+export function resolveChromium(systemPaths: readonly string[] = SYSTEM_CHROMIUM_PATHS): LaunchableChromium {
+  const system = systemPaths.find((path) => existsSync(path))
+  return system ? { executablePath: system, env: {}, source: system } : unpackPackagedChromium()
 }
 
-/**
- * Fails (never skips) a test when chromium is missing, saying how to install it. Call it in the test itself: a
- * failing `beforeAll` would leave the tests reported as skipped.
- */
-export function assertChromiumInstalled(): void {
-  if (!isChromiumInstalled()) {
-    throw new Error(
-      `The browser suite needs Debian's Chromium at ${CHROMIUM_PATH}, which is not installed. ` +
-        'Install it with: apt-get install -y chromium',
-    )
-  }
+export interface BrowserOptions {
+  /** Overrides SYSTEM_CHROMIUM_PATHS; `[]` forces the packaged Chromium (the launcher's own test does). */
+  readonly systemPaths?: readonly string[]
 }
 
 /**
  * Runs `fn` with a headless Chromium on a brand-new profile (its own temp user-data-dir), so no token, cookie or
  * cache carries over from another test or run; closes it afterwards.
  */
-export async function withBrowser<T>(fn: (context: BrowserContext) => Promise<T>): Promise<T> {
-  assertChromiumInstalled()
+export async function withBrowser<T>(
+  fn: (context: BrowserContext) => Promise<T>,
+  options: BrowserOptions = {},
+): Promise<T> {
+  const browser = resolveChromium(options.systemPaths)
   return withTempDir(async (profile) => {
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
+      executablePath: browser.executablePath,
+      env: { ...process.env, ...browser.env },
       args: CHROMIUM_ARGS,
       headless: true,
       timeout: 30_000,
