@@ -67,7 +67,18 @@ export function createByok(options: ByokOptions): ByokClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ app_id: options.appId }),
     })
-    return ((await expectOk(response, 'registrations')) as { token: string }).token
+    try {
+      return ((await expectOk(response, 'registrations')) as { token: string }).token
+    } catch (error) {
+      if (!(error instanceof ByokError) || error.code !== 'app_secret_invalid') throw error
+      // The browser cannot hold APP_SECRET: the app's backend has to hand out tokens.
+      throw new ByokError(
+        'This relay only registers users through the app’s backend (APP_SECRET is set)',
+        error.code,
+        error.status,
+        'Pass getToken to createByok and fetch the token from your backend; see the @byok/client README.',
+      )
+    }
   }
 
   function token(rejected?: RejectedToken): Promise<string> {

@@ -78,7 +78,10 @@ function rateLimitError(response: Response, body: RelayErrorBody, what: string):
   const header = (name: string) => response.headers.get(name) ?? undefined
   const policy = /^\s*(\d+)\s*;\s*w=(\d+)/.exec(header('ratelimit-policy') ?? '')
   const retryAfter = Number(header('retry-after') ?? header('ratelimit-reset'))
-  const limit = policy ? `${policy[1]} ${what} ${per(Number(policy[2]))}` : undefined
+  const count = Number(policy?.[1])
+  const limit = policy
+    ? `${count} ${count === 1 ? what.replace(/s$/, '') : what} ${per(Number(policy[2]))}`
+    : undefined
   const parts = [body.message === 'Too many requests' && limit ? `Too many ${what}` : body.message]
   if (limit) parts.push(`the relay allows ${limit}`)
   const sentence = parts.join(': ')
