@@ -1,7 +1,7 @@
 import { createAxiosAdapter } from './axios.js'
 import { ByokError, readRelayError, relayErrorOf, unreachableError } from './errors.js'
 import { routeGlobalFetch } from './global-fetch.js'
-import { SDK_BASE_PATHS } from './providers.js'
+import { providerName, SDK_BASE_PATHS } from './providers.js'
 import { defaultStorage } from './storage.js'
 import type { ByokClient, ByokOptions, KeyPromptReason, RejectedToken, StoredKey } from './types.js'
 import { relayPathFor, urlOf } from './urls.js'
@@ -23,11 +23,29 @@ async function replayableBody(body: RequestInit['body']): Promise<BodyInit | nul
 /** The built-in dialog, loaded on first use so apps with their own `promptForKey` never ship it. */
 async function promptWithDialog(
   provider: string,
+  reason: KeyPromptReason,
   submit: (key: string) => Promise<string | null>,
 ): Promise<string | null> {
   if (typeof document === 'undefined') return null
   const { openKeyDialog } = await import('./dialog.js')
-  return openKeyDialog(provider, { submit })
+  return openKeyDialog(
+    provider,
+    reason.code === 'key_missing' ? { submit } : { submit, message: reason.message },
+  )
+}
+
+/**
+ * Why a relay answer calls for a key: the relay's `key_missing`, or a 401 that is not the relay's own (its token
+ * errors are handled before this), meaning the provider refused the stored key (revoked, or a wrong key of the
+ * right shape). Null for any other answer.
+ */
+async function keyProblem(provider: string, response: Response): Promise<KeyPromptReason | null> {
+  if (response.status !== 400 && response.status !== 401) return null
+  const error = await readRelayError(response)
+  if (response.status === 400) return error?.code === 'key_missing' ? error : null
+  if (error) return null
+  const name = providerName(provider)
+  return { code: 'key_rejected', message: `${name} refused the key stored for you. Enter a new ${name} key.` }
 }
 
 /**
@@ -140,7 +158,7 @@ export function createByok(options: ByokOptions): ByokClient {
         return error.hint ? `${error.message}. ${error.hint}` : error.message
       }
     }
-    if (!options.promptForKey) return (await promptWithDialog(provider, submit)) !== null
+    if (!options.promptForKey) return (await promptWithDialog(provider, reason, submit)) !== null
     for (let current = reason; ; ) {
       const key = await options.promptForKey(provider, current)
       if (key === null) return false
@@ -163,9 +181,9 @@ export function createByok(options: ByokOptions): ByokClient {
   async function callRelay(provider: string, url: string, init: RequestInit = {}): Promise<Response> {
     const request = { ...init, body: await replayableBody(init.body) }
     const response = await withToken(url, request)
-    const error = response.status === 400 ? await readRelayError(response) : null
-    if (error?.code !== 'key_missing') return response
-    if (!(await askOnce(provider, error))) return response
+    const problem = await keyProblem(provider, response)
+    if (!problem) return response
+    if (!(await askOnce(provider, problem))) return response
     await response.body?.cancel()
     return withToken(url, request)
   }

@@ -15,6 +15,8 @@ export type { ByokKeyDialogElement, KeyDialogOptions } from './dialog.js'
 // Re-exported so code written for the single-file helper keeps working; unused, it is tree-shaken away.
 export { defineKeyDialog, openKeyDialog } from './dialog.js'
 export { ByokError, relayErrorOf } from './errors.js'
+export { createKeyStore, type KeyStore, type KeysState } from './key-store.js'
+export type { Readable } from './observable.js'
 export { PROVIDER_HOSTS, providerName, SDK_BASE_PATHS } from './providers.js'
 export type {
   AxiosAdapterConfig,

@@ -1,7 +1,10 @@
 /** Where the relay token is kept (`localStorage` by default). */
 export type TokenStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
 
-/** Why a key is asked for: the relay's error code (`key_missing`, or `key_invalid` on a retry) and message. */
+/**
+ * Why a key is asked for: `key_missing` (none stored), `key_rejected` (the provider answered 401 to the stored
+ * key), or `key_invalid` (the relay refused the shape of the key just entered), with a message to show.
+ */
 export interface KeyPromptReason {
   code: string
   message: string
