@@ -8,10 +8,11 @@ import { submitKey, waitForKeyDialog } from '../browser/support/key-dialog.js'
 import { dumpBrowserStorage, recordTextChanges, waitForText } from '../browser/support/page-watch.js'
 import { type StaticServer, startStaticServer } from '../browser/support/static-server.js'
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
+import type { ClientRelay } from '../client/harness.js'
 import { textDeltas } from '../mocks/server.js'
 import { bundleApp } from './support/bundle.js'
 import { readDocExample } from './support/docs.js'
-import { type BindingsRelay, KEYS, startBindingsRelay, WRONG_OPENAI_KEY } from './support/relay.js'
+import { startBindingsRelay, USER_KEY, WRONG_OPENAI_KEY } from './support/relay.js'
 
 const STREAM = { chunks: 6, delayMs: 150 }
 const REPLY = textDeltas(STREAM.chunks).join('')
@@ -25,7 +26,7 @@ const BINDINGS = [
 ] as const
 
 let temp: HeldTempDir | undefined
-let relay: BindingsRelay | undefined
+let relay: ClientRelay | undefined
 const sites = new Map<string, StaticServer>()
 
 beforeAll(async () => {
@@ -63,7 +64,7 @@ describe.each(BINDINGS)(
   ({ name }) => {
     test('store a key, a 401 from the provider re-prompts, the reply streams, Stop aborts it', async () => {
       assertChromiumInstalled()
-      const openai = relay!.mocks.openai
+      const openai = relay!.mock
       openai.settings.delayMs = STREAM.delayMs
       await withBrowser(async (context) => {
         const page = await context.newPage()
@@ -86,7 +87,7 @@ describe.each(BINDINGS)(
           .poll(() => page.locator('byok-key-dialog [part=message]').textContent())
           .toContain('OpenAI refused the key stored for you')
         await recordTextChanges(page, LAST_REPLY)
-        await submitKey(page, KEYS.openai)
+        await submitKey(page, USER_KEY)
         await waitForText(page, LAST_REPLY, REPLY)
         await expectStreamedReply(page, REPLY, openai.exchanges.at(-1))
         expect(openai.exchanges.slice(before).map((e) => e.response.status)).toEqual([401, 200])
@@ -110,7 +111,7 @@ describe.each(BINDINGS)(
 
         const stored = await dumpBrowserStorage(context, [page])
         expect(
-          stored.includes(KEYS.openai) || stored.includes(WRONG_OPENAI_KEY),
+          stored.includes(USER_KEY) || stored.includes(WRONG_OPENAI_KEY),
           'a key in browser storage',
         ).toBe(false)
         expect(errors).toEqual([])
