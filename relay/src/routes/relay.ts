@@ -250,7 +250,8 @@ export async function registerRelayRoutes(
       summary: "Forward an inference call to the provider with the user's stored key",
       description:
         'Only inference paths are forwarded (GET /models lists them); any body is forwarded byte-for-byte and ' +
-        'the response (JSON, SSE, audio) streams back as the provider sent it.',
+        'the response (JSON, SSE, audio) streams back as the provider sent it. A body sent as ' +
+        '`application/json` that is not valid JSON is refused (`validation_error`) before the provider sees it.',
       tags: ['relay'],
       security: RELAY_SECURITY,
       headers: relayHeaders,
@@ -269,6 +270,11 @@ export async function registerRelayRoutes(
     {
       schema: {
         summary: 'Route a chat call by its `model` field ("anthropic/claude-…" or a known bare name)',
+        description:
+          'A Gemini-native body (`contents`, no `messages`) goes to `/v1beta/models/<model>:generateContent`, or ' +
+          '`:streamGenerateContent?alt=sse` with `stream: true`; any other body to the provider’s ' +
+          'OpenAI-compatible chat path. `"openai/"` (a prefix and no model) is a `validation_error`. ' +
+          'GET /models lists the prefixes and the patterns bare names are routed by.',
         tags: ['relay'],
         security: RELAY_SECURITY,
         headers: relayHeaders,
