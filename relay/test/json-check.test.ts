@@ -87,6 +87,7 @@ describe('isJsonText', () => {
       return Math.floor((seed / 2_147_483_648) * n)
     }
     const corpus = [...VALID, '{"model":"gpt-4o","temperature":0.7,"stop":["\\n"],"n":1,"x":-12.5e-3}']
+    const disagreements: string[] = []
     const alphabet = Buffer.from('{}[]":,. -+eE0123456789abcdeflnrstu\\/\t\n\r\u00e9x')
     for (let k = 0; k < 30_000; k++) {
       const bytes = Buffer.from(corpus[random(corpus.length)]!)
@@ -104,7 +105,8 @@ describe('isJsonText', () => {
           mutated[at] = byte
         }
       }
-      expect(isJsonText(mutated), mutated.toString('latin1')).toBe(parses(mutated))
+      if (isJsonText(mutated) !== parses(mutated)) disagreements.push(mutated.toString('latin1'))
     }
-  })
+    expect(disagreements).toEqual([])
+  }, 60_000)
 })
