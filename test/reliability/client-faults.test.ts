@@ -8,6 +8,7 @@ import {
   APP_SECRET,
   CHAT_BODY,
   createUser,
+  expectErrorBody,
   type FaultUpstream,
   pool,
   type RelayChild,
@@ -19,6 +20,8 @@ import {
 
 const ABORTS = scaled(300, 3_000)
 const SLOWLORIS_SOCKETS = scaled(20, 200)
+const SLOW_BODY_SOCKETS = scaled(40, 300)
+const SLOW_BODY_CAP = 25
 const HEADERS_TIMEOUT_MS = 10_000
 const STREAM_BYTES = 50 * 1024 * 1024
 const MB = 1024 * 1024
@@ -129,10 +132,15 @@ describe('client faults (SPEC §3.4)', () => {
   it('cuts off slowloris clients at the headers timeout and keeps serving others', async () => {
     const started = performance.now()
     const cutAt: number[] = []
-    const sockets = Array.from({ length: SLOWLORIS_SOCKETS }, () => {
+    const answers: string[] = []
+    const sockets = Array.from({ length: SLOWLORIS_SOCKETS }, (_, n) => {
       const socket = connect(port, '127.0.0.1')
       socket.setNoDelay(true)
       socket.on('error', () => {})
+      answers[n] = ''
+      socket.on('data', (chunk: Buffer) => {
+        answers[n] += chunk.toString('latin1')
+      })
       socket.write('POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\n')
       let i = 0
       // One header line every 500 ms: never idle, never finished.
@@ -153,6 +161,69 @@ describe('client faults (SPEC §3.4)', () => {
     )
     expect(allCut).toBe(true)
     expect(Math.min(...cutAt)).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100)
+    // Node's own 408 comes in the contract shape, not Fastify's { error, message, statusCode } (issue 17 item 6).
+    for (const answer of answers) {
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /)
+      expectErrorBody(answer.slice(answer.indexOf('\r\n\r\n') + 4), 'request_timeout')
+    }
+  })
+
+  // Issue 17 item 6: one byte every 5 s held a socket for 120 s, and 300 such sockets from one IP all stayed open.
+  it(`cuts off ${SLOW_BODY_SOCKETS} slow-body sockets from one IP: ${SLOW_BODY_CAP} held at most, each 408 within the body timeout`, async () => {
+    const BODY_TIMEOUT_MS = 2_000
+    const guarded = await startRelayChild({
+      REQUEST_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
+      MAX_CONNECTIONS_PER_IP: String(SLOW_BODY_CAP),
+    })
+    onTestFinished(() => guarded.stop())
+    const guardedPort = Number(new URL(guarded.url).port)
+    const started = performance.now()
+    const results: { status: number; body: string; closedAt: number }[] = []
+    const sockets = Array.from({ length: SLOW_BODY_SOCKETS }, (_, n) => {
+      const socket = connect(guardedPort, '127.0.0.1')
+      socket.setNoDelay(true)
+      socket.on('error', () => {})
+      let text = ''
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1')
+      })
+      socket.once('connect', () =>
+        socket.write(
+          `POST /users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+        ),
+      )
+      // One body byte every 500 ms: never idle, far below the minimum rate.
+      const drip = setInterval(() => socket.write(' '), 500)
+      socket.once('close', () => {
+        clearInterval(drip)
+        results[n] = {
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+          body: text.slice(text.indexOf('\r\n\r\n') + 4),
+          closedAt: performance.now() - started,
+        }
+      })
+      return socket
+    })
+    const allClosed = await waitFor(
+      () => results.filter(Boolean).length === SLOW_BODY_SOCKETS,
+      BODY_TIMEOUT_MS * 3 + 5_000,
+    )
+    for (const socket of sockets) socket.destroy()
+    expect(allClosed).toBe(true)
+    const refused = results.filter((r) => r.status === 429)
+    const timedOut = results.filter((r) => r.status === 408)
+    console.log(
+      `[reliability] ${SLOW_BODY_SOCKETS} slow-body sockets from one IP (a byte every 500 ms): ${refused.length} refused at connect (429, cap ${SLOW_BODY_CAP}), ${timedOut.length} cut with 408 after ${Math.min(...timedOut.map((r) => r.closedAt)).toFixed(0)}–${Math.max(...timedOut.map((r) => r.closedAt)).toFixed(0)} ms (body timeout ${BODY_TIMEOUT_MS} ms)`,
+    )
+    expect(timedOut.length).toBeLessThanOrEqual(SLOW_BODY_CAP)
+    expect(refused.length + timedOut.length).toBe(SLOW_BODY_SOCKETS)
+    for (const r of refused) expectErrorBody(r.body, 'rate_limited')
+    for (const r of timedOut) {
+      expectErrorBody(r.body, 'request_timeout')
+      expect(r.closedAt).toBeLessThan(BODY_TIMEOUT_MS * 3)
+    }
+    // The relay still serves once they are gone.
+    expect((await fetch(`${guarded.url}/health`)).status).toBe(200)
   })
 
   it('holds a fast 50 MB stream to a slow reader with bounded relay memory (backpressure)', async () => {

@@ -109,6 +109,7 @@ export function sniffModel(body: Buffer): string | null {
 /** Longest model name the request log keeps. */
 export const MAX_LOGGED_MODEL_LENGTH = 200
 const MODEL_NAME_CHARS = /[^A-Za-z0-9._:/@+=-]/g
+const CLEAN_MODEL_NAME = /^[A-Za-z0-9._:/@+=-]{1,200}$/
 
 /**
  * A model name as the request log stores it: the characters model ids use (`meta-llama/Llama-3.1-8B`,
@@ -116,7 +117,8 @@ const MODEL_NAME_CHARS = /[^A-Za-z0-9._:/@+=-]/g
  * provider responses and request bodies — a custom endpoint is user-chosen, so neither is trusted with disk.
  */
 export function sanitizeModelName(name: string | null): string | null {
-  if (name === null) return null
+  // Every call logs a model: the usual clean name is returned as is, without building a new string.
+  if (name === null || CLEAN_MODEL_NAME.test(name)) return name
   const head = name.length > MAX_LOGGED_MODEL_LENGTH * 4 ? name.slice(0, MAX_LOGGED_MODEL_LENGTH * 4) : name
   const clean = head.replace(MODEL_NAME_CHARS, '').slice(0, MAX_LOGGED_MODEL_LENGTH)
   return clean === '' ? null : clean

@@ -221,7 +221,12 @@ export async function registerKeyRoutes(
       onRequest: ctx.requireCaller,
     },
     async (request) => {
-      const keys = await ctx.vault.list(callerOf(request).userId)
+      const keys = (await ctx.vault.list(callerOf(request).userId)).map(({ base_url, ...rest }) =>
+        // A key bound to the operator's own endpoint does not reveal it: it may be an internal address.
+        base_url === undefined || base_url === ctx.config.proxy.baseUrls[rest.provider]
+          ? rest
+          : { ...rest, base_url },
+      )
       return { providers: keys.map((k) => k.provider), keys }
     },
   )

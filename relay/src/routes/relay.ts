@@ -8,6 +8,7 @@ import { resolveDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { forwardCall } from '../proxy/forward.js'
 import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
+import { isJsonText } from '../proxy/json-check.js'
 import {
   createModelPolicy,
   extractModel,
@@ -39,7 +40,7 @@ interface RelayTarget {
 declare module 'fastify' {
   interface FastifyRequest {
     relayTarget: RelayTarget | null
-    /** The body, parsed, when it was sent as application/json (validated before the handler runs). */
+    /** The body as parsed by `POST /relay`, so the model check does not parse it again. */
     relayJson: unknown
   }
 }
@@ -113,23 +114,16 @@ export async function registerRelayRoutes(
   // Bodies are forwarded byte-for-byte, whatever their type (JSON, multipart audio, …).
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
-  // A body that says it is JSON must be JSON: refused here, before anything reaches the provider. The parsed
-  // value is kept for the model checks below, so no body is parsed twice.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+  // A body that says it is JSON must be JSON: refused here, before anything reaches the provider. Checked by a
+  // scan that allocates nothing; the value is parsed only where it is needed (ALLOWED_MODELS, POST /relay).
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     const buffer = body as Buffer
-    if (buffer.length === 0) return done(null, buffer)
-    const parsed = parseJsonBody(buffer)
-    if (parsed === INVALID) {
+    if (buffer.length > 0 && !isJsonText(buffer)) {
       return done(new RelayError('validation_error', { message: 'Request body is not valid JSON' }))
     }
-    request.relayJson = parsed
     done(null, buffer)
   })
 
-  /**
-   * A call refused for its token or provider spends the caller's per-IP quota (issue 17 item 5): otherwise a
-   * token could be guessed at any speed. Over the limit, the 429 replaces the original refusal.
-   */
   const spendIpQuota = (request: FastifyRequest, reply: FastifyReply): void => {
     reply.headers(ctx.limiters.global.consume(`ip:${ctx.clientKey(request.ip)}`))
   }
@@ -250,7 +244,8 @@ export async function registerRelayRoutes(
       summary: "Forward an inference call to the provider with the user's stored key",
       description:
         'Only inference paths are forwarded (GET /models lists them); any body is forwarded byte-for-byte and ' +
-        'the response (JSON, SSE, audio) streams back as the provider sent it.',
+        'the response (JSON, SSE, audio) streams back as the provider sent it. A body sent as ' +
+        '`application/json` that is not valid JSON is refused (`validation_error`) before the provider sees it.',
       tags: ['relay'],
       security: RELAY_SECURITY,
       headers: relayHeaders,
@@ -269,6 +264,11 @@ export async function registerRelayRoutes(
     {
       schema: {
         summary: 'Route a chat call by its `model` field ("anthropic/claude-…" or a known bare name)',
+        description:
+          'A Gemini-native body (`contents`, no `messages`) goes to `/v1beta/models/<model>:generateContent`, or ' +
+          '`:streamGenerateContent?alt=sse` with `stream: true`; any other body to the provider’s ' +
+          'OpenAI-compatible chat path. `"openai/"` (a prefix and no model) is a `validation_error`. ' +
+          'GET /models lists the prefixes and the patterns bare names are routed by.',
         tags: ['relay'],
         security: RELAY_SECURITY,
         headers: relayHeaders,
@@ -291,7 +291,7 @@ export async function registerRelayRoutes(
     async (request, reply) => {
       const caller = callerOf(request)
       // Without a content type the body is still read as JSON (byok-relay clients send it that way).
-      const parsed = request.relayJson ?? (request.body ? parseJsonBody(request.body) : INVALID)
+      const parsed = request.body ? parseJsonBody(request.body) : INVALID
       if (parsed === INVALID) {
         throw new RelayError('validation_error', { message: 'Request body is not valid JSON' })
       }

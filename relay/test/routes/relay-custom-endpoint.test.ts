@@ -110,12 +110,15 @@ describe('a base URL bound on first use', () => {
     expect((await listing())[0]?.base_url).toBeUndefined()
   })
 
-  it('uses OPENAI_COMPATIBLE_BASE_URL when nothing is bound, and binds the key to it', async () => {
+  it('uses OPENAI_COMPATIBLE_BASE_URL when nothing is bound, binds the key to it, and never lists it', async () => {
     const { store, call, listing } = await setup({ OPENAI_COMPATIBLE_BASE_URL: `${a.origin}/v1` })
     await store({ key: KEY })
     expect((await call()).statusCode).toBe(200)
     expect(a.requests.map((r) => r.url)).toEqual(['/v1/v1/chat/completions'])
-    expect((await listing())[0]?.base_url).toBe(`${a.origin}/v1`)
+    // Bound: another URL is refused now. The operator's URL (maybe internal) is not shown to the user.
+    expectErrorShape(await call(b.origin), 400, 'base_url_rejected')
+    expect(b.connections()).toBe(0)
+    expect((await listing())[0]?.base_url).toBeUndefined()
   })
 })
 
