@@ -124,7 +124,9 @@ describe('the packed @byok/client', () => {
         'package/dist/vendor/byok.global.js',
       ]),
     )
-    expect(files.filter((f) => !f.startsWith('package/dist/') && !/^package\/[^/]+$/.test(f))).toEqual([])
+    expect(files).toEqual(expect.arrayContaining(['package/docs/react.md', 'package/docs/ai-sdk.md']))
+    const elsewhere = files.filter((f) => !/^package\/(dist\/|docs\/[\w-]+\.md$|[^/]+$)/.test(f))
+    expect(elsewhere).toEqual([])
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([])
 
     const manifest = readFileSync(packaged('package.json'), 'utf8')
@@ -133,6 +135,12 @@ describe('the packed @byok/client', () => {
     const parsed = JSON.parse(manifest) as Record<string, unknown>
     expect(parsed).toMatchObject({ name: '@byok/client', type: 'module', sideEffects: false, license: 'MIT' })
     expect(parsed.dependencies).toBeUndefined()
+    // The frameworks are the app's own: optional peers, never installed by this package.
+    expect(parsed.peerDependenciesMeta).toEqual({
+      react: { optional: true },
+      svelte: { optional: true },
+      vue: { optional: true },
+    })
     const cli = JSON.parse(readFileSync(new URL('../../cli/package.json', import.meta.url), 'utf8'))
     expect(parsed.version).toBe(cli.version)
   })
