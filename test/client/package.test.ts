@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { runInNewContext } from 'node:vm'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
-import { packByokClient } from './pack.js'
+import { CLIENT_PACKAGE_DIR, packByokClient } from './pack.js'
 
 const run = promisify(execFile)
 const TSC = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url))
@@ -56,6 +56,37 @@ export async function send(prompt: string): Promise<string> {
 
 export const askAgain = async (): Promise<boolean> => (await openKeyDialog('openai')) !== null || byok.askForKey('openai')
 export type Dialog = ByokKeyDialogElement
+`
+
+/** A user's code against every binding entry (the frameworks' and the AI SDK's own types resolved). */
+const BINDINGS_SOURCE = `import { createOpenAI } from '@ai-sdk/openai'
+import { createByok } from '@byok/client'
+import { byokProviderSettings, createByokProvider } from '@byok/client/ai-sdk'
+import { type ChatMessage, streamChat } from '@byok/client/chat'
+import { useByok, useByokChat } from '@byok/client/react'
+import { byokChat, byokKeys } from '@byok/client/svelte'
+import { useByok as useVueByok, useByokChat as useVueChat } from '@byok/client/vue'
+import { streamText } from 'ai'
+
+const byok = createByok({ relayUrl: 'http://127.0.0.1:3000', appId: 'consumer' })
+const target = { provider: 'openai', model: 'gpt-4o-mini' }
+
+export function useReactApp(): readonly [number, boolean] {
+  const { keys } = useByok(byok)
+  const chat = useByokChat(byok, target)
+  return [keys.length, chat.streaming]
+}
+export function useVueApp(): number {
+  return useVueByok(byok).keys.value.length + useVueChat(byok, () => target).messages.value.length
+}
+export const keys = byokKeys(byok)
+export const chat = byokChat(byok, target)
+export const result = streamText({ model: createByokProvider(byok, 'openai', createOpenAI)('gpt-4o-mini'), prompt: 'hi' })
+export const settings = byokProviderSettings(byok, 'anthropic')
+export async function firstDelta(messages: ChatMessage[]): Promise<string | undefined> {
+  for await (const delta of streamChat(byok, { ...target, messages })) return delta
+  return undefined
+}
 `
 
 /** The same code against the vendored single file copied into src/lib/. */
@@ -124,7 +155,9 @@ describe('the packed @byok/client', () => {
         'package/dist/vendor/byok.global.js',
       ]),
     )
-    expect(files.filter((f) => !f.startsWith('package/dist/') && !/^package\/[^/]+$/.test(f))).toEqual([])
+    expect(files).toEqual(expect.arrayContaining(['package/docs/react.md', 'package/docs/ai-sdk.md']))
+    const elsewhere = files.filter((f) => !/^package\/(dist\/|docs\/[\w-]+\.md$|[^/]+$)/.test(f))
+    expect(elsewhere).toEqual([])
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([])
 
     const manifest = readFileSync(packaged('package.json'), 'utf8')
@@ -133,6 +166,12 @@ describe('the packed @byok/client', () => {
     const parsed = JSON.parse(manifest) as Record<string, unknown>
     expect(parsed).toMatchObject({ name: '@byok/client', type: 'module', sideEffects: false, license: 'MIT' })
     expect(parsed.dependencies).toBeUndefined()
+    // The frameworks are the app's own: optional peers, never installed by this package.
+    expect(parsed.peerDependenciesMeta).toEqual({
+      react: { optional: true },
+      svelte: { optional: true },
+      vue: { optional: true },
+    })
     const cli = JSON.parse(readFileSync(new URL('../../cli/package.json', import.meta.url), 'utf8'))
     expect(parsed.version).toBe(cli.version)
   })
@@ -154,6 +193,22 @@ describe('the packed @byok/client', () => {
       },
     )
     expect(output).toBe('')
+  })
+
+  test('the bindings (react, vue, svelte, chat, ai-sdk) type-check in a user project, their .d.ts included', async () => {
+    // The app's own frameworks and AI SDK: the versions the bindings are tested with (the package's dev deps).
+    for (const name of ['react', '@types', 'vue', 'svelte', 'ai', '@ai-sdk', 'zod']) {
+      symlinkSync(
+        join(CLIENT_PACKAGE_DIR, 'node_modules', name),
+        join(project.dir, 'node_modules', name),
+        'dir',
+      )
+    }
+    const output = await typeCheck('bindings', { 'src/main.ts': BINDINGS_SOURCE }, VITE_APP_OPTIONS)
+    // skipLibCheck is off so our declarations are checked; the frameworks' own are not ours to judge.
+    const ours = output.split('\n').filter((line) => /^(src\/|.*node_modules\/@byok\/client\/)/.test(line))
+    expect(ours).toEqual([])
+    expect(output, 'tsc ran over the project (no config-level error)').not.toMatch(/^error TS/m)
   })
 
   test('the vendored byok.js + byok.d.ts pair type-checks under the same settings', async () => {

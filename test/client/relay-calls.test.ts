@@ -134,6 +134,29 @@ describe('key flow', () => {
     expect(calls[1]!.body).toBe(calls[0]!.body)
   })
 
+  test('a 401 from the provider to the stored key asks again (key_rejected); cancelling returns that 401', async () => {
+    const byok = client()
+    await byok.storeKey('openai', 'sk-proj-RevokedAtTheProvider0123456789')
+    answers = [USER_KEY]
+    expect((await chat(byok)).status).toBe(200)
+    expect(prompts).toEqual([
+      {
+        provider: 'openai',
+        reason: {
+          code: 'key_rejected',
+          message: 'OpenAI refused the key stored for you. Enter a new OpenAI key.',
+        },
+      },
+    ])
+    expect(relay.mock.exchanges.map((e) => e.response.status)).toEqual([401, 200])
+
+    await byok.storeKey('openai', 'sk-proj-RevokedAtTheProvider0123456789')
+    answers = [null]
+    const refused = await chat(byok)
+    expect(refused.status).toBe(401)
+    expect(await refused.json()).toMatchObject({ error: { code: 'invalid_api_key' } })
+  })
+
   test('cancelling returns the original key_missing response', async () => {
     answers = [null]
     const response = await chat(client())

@@ -42,11 +42,12 @@ export function byokProviderSettings(client: ByokClient, provider: string): Byok
  * const openai = createByokProvider(byok, 'openai', createOpenAI)
  * const result = streamText({ model: openai('gpt-4o-mini'), prompt: 'Hi' })
  */
-export function createByokProvider<Settings extends Partial<ByokProviderSettings>, Provider>(
+export function createByokProvider<Settings extends object | undefined, Provider>(
   client: ByokClient,
   provider: string,
+  // Every AI SDK factory takes optional `baseURL`, `apiKey` and `fetch`; Settings is inferred from it alone.
   create: (settings: Settings) => Provider,
-  settings?: Omit<Settings, keyof ByokProviderSettings>,
+  settings?: NoInfer<Omit<NonNullable<Settings>, keyof ByokProviderSettings>>,
 ): Provider {
   return create({ ...settings, ...byokProviderSettings(client, provider) } as Settings)
 }

@@ -7,7 +7,7 @@ import { CLIENT_PACKAGE_DIR } from '../../client/pack.js'
 const CLIENT_MODULES = join(CLIENT_PACKAGE_DIR, 'node_modules')
 // esbuild and the framework compilers are @byok/client's dev dependencies, not the e2e package's.
 const fromClient = createRequire(join(CLIENT_PACKAGE_DIR, 'package.json'))
-const esbuild = fromClient(
+export const esbuild = fromClient(
   'esbuild',
 ) as typeof import('../../../templates/client/node_modules/esbuild/lib/main.js')
 const svelte = () =>
