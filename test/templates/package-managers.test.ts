@@ -7,8 +7,9 @@ import { readTemplates, run, TEMPLATES_DIR, userEnv } from './helpers.js'
 
 const PNPM = 'pnpm@12.4.2'
 
-// esbuild (under Vite) has an install script. npm and yarn run it; pnpm 12 refuses to install until it is allowed
-// in pnpm-workspace.yaml (package.json's "pnpm" field is no longer read); bun reads "trustedDependencies".
+// esbuild (under Vite) has an install script. yarn runs it; npm 11 runs it but warns unless package.json's
+// "allowScripts" names it; pnpm 12 refuses to install until it is allowed in pnpm-workspace.yaml (package.json's
+// "pnpm" field is no longer read); bun reads "trustedDependencies".
 describe('template build-script allowances', () => {
   const vite = readTemplates().filter((t) => {
     const pkg = JSON.parse(readFileSync(join(TEMPLATES_DIR, t.name, 'package.json'), 'utf8')) as {
@@ -17,13 +18,15 @@ describe('template build-script allowances', () => {
     return pkg.devDependencies?.vite !== undefined
   })
 
-  it.each(vite.map((t) => t.name))('%s allows esbuild for pnpm 12 and bun', (name) => {
+  it.each(vite.map((t) => t.name))('%s allows esbuild for npm, pnpm 12 and bun', (name) => {
     const yaml = readFileSync(join(TEMPLATES_DIR, name, 'pnpm-workspace.yaml'), 'utf8')
     expect(yaml).toMatch(/^allowBuilds:\n {2}esbuild: true$/m)
     const pkg = JSON.parse(readFileSync(join(TEMPLATES_DIR, name, 'package.json'), 'utf8')) as {
       trustedDependencies?: string[]
+      allowScripts?: Record<string, boolean>
     }
     expect(pkg.trustedDependencies).toContain('esbuild')
+    expect(pkg.allowScripts).toEqual({ esbuild: true })
   })
 })
 

@@ -37,8 +37,10 @@ const EXCLUDED_DIRS = new Set(['.git', '__pycache__', '__pypackages__'])
 const EXCLUDED_FILES = new Set(['metadata.json'])
 
 // Published: <pkg>/dist/commands → <pkg>/skill (copied in by `prepack`, like templates/). From source in the
-// repository: cli/src/commands → <repo>/skill.
-const CANDIDATES = [new URL('../../skill/', import.meta.url), new URL('../../../skill/', import.meta.url)]
+// repository: cli/src/commands → <repo>/skill only (cli/skill exists only while `pnpm pack` runs).
+const CANDIDATES = import.meta.url.endsWith('.ts')
+  ? [new URL('../../../skill/', import.meta.url)]
+  : [new URL('../../skill/', import.meta.url)]
 
 /** The skill folder shipped with the CLI, or `BYOK_SKILL_DIR` (development and tests). */
 export function resolveSkillDir(env: Env, cwd: string): string {

@@ -30,11 +30,11 @@ export interface TemplateRegistry {
 }
 
 // Published: <pkg>/dist/scaffold → <pkg>/templates (copied in by `prepack`). From source in the repository:
-// cli/src/scaffold → <repo>/templates. Both are found relative to this file, so no network is needed.
-const CANDIDATES = [
-  new URL('../../templates/', import.meta.url),
-  new URL('../../../templates/', import.meta.url),
-]
+// cli/src/scaffold → <repo>/templates only: `pnpm pack` copies it into cli/templates for a moment, and a test
+// scaffolding from source then must not read that half-made copy. Found relative to this file: no network.
+const CANDIDATES = import.meta.url.endsWith('.ts')
+  ? [new URL('../../../templates/', import.meta.url)]
+  : [new URL('../../templates/', import.meta.url)]
 
 /** The bundled templates directory: `BYOK_TEMPLATES_DIR` (dev and tests) or the one shipped with the CLI. */
 export function resolveTemplatesDir(env: Env, cwd: string): string {

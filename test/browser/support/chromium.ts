@@ -37,6 +37,28 @@ export function resolveChromium(systemPaths: readonly string[] = SYSTEM_CHROMIUM
   return system ? { executablePath: system, env: {}, source: system } : unpackPackagedChromium()
 }
 
+/** True when a browser can be launched: a system one, or the packaged one is installed (`pnpm install`). */
+export function isChromiumInstalled(): boolean {
+  try {
+    resolveChromium()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Fails (never skips) a test when no browser can be launched, saying how to get one. Call it in the test itself: a
+ * failing `beforeAll` would leave the tests reported as skipped.
+ */
+export function assertChromiumInstalled(): void {
+  if (!isChromiumInstalled()) {
+    throw new Error(
+      'The browser suite found no system Chrome/Chromium and no @sparticuz/chromium dev dependency: run `npx -y pnpm@12.4.2 install`.',
+    )
+  }
+}
+
 export interface BrowserOptions {
   /** Overrides SYSTEM_CHROMIUM_PATHS; `[]` forces the packaged Chromium (the launcher's own test does). */
   readonly systemPaths?: readonly string[]
