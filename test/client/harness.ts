@@ -71,6 +71,8 @@ function bodyText(body: RequestInit['body']): string {
  */
 export async function startClientRelay(
   mockSettings: { chunks?: number; delayMs?: number } = {},
+  /** Relay settings over the defaults below (e.g. a rate limit or APP_SECRET under test). */
+  relayEnv: Record<string, string> = {},
 ): Promise<ClientRelay> {
   const mock = await startOpenAIMock({ ...mockSettings, expectedKey: USER_KEY })
   const anthropic = await startAnthropicMock({ ...mockSettings, expectedKey: USER_ANTHROPIC_KEY })
@@ -87,6 +89,7 @@ export async function startClientRelay(
       OPENAI_BASE_URL: mock.url,
       ANTHROPIC_BASE_URL: anthropic.url,
       GOOGLE_BASE_URL: gemini.url,
+      ...relayEnv,
     }),
     { logSink },
   )
