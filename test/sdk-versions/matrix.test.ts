@@ -97,7 +97,7 @@ describe.concurrent.each(SDK_ROWS)('$id', (row: SdkRow) => {
         const jsonOk = result.json === ANSWER && calls[0] === row.expected.json
         const streamOk = result.stream?.join('') === ANSWER && calls[1] === row.expected.stream
         outcomes.push(
-          `  ${row.id.padEnd(36)} ${jsonOk ? 'pass' : 'FAIL'} / ${streamOk ? 'pass' : 'FAIL'}  ${ms} ms`,
+          `  ${row.id.padEnd(40)} ${jsonOk ? 'pass' : 'FAIL'} / ${streamOk ? 'pass' : 'FAIL'}  ${ms} ms`,
         )
 
         expect(result.jsonError).toBeUndefined()
@@ -131,7 +131,7 @@ describe.each(REPORTED_ROWS)('$id', (row) => {
       expect(integrated.after).toBe(row.source)
       expect(integrated.manual.length).toBeGreaterThan(0)
       outcomes.push(
-        `  ${row.id.padEnd(36)} reported as manual work (no rewrite), ${APP_FILE}:${integrated.manual[0]!.line}`,
+        `  ${row.id.padEnd(40)} reported as manual work (no rewrite), ${APP_FILE}:${integrated.manual[0]!.line}`,
       )
     }))
 })

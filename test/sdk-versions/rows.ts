@@ -88,6 +88,29 @@ export async function streamAsk(prompt: string): Promise<string[]> {
 `
 }
 
+/** openai ≥5 as its README opens: the Responses API (`responses.create`, `output_text`, text delta events). */
+const OPENAI_RESPONSES = `import OpenAI from 'openai'
+
+const client = new OpenAI({
+  apiKey: import.meta.env.VITE_OPENAI_API_KEY,
+  dangerouslyAllowBrowser: true,
+})
+
+export async function ask(prompt: string): Promise<string> {
+  const response = await client.responses.create({ model: 'gpt-4o-mini', input: prompt })
+  return response.output_text
+}
+
+export async function streamAsk(prompt: string): Promise<string[]> {
+  const stream = await client.responses.create({ model: 'gpt-4o-mini', input: prompt, stream: true })
+  const deltas: string[] = []
+  for await (const event of stream) {
+    if (event.type === 'response.output_text.delta') deltas.push(event.delta)
+  }
+  return deltas
+}
+`
+
 /** openai@3: Configuration + OpenAIApi over axios; in a browser the stream is the fetch body, read as SSE. */
 const OPENAI_V3 = `import { Configuration, OpenAIApi } from 'openai'
 
@@ -257,17 +280,22 @@ export async function streamAsk(prompt: string): Promise<string[]> {
 /** `{ module: alias }` for an npm alias, `{}` for the copy installed under the real name. */
 const as = (module: string, alias?: string) => (alias ? { [module]: alias } : {})
 
-const openaiRows = (['openai-v4', 'openai-v5', undefined, 'openai-v7'] as const).map(
-  (alias, i): SdkRow => ({
-    id: `openai@${i + 4}`,
+/** openai@4 as most apps still call it (chat.completions); 5, 6 and 7 as their READMEs open (Responses). */
+const openaiRows = (['openai-v4', 'openai-v5', undefined, 'openai-v7'] as const).map((alias, i): SdkRow => {
+  const responses = i > 0
+  const path = responses ? 'POST /v1/responses' : CHAT
+  return {
+    id: `openai@${i + 4}${responses ? ' (Responses)' : ''}`,
     packages: as('openai', alias),
     upstream: 'openai',
     transform: 'openai-sdk',
     keyEnv: 'VITE_OPENAI_API_KEY',
-    source: openaiStyle('openai', 'OpenAI', 'VITE_OPENAI_API_KEY', 'gpt-4o-mini'),
-    expected: { json: CHAT, stream: CHAT },
-  }),
-)
+    source: responses
+      ? OPENAI_RESPONSES
+      : openaiStyle('openai', 'OpenAI', 'VITE_OPENAI_API_KEY', 'gpt-4o-mini'),
+    expected: { json: path, stream: path },
+  }
+})
 
 /** The Vercel AI SDK's providers, with the path each one calls (the OpenAI provider defaults to the Responses API). */
 const AI_SDK_PROVIDERS = [
@@ -391,7 +419,7 @@ export const SDK_ROWS: readonly SdkRow[] = [
   ...openaiRows,
   // The OpenAI SDK aimed at OpenAI-compatible providers by baseURL: the codemod maps that URL, path and all.
   {
-    id: 'openai@6 → Groq (baseURL)',
+    id: 'openai@6 → Groq (baseURL, chat)',
     packages: {},
     upstream: 'groq',
     transform: 'openai-sdk',
@@ -406,7 +434,7 @@ export const SDK_ROWS: readonly SdkRow[] = [
     expected: { json: GROQ_CHAT, stream: GROQ_CHAT },
   },
   {
-    id: 'openai@6 → OpenRouter (baseURL)',
+    id: 'openai@6 → OpenRouter (baseURL, chat)',
     packages: {},
     upstream: 'openrouter',
     transform: 'openai-sdk',
