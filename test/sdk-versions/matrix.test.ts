@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AI_SDK_FACTORIES } from '../../cli/src/codemod/mappings/ai-sdk.js'
+import { DETECT_ONLY_SDKS, SDK_CLIENTS } from '../../cli/src/codemod/mappings/providers.js'
 import { withTempDir } from '../../cli/test/helpers.js'
 import type { MockProvider } from '../mocks/server.js'
 import { parseJsonBody, textDeltas } from '../mocks/server.js'
@@ -134,4 +136,24 @@ describe.each(REPORTED_ROWS)('$id', (row) => {
         `  ${row.id.padEnd(40)} reported as manual work (no rewrite), ${APP_FILE}:${integrated.manual[0]!.line}`,
       )
     }))
+})
+
+// A mapping added without a row would go unchecked: every SDK client and AI SDK factory the codemod knows must be
+// imported, under one of its mapped names, by some row's module.
+it('every SDK mapping of the codemod has a row', () => {
+  const sources = [...SDK_ROWS, ...REPORTED_ROWS].map((row) => row.source)
+  const imports = (module: string, name: string) =>
+    sources.some((source) =>
+      new RegExp(
+        `^import (${name === 'default' ? '\\w+' : `\\{[^}]*\\b${name}\\b[^}]*\\}`}) from '${module}'`,
+        'm',
+      ).test(source),
+    )
+  const mappings = [
+    ...Object.values(SDK_CLIENTS).flat(),
+    ...DETECT_ONLY_SDKS,
+    ...AI_SDK_FACTORIES.map((f) => ({ module: f.module, exports: [f.factory] })),
+  ]
+  const missing = mappings.filter((m) => !m.exports.some((name) => imports(m.module, name)))
+  expect(missing.map((m) => `${m.module} (${m.exports.join(' | ')})`)).toEqual([])
 })
