@@ -84,6 +84,8 @@ export async function startRelayHarness(
     }
     const extraMocks: Record<string, MockProvider> = {}
     for (const [id, { wire, key }] of Object.entries(extra)) {
+      // Not every provider's key has a shape the log scan knows (Mistral's, xAI's): name it.
+      noteSecret(`stored ${id} key`, key)
       extraMocks[id] = await track(startMockProvider(wire, { ...settings, expectedKey: key }))
     }
     app = await buildApp(

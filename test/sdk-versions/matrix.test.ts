@@ -113,6 +113,8 @@ describe.concurrent.each(SDK_ROWS)('$id', (row: SdkRow) => {
         )
         expect({ json, stream }).toEqual({ json: false, stream: true })
         const auth = STORED_AUTH[row.upstream]
+        // The app only ever held its relay token: the stored key reached the provider and nothing else.
+        expect(JSON.stringify(result)).not.toContain(auth.value.replace('Bearer ', ''))
         for (const { request } of seen) {
           expect(request.headers[auth.header]).toBe(auth.value)
           const wire = [request.url, JSON.stringify(request.headers), request.body.toString('utf8')].join(
