@@ -1,5 +1,5 @@
 import { Node, type SourceFile, SyntaxKind } from 'ts-morph'
-import { envVariableOf } from './key-source.js'
+import { envVariableOf, peelCasts } from './key-source.js'
 import type { Diagnostic, TransformResult } from './types.js'
 
 /** The whitespace before `node` on its line (for properties inserted beside it). */
@@ -70,14 +70,7 @@ export function removeLines(file: SourceFile, start: number, end: number): void 
 }
 
 function isKeyRead(node: Node): boolean {
-  let current = node
-  while (
-    Node.isAsExpression(current) ||
-    Node.isNonNullExpression(current) ||
-    Node.isParenthesizedExpression(current)
-  ) {
-    current = current.getExpression()
-  }
+  const current = peelCasts(node)
   if (Node.isBinaryExpression(current)) return isKeyRead(current.getLeft())
   if (envVariableOf(current)) return true
   if (Node.isCallExpression(current))

@@ -61,6 +61,16 @@ function staticText(node: Node, depth = 0): { text: string; complete: boolean } 
     const init = constInitializer(node)
     return init ? staticText(init, depth + 1) : undefined
   }
+  // `'https://api.openai.com/v1/' + path`, `BASE + '?key=' + k`: the left side spells the start.
+  if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.PlusToken) {
+    const left = staticText(node.getLeft(), depth + 1)
+    const right = left?.complete ? staticText(node.getRight(), depth + 1) : undefined
+    if (!left) return undefined
+    return right
+      ? { text: left.text + right.text, complete: right.complete }
+      : { text: left.text, complete: false }
+  }
+  if (Node.isParenthesizedExpression(node)) return staticText(node.getExpression(), depth + 1)
   return undefined
 }
 

@@ -49,6 +49,8 @@ export interface FilePlan {
   readonly error?: string
   /** Why a file was skipped. */
   readonly reason?: string
+  /** Set for server code (never rewritten): why it is server code. */
+  readonly server?: string
 }
 
 /** An app package of the project and what the plan adds to it (monorepos have several). */
@@ -417,7 +419,8 @@ function planOneFile(
         provider: f.provider,
         reason: role.reason,
       }))
-      return { ...none, serverSide, file: { path, status: 'unchanged', diff: '', transforms: [] } }
+      const file: FilePlan = { path, status: 'unchanged', diff: '', transforms: [], server: role.reason }
+      return { ...none, serverSide, file }
     }
     const manual = role.kind === 'library' ? result.manual.map((d) => inLibrary(d, role)) : result.manual
     const status = statusOf(text, result.after, manual, result.skipped)
