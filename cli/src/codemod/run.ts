@@ -167,7 +167,9 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
   const project = new Project({
     useInMemoryFileSystem: true,
     skipAddingFilesFromTsConfig: true,
-    compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve },
+    // noLib: detection is per file and never needs the standard library's types; loading them for a reference
+    // search (google-generative-ai's call sites) cost seconds per file.
+    compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve, noLib: true },
   })
   const vendored = (app: AppPackage) => !!options.vendor || !app.profile.bundled || !app.hasPackageJson
   const own = new Set(apps.flatMap((app) => Object.values(clientFiles(app))))
