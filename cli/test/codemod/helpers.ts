@@ -16,7 +16,11 @@ export function runTransform(
   text: string,
   path = 'src/input.ts',
 ): { text: string; changes: number; diagnostics: readonly Diagnostic[] } {
-  const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true })
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    skipAddingFilesFromTsConfig: true,
+    compilerOptions: { noLib: true },
+  })
   const file = project.createSourceFile(`/p/${path}`, text, {
     overwrite: true,
     scriptKind: path.endsWith('.tsx') ? ScriptKind.TSX : path.endsWith('.ts') ? ScriptKind.TS : ScriptKind.JS,
