@@ -5,6 +5,7 @@ import { detectQuote, indentOf, usesSemicolons } from './edit-utils.js'
 import { findKeptKeys } from './kept-keys.js'
 import { describeKeySource } from './key-source.js'
 import type { Diagnostic, Transform } from './types.js'
+import { type RemovedParameter, takeRemovedParameters } from './unused-parameters.js'
 
 /** A provider sink found in the sources, with where its key comes from (names only, never values). */
 export interface FoundSink {
@@ -27,6 +28,8 @@ export interface FileResult {
   readonly manual: readonly Diagnostic[]
   /** Set when nothing in the file could be read (a container whose only scripts are in another language). */
   readonly skipped?: string
+  /** Parameters that only carried a key, removed from this module's functions: importers' calls must follow. */
+  readonly removedParameters?: readonly RemovedParameter[]
 }
 
 export interface PlanFileInput {
@@ -198,9 +201,11 @@ export function planFile(input: PlanFileInput): FileResult {
     const classic = input.classic === 'global'
     if (needsHelper && !classic) ensureImport(file, input.specifier, false)
     const after = file.getFullText()
+    const removedParameters = takeRemovedParameters(file)
     project.removeSourceFile(file)
     return {
       after,
+      removedParameters,
       applied,
       needsHelper: needsHelper && !classic,
       usesGlobal: needsHelper && classic,

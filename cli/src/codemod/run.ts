@@ -21,13 +21,14 @@ import {
   readVendorFile,
 } from './client-package.js'
 import { unifiedDiff } from './diff.js'
-import { detectQuote, usesSemicolons } from './edit-utils.js'
+import { detectQuote, removeUnusedKeyConsts, usesSemicolons } from './edit-utils.js'
 import type { Framework } from './frameworks.js'
 import { KEY_ENV_NAME, KEY_VALUE_PATTERN } from './mappings/providers.js'
-import { type FoundSink, planFile } from './plan-file.js'
+import { type FoundSink, planFile, scriptKindOf } from './plan-file.js'
 import { envNamesWithValues, listEnvFiles, listSourceFiles } from './project.js'
 import { TRANSFORMS } from './transforms/index.js'
 import type { Diagnostic, Transform } from './types.js'
+import { dropArguments, type RemovedParameter } from './unused-parameters.js'
 
 export type { FoundSink } from './plan-file.js'
 
@@ -184,6 +185,7 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
   /** Pages that must load the classic client before a classic file they load (file → pages). */
   const pagesNeedingTags = new Map<string, string[]>()
   const paths = sources.filter((path) => !own.has(path))
+  const removals = new Map<string, readonly RemovedParameter[]>()
   options.onProgress?.({ type: 'start', total: paths.length })
   paths.forEach((path, index) => {
     const started = performance.now()
@@ -197,6 +199,7 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
     found.push(...plan.found)
     serverSide.push(...plan.serverSide)
     if (plan.write) writes.push(plan.write)
+    if (plan.removedParameters?.some((r) => r.exported)) removals.set(path, plan.removedParameters)
     const need = needOf(app)
     need.module ||= plan.needsHelper
     need.global ||= plan.usesGlobal
@@ -210,6 +213,7 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
     options.onProgress?.({ type: 'file', path, index, total: paths.length, status: plan.file.status, ms })
   })
   addClassicTagsToPages(projectDir, apps, pagesNeedingTags, files, writes)
+  fixCallersOfRemovedParameters(projectDir, removals, paths, project, files, writes)
   manual.push(...manifestFindings(projectDir, apps))
   const appPlans: AppPlan[] = []
   for (const app of apps) {
@@ -364,7 +368,71 @@ function addClassicTagsToPages(
   }
 }
 
+/**
+ * A rewrite removed the key parameter of an exported function: its callers in other files pass one argument too
+ * many (TS2554). Drops that argument at every call reached through an import of the function, and a key const
+ * the argument was the last use of.
+ */
+function fixCallersOfRemovedParameters(
+  projectDir: string,
+  removals: ReadonlyMap<string, readonly RemovedParameter[]>,
+  paths: readonly string[],
+  project: Project,
+  files: FilePlan[],
+  writes: IntegrationPlan['writes'][number][],
+): void {
+  if (removals.size === 0) return
+  const stem = (path: string) => path.replace(/(\/index)?\.[cm]?[jt]sx?$/, '')
+  const byModule = new Map([...removals].map(([path, list]) => [stem(path), list.filter((r) => r.exported)]))
+  for (const path of paths.filter((p) => /\.[cm]?[jt]sx?$/.test(p))) {
+    const pending = writes.find((w) => w.path === path)
+    let before: string
+    try {
+      before = pending?.before ?? readFileSync(join(projectDir, path), 'utf8')
+    } catch {
+      continue
+    }
+    const current = pending?.after ?? before
+    const names = [...byModule.values()].flat().map((r) => r.name)
+    if (!names.some((name) => current.includes(name))) continue
+    const file = project.createSourceFile(`/callers/${path}`, current, {
+      overwrite: true,
+      scriptKind: scriptKindOf(path),
+    })
+    try {
+      const read: string[] = []
+      for (const declaration of file.getImportDeclarations()) {
+        const specifier = declaration.getModuleSpecifierValue()
+        if (!specifier.startsWith('.')) continue
+        const list = byModule.get(stem(posix.join(posix.dirname(path), specifier)))
+        for (const removal of list ?? []) {
+          const named = declaration.getNamedImports().find((n) => n.getName() === removal.name)
+          if (named)
+            read.push(...dropArguments(file, named.getAliasNode()?.getText() ?? removal.name, removal.index))
+        }
+      }
+      if (read.length === 0) continue
+      removeUnusedKeyConsts(file, read)
+      const after = file.getFullText()
+      const entry: FilePlan = {
+        path,
+        status: 'modified',
+        diff: redactKeys(unifiedDiff(path, before, after)),
+        transforms: files.find((f) => f.path === path)?.transforms ?? [],
+      }
+      const index = files.findIndex((f) => f.path === path)
+      if (index === -1) files.push(entry)
+      else files[index] = entry
+      if (pending) writes.splice(writes.indexOf(pending), 1)
+      writes.push({ path, before, after })
+    } finally {
+      project.removeSourceFile(file)
+    }
+  }
+}
+
 interface OneFilePlan {
+  removedParameters?: readonly RemovedParameter[]
   file: FilePlan
   manual: readonly Diagnostic[]
   found: readonly FoundSink[]
@@ -442,6 +510,7 @@ function planOneFile(
       usesGlobal: modified && result.usesGlobal,
       ...(role.kind === 'client' && !isContainerFile(path) ? { style: styleOf(project, path, text) } : {}),
       ...(modified ? { write: { path, before: text, after: result.after } } : {}),
+      ...(result.removedParameters?.length ? { removedParameters: result.removedParameters } : {}),
     }
   } catch (error) {
     return {

@@ -279,3 +279,30 @@ describe('browser extensions (MV3, no bundler)', () => {
       expect(plan.manual[1]?.reason).toContain('https://api.anthropic.com/*')
     }))
 })
+
+describe('a parameter that only carried the key does not stay unused (noUnusedParameters, no-unused-vars)', () => {
+  it('is removed with the argument at every call, here and in importing files; a key const left unused goes too', () =>
+    withTempDir(async (dir) => {
+      write(dir, {
+        'package.json': '{"name":"p","devDependencies":{"vite":"7","typescript":"5"}}\n',
+        'src/lib/ai.ts':
+          "import OpenAI from 'openai'\n\nexport function createClient(model: string, apiKey: string) {\n  return { model, ai: new OpenAI({ apiKey, dangerouslyAllowBrowser: true }) }\n}\n\nexport const fallback = () => createClient('gpt-4o-mini', localStorage.getItem('k') ?? '')\n",
+        'src/App.ts':
+          "import { createClient as make } from './lib/ai'\n\nconst key = import.meta.env.VITE_OPENAI_API_KEY\nexport const client = make('gpt-4o', key)\n",
+        // Passed around by reference: its arity may matter to a caller the codemod cannot see, so it stays.
+        'src/other.ts':
+          "import OpenAI from 'openai'\n\nconst build = (apiKey: string) => new OpenAI({ apiKey, dangerouslyAllowBrowser: true })\nexport const factories = [build]\n",
+      })
+      const plan = planIntegration(dir, { templatesDir })
+      applyIntegration(plan)
+      expect(read(dir, 'src/lib/ai.ts')).toContain('export function createClient(model: string) {')
+      expect(read(dir, 'src/lib/ai.ts')).toContain(
+        "export const fallback = () => createClient('gpt-4o-mini')\n",
+      )
+      expect(read(dir, 'src/App.ts')).toBe(
+        "import { createClient as make } from './lib/ai'\n\nexport const client = make('gpt-4o')\n",
+      )
+      expect(read(dir, 'src/other.ts')).toContain('const build = (apiKey: string) =>')
+      expect(planIntegration(dir, { templatesDir }).writes).toEqual([])
+    }))
+})
