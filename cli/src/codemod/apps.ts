@@ -208,7 +208,7 @@ export function classifyFile(app: AppPackage, path: string, text: string): FileR
   if (app.workerEntries.includes(rel)) return { kind: 'server', reason: 'the wrangler.toml worker entry' }
   const byPath = app.profile.serverPaths.find((pattern) => pattern.test(rel))
   if (byPath) return { kind: 'server', reason: `server code in a ${app.profile.id} app (${rel})` }
-  if (/\.(html?|vue|svelte)$/.test(path))
+  if (/\.(html?|vue|svelte|astro)$/.test(path))
     return app.role === 'library' ? libraryRole(app) : { kind: 'client' }
   if (USE_SERVER.test(text)) return { kind: 'server', reason: 'a "use server" module' }
   if (WORKER_EXPORT.test(text)) return { kind: 'server', reason: 'a worker (export default { fetch })' }

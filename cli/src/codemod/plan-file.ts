@@ -254,7 +254,7 @@ function planContainer(input: PlanFileInput, scan: ContainerScan): FileResult {
       const code = text.slice(block.start, block.end)
       const virtualPath = `/project/${path}.block-${index}.${EXTENSION_OF[block.scriptKind] ?? 'js'}`
       const global = !block.module && !!input.classicTagsBefore
-      const canImport = block.module && (block.scope !== 'own' || input.htmlModulesCanImport)
+      const canImport = block.module && (block.scope !== 'own' || block.bundled || input.htmlModulesCanImport)
       if (!canImport && !global && !report) {
         found.push(...reportUnimportable(input, virtualPath, code, block, manual))
         return

@@ -14,6 +14,7 @@ export const SOURCE_EXTENSIONS = [
   '.svelte',
   '.html',
   '.htm',
+  '.astro',
 ] as const
 
 /** Never walked: dependencies, build output, VCS and framework caches. */

@@ -258,7 +258,7 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
 }
 
 function isContainerFile(path: string): boolean {
-  return /\.(html?|vue|svelte)$/.test(path)
+  return /\.(html?|vue|svelte|astro)$/.test(path)
 }
 
 /** `./lib/byok-instance` relative to `file`; bundlers resolve it without an extension, browsers need `.js`. */

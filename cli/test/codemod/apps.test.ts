@@ -306,3 +306,31 @@ describe('a parameter that only carried the key does not stay unused (noUnusedPa
       expect(planIntegration(dir, { templatesDir }).writes).toEqual([])
     }))
 })
+
+describe('Astro components', () => {
+  it('a bundled <script> is rewritten, an is:inline one is reported, the frontmatter (server) is never touched', () =>
+    withTempDir(async (dir) => {
+      const frontmatter =
+        "---\nconst r = await fetch('https://api.openai.com/v1/models', { headers: { Authorization: `Bearer ${import.meta.env.OPENAI_API_KEY}` } })\n---\n"
+      write(dir, {
+        'package.json': '{"name":"site","dependencies":{"astro":"5"}}\n',
+        'src/components/Chat.astro': `${frontmatter}<button id="go">Go</button>\n<script>\n  const key = localStorage.getItem('openai_key')\n  document.getElementById('go')!.onclick = () =>\n    fetch('https://api.openai.com/v1/chat/completions', { method: 'POST', headers: { Authorization: \`Bearer \${key}\` } })\n</script>\n<script is:inline>\n  fetch('https://api.openai.com/v1/models', { headers: { Authorization: 'Bearer ' + window.KEY } })\n</script>\n`,
+      })
+      const plan = planIntegration(dir, { templatesDir })
+      applyIntegration(plan)
+      const after = read(dir, 'src/components/Chat.astro')
+      expect(after.startsWith(frontmatter)).toBe(true)
+      expect(after).toContain(
+        "<script>\n  import { byok } from '../lib/byok-instance'\n  document.getElementById('go')!.onclick = () =>\n    byok.fetch(byok.relayUrlFor('https://api.openai.com/v1/chat/completions'), { method: 'POST' })\n</script>",
+      )
+      expect(plan.manual).toEqual([
+        expect.objectContaining({
+          file: 'src/components/Chat.astro',
+          line: 11,
+          reason: expect.stringContaining('classic'),
+        }),
+      ])
+      expect(read(dir, 'src/lib/byok-instance.js')).toContain('import.meta.env.PUBLIC_BYOK_RELAY_URL')
+      expect(planIntegration(dir, { templatesDir }).writes).toEqual([])
+    }))
+})
