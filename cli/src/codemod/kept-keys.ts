@@ -41,9 +41,13 @@ function envNames(node: Node): string[] {
   return []
 }
 
-/** True inside `define: { … }` / `env: { … }` of a build config, where a value is inlined into the bundle. */
+/**
+ * True inside `define: { … }` / `env: { … }` of a build config (Vite, Next) or `new webpack.DefinePlugin({ … })`
+ * (CRA/craco, webpack), where a value is inlined into the bundle.
+ */
 function inInlinedObject(node: Node): boolean {
   return node.getAncestors().some((a) => {
+    if (Node.isNewExpression(a)) return /(^|\.)DefinePlugin$/.test(a.getExpression().getText())
     if (!Node.isPropertyAssignment(a)) return false
     return /^['"]?(define|env)['"]?$/.test(a.getNameNode().getText())
   })

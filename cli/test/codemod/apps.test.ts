@@ -334,3 +334,33 @@ describe('Astro components', () => {
       expect(planIntegration(dir, { templatesDir }).writes).toEqual([])
     }))
 })
+
+describe('build configs that inline a provider key into the bundle are reported', () => {
+  it.each([
+    [
+      'next.config.mjs',
+      '{"dependencies":{"next":"16"}}',
+      'export default {\n  env: { OPENAI_API_KEY: process.env.OPENAI_API_KEY },\n}\n',
+    ],
+    [
+      'webpack.config.js',
+      '{"dependencies":{"webpack":"5"}}',
+      "const webpack = require('webpack')\nmodule.exports = {\n  plugins: [new webpack.DefinePlugin({ KEY: JSON.stringify(process.env.GROQ_API_KEY) })],\n}\n",
+    ],
+  ])('%s', (config, packageJson, source) =>
+    withTempDir(async (dir) => {
+      write(dir, { 'package.json': packageJson, [config]: source, 'src/index.js': 'export {}\n' })
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.writes).toEqual([])
+      expect(plan.manual).toEqual([
+        expect.objectContaining({
+          file: config,
+          line: config.startsWith('next') ? 2 : 3,
+          reason: expect.stringContaining('inlines env'),
+        }),
+      ])
+      // A build-time read elsewhere in the config stays on the machine: not reported.
+      expect(plan.serverSide).toEqual([])
+    }),
+  )
+})
