@@ -1,6 +1,7 @@
-import { cpSync, rmSync, writeFileSync } from 'node:fs'
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are source code under test
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { type Env, loadConfig, type RunningRelay, startRelay } from '@byok/relay'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyIntegration, planIntegration } from '../src/codemod/run.js'
@@ -192,7 +193,7 @@ describe('byok doctor [dir] (the project check)', () => {
       const human = await doctor([dir, '--no-relay'])
       expect(human.code).toBe(1)
       expect(human.stdout).toContain(
-        '✗ project  2 direct provider call(s) or key(s) left in browser code (2 file(s))\n' +
+        '✗ project  2 item(s) left in browser code: provider calls, provider keys or manual work (2 file(s))\n' +
           '    ! .env:1 VITE_OPENAI_API_KEY holds a provider key: rotate it at the provider and delete it (users bring their own)\n' +
           '    ✗ src/ask.ts:2 a provider key literal (sk-proj-…) in code shipped to the browser: rotate it and remove it\n' +
           '    ✗ src/lib/openai.ts:4 direct openai SDK client from the browser (key: env VITE_OPENAI_API_KEY)\n' +
@@ -271,16 +272,98 @@ describe('byok doctor [dir] (the project check)', () => {
     expect((await doctor(['--no-relay'])).stderr).toMatch(/^byok: nothing to check\n/)
   })
 
-  it('the bin exits 1 for an unintegrated project and 0 once it is integrated', () =>
-    withTempDir(async (cwd) => {
-      cpSync(fixturesDir('fixtures', 'plain-fetch-gemini'), cwd, { recursive: true })
-      const before = await runByok(['doctor', '.', '--no-relay'], { cwd })
-      expect(before.code).toBe(1)
-      expect(before.stdout).toContain('✗ src/gemini.js:5 direct google fetch from the browser')
-      applyIntegration(planIntegration(cwd, { templatesDir: resolveTemplatesDir({}, process.cwd()) }))
-      rmSync(join(cwd, '.env.local'))
-      const after = await runByok(['doctor', '.', '--no-relay'], { cwd })
-      expect(after.stdout).toMatch(/^✓ project /m)
-      expect(after.code).toBe(0)
+  it(
+    'the bin exits 1 for an unintegrated project and 0 once it is integrated',
+    () =>
+      withTempDir(async (cwd) => {
+        cpSync(fixturesDir('fixtures', 'plain-fetch-gemini'), cwd, { recursive: true })
+        const before = await runByok(['doctor', '.', '--no-relay'], { cwd })
+        expect(before.code).toBe(1)
+        expect(before.stdout).toContain('✗ src/gemini.js:5 direct google fetch from the browser')
+        applyIntegration(planIntegration(cwd, { templatesDir: resolveTemplatesDir({}, process.cwd()) }))
+        rmSync(join(cwd, '.env.local'))
+        const after = await runByok(['doctor', '.', '--no-relay'], { cwd })
+        expect(after.stdout).toMatch(/^✓ project /m)
+        expect(after.code).toBe(0)
+      }),
+    60_000,
+  )
+
+  it('fails while manual items remain, lists them again after byok integrate, and passes once they are fixed', () =>
+    withTempDir(async (dir) => {
+      const files: Record<string, string> = {
+        'package.json': '{"name":"settings-app","devDependencies":{"vite":"7"}}\n',
+        // A store whose key defaults to a provider key env var, read by a fetch to a runtime-chosen endpoint.
+        'src/store.js':
+          "export const settings = {\n  endpoint: localStorage.getItem('endpoint') || 'https://api.openai.com/v1/chat/completions',\n  apiKey: localStorage.getItem('key') || import.meta.env.VITE_OPENAI_API_KEY,\n}\n",
+        'src/chat.js':
+          "import { settings } from './store.js'\nconst fallbackKey = import.meta.env.VITE_OPENAI_API_KEY\nexport const ask = (body) =>\n  fetch(settings.endpoint, { method: 'POST', headers: { Authorization: `Bearer ${settings.apiKey || fallbackKey}` }, body })\n",
+        // Gemini Live: the relay has no WebSocket proxy, so this stays manual.
+        'src/live.js':
+          "export const live = (k) =>\n  new WebSocket('wss://generativelanguage.googleapis.com/ws/x.BidiGenerateContent?key=' + k)\n",
+      }
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true })
+        writeFileSync(join(dir, path), text)
+      }
+      const failing = [
+        'fail src/chat.js:2',
+        'fail src/chat.js:4',
+        'fail src/live.js:2',
+        'fail src/store.js:3',
+      ]
+      const findings = async () =>
+        (JSON.parse((await doctor([dir, '--no-relay', '--json'])).stdout) as Report).checks[0]?.findings?.map(
+          (f) => `${f.severity} ${f.file}:${f.line}`,
+        )
+      expect(await findings()).toEqual(failing)
+      const templatesDir = resolveTemplatesDir({}, process.cwd())
+      applyIntegration(planIntegration(dir, { templatesDir }))
+      // The runtime call now goes through byok but still carries the key; the env default and the WebSocket stay.
+      expect(readFileSync(join(dir, 'src/chat.js'), 'utf8')).toContain(
+        'byok.fetch(byok.relayUrlIfProvider(settings.endpoint)',
+      )
+      // (one line down: the import of the instance module came in at the top)
+      const kept = ['fail src/chat.js:3', 'fail src/chat.js:5', 'fail src/live.js:2', 'fail src/store.js:3']
+      expect(await findings()).toEqual(kept)
+      // A second run reports every kept key and direct call again (state comes from the code, not the last run).
+      const again = planIntegration(dir, { templatesDir })
+      expect(again.writes).toEqual([])
+      expect(again.manual.map((m) => `fail ${m.file}:${m.line}`)).toEqual(kept)
+      // Fixed by hand: no key default, no credential, the live feature behind the app's own server.
+      writeFileSync(
+        join(dir, 'src/store.js'),
+        files['src/store.js']!.replace(' || import.meta.env.VITE_OPENAI_API_KEY', ''),
+      )
+      writeFileSync(
+        join(dir, 'src/chat.js'),
+        readFileSync(join(dir, 'src/chat.js'), 'utf8')
+          .replace('const fallbackKey = import.meta.env.VITE_OPENAI_API_KEY\n', '')
+          .replace(' headers: { Authorization: `Bearer ${settings.apiKey || fallbackKey}` },', ''),
+      )
+      writeFileSync(join(dir, 'src/live.js'), "export const live = () => new WebSocket('/api/live')\n")
+      expect(await findings()).toEqual([])
+      expect((await doctor([dir, '--no-relay'])).code).toBe(0)
+    }))
+
+  it('server code in a monorepo is fine: listed as server-side, never a failure', () =>
+    withTempDir(async (dir) => {
+      const files: Record<string, string> = {
+        'package.json': '{"name":"mono","private":true,"workspaces":["apps/*"]}\n',
+        'apps/api/package.json': '{"name":"api","dependencies":{"express":"5","openai":"6"}}\n',
+        'apps/api/src/index.js':
+          "import OpenAI from 'openai'\nconst openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY })\nexport const chat = (m) => openai.chat.completions.create(m)\n",
+        'apps/web/package.json': '{"name":"web","devDependencies":{"vite":"7"}}\n',
+        'apps/web/src/main.js': "export const hello = () => fetch('/api/chat')\n",
+      }
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true })
+        writeFileSync(join(dir, path), text)
+      }
+      const human = await doctor([dir, '--no-relay'])
+      expect(human.stdout).toMatch(
+        /^✓ project .*1 server-side provider use\(s\): the key stays on your server, fine\)$/m,
+      )
+      expect(human.code).toBe(0)
     }))
 })

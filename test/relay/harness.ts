@@ -4,7 +4,7 @@ import { logSink, noteSecret } from '../log-scan.js'
 import { startAnthropicMock } from '../mocks/anthropic.js'
 import { startGeminiMock } from '../mocks/gemini.js'
 import { startOpenAIMock } from '../mocks/openai.js'
-import type { MockProvider, MockSettings } from '../mocks/server.js'
+import { type MockProvider, type MockSettings, startMockProvider, type WireFormat } from '../mocks/server.js'
 
 /** The users' own provider keys, in each provider's real key format (the relay checks the shape on store). */
 export const STORED_KEYS = {
@@ -19,12 +19,17 @@ noteSecret('ENCRYPTION_SECRET', E2E_SECRET)
 
 export type MockedProvider = keyof typeof STORED_KEYS
 
+/** One more provider upstream for a harness: the relay's provider id → the mock's wire format and the user's key. */
+export type ExtraUpstreams = Readonly<Record<string, { readonly wire: WireFormat; readonly key: string }>>
+
 export interface RelayHarness {
   /** The relay's origin on a real loopback socket, e.g. `http://127.0.0.1:40123`. */
   readonly url: string
   /** The relay token of the registered user (who has a stored key for each mocked provider). */
   readonly token: string
   readonly mocks: Readonly<Record<MockedProvider, MockProvider>>
+  /** The mocks of `extra` upstreams, by provider id. */
+  readonly extraMocks: Readonly<Record<string, MockProvider>>
   /** `fetch(<relay>/<path>)` with the relay token in `x-relay-token`. */
   fetch(path: string, init?: RequestInit): Promise<Response>
   /** Stops the mocks (cutting any stream still running), then the relay. */
@@ -40,7 +45,8 @@ async function expectOk(response: Response, what: string): Promise<unknown> {
 /**
  * Start one mock per provider and the relay (`buildApp` + `listen` on 127.0.0.1:0) with each `<ID>_BASE_URL`
  * pointing at its mock, rate limits off, silent logs and an in-memory store; then register a user and store a key
- * for each provider through the public routes.
+ * for each provider through the public routes. `extra` adds upstreams for more providers (`GROQ_BASE_URL`, …), each
+ * with a stored key of its own.
  *
  * @example
  * const h = await startRelayHarness({ chunks: 6, delayMs: 200 })
@@ -48,6 +54,7 @@ async function expectOk(response: Response, what: string): Promise<unknown> {
  */
 export async function startRelayHarness(
   settings: Partial<Omit<MockSettings, 'expectedKey'>> = {},
+  extra: ExtraUpstreams = {},
 ): Promise<RelayHarness> {
   const started: MockProvider[] = []
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
@@ -75,6 +82,12 @@ export async function startRelayHarness(
       anthropic: await track(startAnthropicMock({ ...settings, expectedKey: STORED_KEYS.anthropic })),
       google: await track(startGeminiMock({ ...settings, expectedKey: STORED_KEYS.google })),
     }
+    const extraMocks: Record<string, MockProvider> = {}
+    for (const [id, { wire, key }] of Object.entries(extra)) {
+      // Not every provider's key has a shape the log scan knows (Mistral's, xAI's): name it.
+      noteSecret(`stored ${id} key`, key)
+      extraMocks[id] = await track(startMockProvider(wire, { ...settings, expectedKey: key }))
+    }
     app = await buildApp(
       loadConfig({
         ENCRYPTION_SECRET: E2E_SECRET,
@@ -86,6 +99,9 @@ export async function startRelayHarness(
         OPENAI_BASE_URL: mocks.openai.url,
         ANTHROPIC_BASE_URL: mocks.anthropic.url,
         GOOGLE_BASE_URL: mocks.google.url,
+        ...Object.fromEntries(
+          Object.entries(extraMocks).map(([id, mock]) => [`${id.toUpperCase()}_BASE_URL`, mock.url]),
+        ),
       }),
       { logSink },
     )
@@ -109,7 +125,11 @@ export async function startRelayHarness(
       return fetch(`${url}${path}`, { ...init, headers })
     }
 
-    for (const [provider, key] of Object.entries(STORED_KEYS)) {
+    const keys = {
+      ...STORED_KEYS,
+      ...Object.fromEntries(Object.entries(extra).map(([id, u]) => [id, u.key])),
+    }
+    for (const [provider, key] of Object.entries(keys)) {
       const stored = await expectOk(
         await relayFetch(`/keys/${provider}`, {
           method: 'POST',
@@ -120,7 +140,7 @@ export async function startRelayHarness(
       )
       expect(stored).toEqual({ ok: true, provider })
     }
-    return { url, token, mocks, fetch: relayFetch, close: closeAll }
+    return { url, token, mocks, extraMocks, fetch: relayFetch, close: closeAll }
   } catch (error) {
     await closeAll()
     throw error

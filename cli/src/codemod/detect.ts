@@ -9,10 +9,11 @@ import {
   type SourceFile,
 } from 'ts-morph'
 import { axiosNames, findAxiosDefaultsSink, findAxiosSink } from './detect-axios.js'
+import { findLiveSink, findReachSink, mentionsProviderHost, type ReachSink } from './detect-reach.js'
 import { type KeySource, traceKeySources } from './key-source.js'
 import { AI_SDK_FACTORIES } from './mappings/ai-sdk.js'
 import { PROVIDER_PATH_TAIL } from './mappings/http.js'
-import { DETECT_ONLY_SDKS, SDK_CLIENTS, type SdkClientMapping } from './mappings/providers.js'
+import { DETECT_ONLY_SDKS, KEY_ENV_NAME, SDK_CLIENTS, type SdkClientMapping } from './mappings/providers.js'
 import {
   credentialSources,
   hasStaticOrigin,
@@ -27,6 +28,11 @@ export interface FetchSink {
   readonly kind: 'fetch'
   readonly transport: 'fetch'
   readonly call: CallExpression
+  /**
+   * `fetch` (and `window.fetch`…), or `fetchEventSource` from @microsoft/fetch-event-source, which takes the
+   * fetch to use as its `fetch` option instead of being replaced.
+   */
+  readonly via: 'fetch' | 'fetchEventSource'
   readonly provider: string
   readonly url: ProviderUrl
   /** Auth header properties in an inline `headers: { … }` object. */
@@ -93,17 +99,37 @@ export interface SdkSink {
   readonly keySources: readonly KeySource[]
 }
 
-export type Sink = FetchSink | RuntimeFetchSink | AxiosSink | AxiosDefaultsSink | SdkSink
+export type { ReachSink }
+
+export type Sink = FetchSink | RuntimeFetchSink | AxiosSink | AxiosDefaultsSink | SdkSink | ReachSink
 
 const FETCH_CALLEES = new Set(['fetch', 'window.fetch', 'globalThis.fetch', 'self.fetch'])
 
+/** Key sources that name a provider key: an env var or a storage entry that looks like one. */
+function looksLikeProviderKey(sources: readonly KeySource[]): boolean {
+  return sources.some(
+    (s) =>
+      (s.kind === 'env' && KEY_ENV_NAME.test(s.variable)) ||
+      (s.kind === 'storage' &&
+        /openai|anthropic|claude|gemini|groq|mistral|openrouter|deepseek|api_?key/i.test(s.detail)),
+  )
+}
+
+/**
+ * A fetch whose host is chosen at runtime is a provider call when it carries a credential and either its path
+ * ends like a provider API, its key is a provider key (`VITE_OPENAI_API_KEY` default, `localStorage('openai_key')`),
+ * or the same file spells provider origins (a settings table feeding `fetch(settings.endpoint)`). Rewriting one
+ * wrongly is harmless: `relayUrlIfProvider` leaves non-provider URLs as they are.
+ */
 function findRuntimeFetchSink(call: CallExpression, urlArg: Node, initArg: Node | undefined) {
   if (hasStaticOrigin(urlArg)) return undefined
-  const tail = staticTail(urlArg)
-  if (!tail || !PROVIDER_PATH_TAIL.test(tail)) return undefined
   const { authHeaders } = inspectHeaders(initArg)
   if (authHeaders.length === 0) return undefined
   const keySources = authHeaders.flatMap((p) => traceKeySources(p.getInitializerOrThrow()))
+  const tail = staticTail(urlArg)
+  const providerPath = !!tail && PROVIDER_PATH_TAIL.test(tail)
+  if (!providerPath && !looksLikeProviderKey(keySources) && !mentionsProviderHost(call.getSourceFile()))
+    return undefined
   return {
     kind: 'fetch',
     transport: 'runtime-fetch',
@@ -114,12 +140,26 @@ function findRuntimeFetchSink(call: CallExpression, urlArg: Node, initArg: Node 
   } as const
 }
 
-function findFetchSink(call: CallExpression): FetchSink | RuntimeFetchSink | undefined {
-  if (!FETCH_CALLEES.has(call.getExpression().getText())) return undefined
+/** `fetchEventSource` imported from @microsoft/fetch-event-source (local name), if any. */
+function fetchEventSourceName(imports: ReturnType<typeof importBindings>): string | undefined {
+  for (const [local, binding] of imports) {
+    if (binding.module === '@microsoft/fetch-event-source' && binding.exportName === 'fetchEventSource')
+      return local
+  }
+  return undefined
+}
+
+function findFetchSink(
+  call: CallExpression,
+  eventSource: string | undefined,
+): FetchSink | RuntimeFetchSink | undefined {
+  const callee = call.getExpression().getText()
+  const via = FETCH_CALLEES.has(callee) ? 'fetch' : callee === eventSource ? 'fetchEventSource' : undefined
+  if (!via) return undefined
   const [urlArg, initArg] = call.getArguments()
   if (!urlArg) return undefined
   const url = resolveProviderUrl(urlArg)
-  if (!url) return findRuntimeFetchSink(call, urlArg, initArg)
+  if (!url) return via === 'fetch' ? findRuntimeFetchSink(call, urlArg, initArg) : undefined
   const { headers, authHeaders, opaqueHeaders } = inspectHeaders(initArg)
   // A provider URL with no visible credential and nothing opaque is not a key sink (e.g. a public endpoint).
   if (authHeaders.length === 0 && !url.queryKey && !opaqueHeaders) return undefined
@@ -127,6 +167,7 @@ function findFetchSink(call: CallExpression): FetchSink | RuntimeFetchSink | und
   return {
     kind: 'fetch',
     transport: 'fetch',
+    via,
     call,
     provider: url.provider,
     url,
@@ -274,20 +315,42 @@ function findInstanceSinks(file: SourceFile): SdkSink[] {
 /**
  * Finds direct browser-side provider use by its sink: an official SDK constructor or AI SDK factory (by import,
  * not by name), a fetch or axios call to an exact provider host that carries a credential (auth header or Gemini
- * `?key=`), a fetch whose host is chosen at runtime but whose path and credential are an AI API's, and
- * `axios.defaults` auth headers holding a provider key. Default AI SDK instances count too (they need a server key).
+ * `?key=`; also `fetchEventSource`), a fetch whose host is chosen at runtime but which carries a provider credential,
+ * `axios.defaults` auth headers holding a provider key, and a provider URL handed to any other transport
+ * (WebSocket, EventSource, XMLHttpRequest, a project's own SSE helper; reported only). Default AI SDK instances
+ * count too (they need a server key).
  */
 export function detectSinks(file: SourceFile): Sink[] {
   const imports = importBindings(file)
   const axios = axiosNames(file)
+  const eventSource = fetchEventSourceName(imports)
+  const sdkLocals = new Set([...imports].filter(([, b]) => SDK_MODULES.has(b.module)).map(([local]) => local))
   const sinks: Sink[] = findInstanceSinks(file)
   file.forEachDescendant((node) => {
     let sink: Sink | undefined
-    if (Node.isNewExpression(node)) sink = findSdkSink(node, imports)
+    if (Node.isNewExpression(node)) sink = findSdkSink(node, imports) ?? findReachSink(node, sdkLocals)
     else if (Node.isCallExpression(node))
-      sink = findFetchSink(node) ?? findFactorySink(node, imports) ?? findAxiosSink(node, axios)
+      sink =
+        findFetchSink(node, eventSource) ??
+        findFactorySink(node, imports) ??
+        findAxiosSink(node, axios) ??
+        findLiveSink(node, file) ??
+        (isSdkOwned(node, sdkLocals) ? undefined : findReachSink(node, sdkLocals))
     else if (Node.isBinaryExpression(node)) sink = findAxiosDefaultsSink(node, axios)
     if (sink) sinks.push(sink)
   })
   return sinks
+}
+
+/** Modules whose clients the SDK detectors own (a provider URL passed to them is their sink, not a reach). */
+const SDK_MODULES: ReadonlySet<string> = new Set([
+  ...SDK_TABLE.map((e) => e.module),
+  ...AI_SDK_FACTORIES.map((f) => f.module),
+  'axios',
+  '@microsoft/fetch-event-source',
+])
+
+/** A factory call of an SDK module (`createOpenAI({ baseURL })`): its options are the SDK detector's business. */
+function isSdkOwned(call: CallExpression, sdkLocals: ReadonlySet<string>): boolean {
+  return sdkLocals.has(call.getExpression().getText())
 }

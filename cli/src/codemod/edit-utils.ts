@@ -1,6 +1,7 @@
 import { Node, type SourceFile, SyntaxKind } from 'ts-morph'
-import { envVariableOf } from './key-source.js'
+import { envVariableOf, peelCasts } from './key-source.js'
 import type { Diagnostic, TransformResult } from './types.js'
+import { removeUnusedKeyParameters } from './unused-parameters.js'
 
 /** The whitespace before `node` on its line (for properties inserted beside it). */
 export function indentOf(node: Node): string {
@@ -41,10 +42,13 @@ export function identifiersIn(node: Node): string[] {
 
 /**
  * Removes `const NAME = <env read | storage read | literal>` when nothing references NAME any more, so no
- * provider key env var stays in the bundle. Exported or multi-declaration statements are left alone.
+ * provider key env var stays in the bundle, and a function's last parameter that only carried the key (see
+ * unused-parameters.ts). Exported or multi-declaration statements are left alone.
  */
 export function removeUnusedKeyConsts(file: SourceFile, names: readonly string[]): void {
-  for (const name of new Set(names)) {
+  // A parameter that only carried the key goes too (with its arguments, whose key reads may then go).
+  const fromArguments = removeUnusedKeyParameters(file, names)
+  for (const name of new Set([...names, ...fromArguments])) {
     const declaration = file.getVariableDeclaration(name)
     const statement = declaration?.getVariableStatement()
     if (!declaration || !statement || statement.isExported() || statement.getDeclarations().length !== 1)
@@ -70,14 +74,7 @@ export function removeLines(file: SourceFile, start: number, end: number): void 
 }
 
 function isKeyRead(node: Node): boolean {
-  let current = node
-  while (
-    Node.isAsExpression(current) ||
-    Node.isNonNullExpression(current) ||
-    Node.isParenthesizedExpression(current)
-  ) {
-    current = current.getExpression()
-  }
+  const current = peelCasts(node)
   if (Node.isBinaryExpression(current)) return isKeyRead(current.getLeft())
   if (envVariableOf(current)) return true
   if (Node.isCallExpression(current))

@@ -44,6 +44,36 @@ function unwrap(node: Node): Node {
   }
 }
 
+/** `x as T`, `x!`, `(x)` → `x`. */
+export function peelCasts(node: Node): Node {
+  let current = node
+  while (
+    Node.isAsExpression(current) ||
+    Node.isNonNullExpression(current) ||
+    Node.isParenthesizedExpression(current)
+  ) {
+    current = current.getExpression()
+  }
+  return current
+}
+
+/** The right side of the outermost `a ?? b` / `a || b` under casts and parentheses. */
+function fallbackOf(node: Node): Node | undefined {
+  const current = peelCasts(node)
+  if (!Node.isBinaryExpression(current)) return undefined
+  const op = current.getOperatorToken().getKind()
+  return op === SyntaxKind.QuestionQuestionToken || op === SyntaxKind.BarBarToken
+    ? current.getRight()
+    : undefined
+}
+
+function isEmptyLiteral(node: Node): boolean {
+  return (
+    (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) &&
+    node.getLiteralValue() === ''
+  )
+}
+
 /**
  * Follows a key expression back to its source(s): env reads, web storage, a function parameter, a literal.
  * A template such as `Bearer ${key}` yields the sources of its substitutions.
@@ -51,6 +81,11 @@ function unwrap(node: Node): Node {
 export function traceKeySources(expression: Expression | Node, depth = 0): KeySource[] {
   const node = unwrap(expression)
   if (depth > 6) return [{ kind: 'unknown', detail: node.getKindName() }]
+  const fallback = fallbackOf(expression)
+  // `settings.apiKey || import.meta.env.VITE_OPENAI_API_KEY`: the default is a key source too (a literal `''` is not).
+  if (fallback && !isEmptyLiteral(fallback)) {
+    return [...traceKeySources(node, depth + 1), ...traceKeySources(fallback, depth + 1)]
+  }
   const variable = envVariableOf(node)
   if (variable) return [{ kind: 'env', variable }]
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return [{ kind: 'literal' }]

@@ -2,8 +2,10 @@ import { type Project, ScriptKind, type SourceFile } from 'ts-morph'
 import { type ContainerScan, isContainerPath, type ScriptBlock, scanContainer } from './containers/index.js'
 import { detectSinks, type Sink } from './detect.js'
 import { detectQuote, indentOf, usesSemicolons } from './edit-utils.js'
+import { findKeptKeys } from './kept-keys.js'
 import { describeKeySource } from './key-source.js'
 import type { Diagnostic, Transform } from './types.js'
+import { type RemovedParameter, takeRemovedParameters } from './unused-parameters.js'
 
 /** A provider sink found in the sources, with where its key comes from (names only, never values). */
 export interface FoundSink {
@@ -18,12 +20,16 @@ export interface FoundSink {
 export interface FileResult {
   readonly after: string
   readonly applied: readonly string[]
-  /** True when the result calls the byok helper (so the helper files must exist). */
+  /** True when the result imports the byok instance module (so it must exist). */
   readonly needsHelper: boolean
+  /** True when a classic script (file or inline block) now calls the global `byok` of the classic client. */
+  readonly usesGlobal: boolean
   readonly found: readonly FoundSink[]
   readonly manual: readonly Diagnostic[]
   /** Set when nothing in the file could be read (a container whose only scripts are in another language). */
   readonly skipped?: string
+  /** Parameters that only carried a key, removed from this module's functions: importers' calls must follow. */
+  readonly removedParameters?: readonly RemovedParameter[]
 }
 
 export interface PlanFileInput {
@@ -39,6 +45,21 @@ export interface PlanFileInput {
    * static site loads the `.js` helper natively. False for pages served verbatim (Next, CRA, Vite's `public/`).
    */
   readonly htmlModulesCanImport: boolean
+  /**
+   * `client` (default): transform, import the instance, report leftovers and kept keys. `config`: a build config,
+   * only build-config steps and inlined keys. `report`: no transform, only what is found (server or library code).
+   */
+  readonly mode?: 'client' | 'config' | 'report'
+  /**
+   * For a file a page or manifest loads as a classic script: `global` rewrites it to call the global `byok` of
+   * the classic client (no import), `report` only reports. Undefined for modules.
+   */
+  readonly classic?: 'global' | 'report'
+  /**
+   * Inline classic `<script>` blocks of a page: when set they are rewritten against the global `byok` and this
+   * puts the classic client's tags in front of the first rewritten one; unset, they are only reported.
+   */
+  readonly classicTagsBefore?: (html: string, tagStart: number) => string
 }
 
 export function scriptKindOf(path: string): ScriptKind {
@@ -66,7 +87,7 @@ function transformSource(
   const { project, path, steps } = input
   const file = project.createSourceFile(virtualPath, text, { overwrite: true, scriptKind })
   try {
-    return { file, ...runSteps(file, path, steps, lineOffset) }
+    return { file, ...runSteps(file, path, input.mode === 'report' ? [] : steps, lineOffset, input.mode) }
   } catch (error) {
     project.removeSourceFile(file)
     throw error
@@ -78,14 +99,16 @@ function runSteps(
   path: string,
   steps: readonly Transform[],
   lineOffset: number,
+  mode: PlanFileInput['mode'] = 'client',
 ): { applied: string[]; needsHelper: boolean; found: FoundSink[]; manual: Diagnostic[] } {
-  const found = detectSinks(file).map((sink) => toFound(path, sink, lineOffset))
+  const config = mode === 'config'
+  const found = config ? [] : detectSinks(file).map((sink) => toFound(path, sink, lineOffset))
   const manual: Diagnostic[] = []
   const applied: string[] = []
   // Build-config steps (`usesHelper: false`) never reference `byok`: a file only they changed gets no import.
   let needsHelper = false
   const quote = detectQuote(file)
-  for (const step of steps) {
+  for (const step of config ? steps.filter((s) => s.usesHelper === false) : steps) {
     const result = step.apply(file, { file: path, byok: 'byok', quote })
     if (result.changes > 0) {
       applied.push(step.id)
@@ -93,24 +116,49 @@ function runSteps(
     }
     manual.push(...result.diagnostics.map((d) => ({ ...d, line: d.line + lineOffset })))
   }
+  const reported = (line: number) => manual.some((d) => d.line === line)
   // Anything still detected after every step is a key use no transform handles: report it, never guess.
-  for (const sink of detectSinks(file)) {
+  for (const sink of config ? [] : detectSinks(file)) {
     const line = sinkLine(sink) + lineOffset
-    if (manual.some((d) => d.line === line)) continue
-    manual.push({
-      file: path,
-      line,
-      reason:
-        sink.kind === 'sdk'
-          ? `new ${sink.className}(…) from ${sink.module} sends the ${sink.provider} key from the browser; no transform rewrites it yet`
-          : `fetch to ${sink.provider} with a provider credential that no transform could rewrite`,
-      suggestion:
-        sink.kind === 'sdk'
-          ? `Build it from await byok.sdkOptions('${sink.provider}') (see the client helper README, "With the official SDKs")`
-          : `Use byok.fetch(byok.relayUrlFor(url), init) and drop the credential`,
-    })
+    if (!reported(line)) manual.push({ file: path, line, ...leftover(sink) })
   }
+  // Keys left in the code are found again on every run, whatever an earlier run did (state comes from the code).
+  if (mode !== 'report') {
+    for (const kept of findKeptKeys(file, { config })) {
+      const line = kept.line + lineOffset
+      if (!reported(line)) manual.push({ ...kept, file: path, line })
+    }
+  }
+  manual.sort((a, b) => a.line - b.line)
   return { applied, needsHelper, found, manual }
+}
+
+/** Why a sink no transform rewrote is left, and what to do instead. */
+function leftover(sink: Sink): { reason: string; suggestion: string } {
+  if (sink.kind === 'sdk') {
+    return {
+      reason: `new ${sink.className}(…) from ${sink.module} sends the ${sink.provider} key from the browser; no transform rewrites it yet`,
+      suggestion: `Build it from await byok.sdkOptions('${sink.provider}') (see the @byok/client README, "With the official SDKs")`,
+    }
+  }
+  if (sink.transport === 'reach' && sink.websocket) {
+    return {
+      reason: `${sink.what} opens a WebSocket to ${sink.provider} from the browser (the key rides in the URL); the relay has no WebSocket proxy`,
+      suggestion:
+        'Move this feature behind your own server (or use the provider’s ephemeral tokens minted server-side), or use the HTTP API through byok.fetch',
+    }
+  }
+  if (sink.transport === 'reach') {
+    return {
+      reason: `${sink.what} reaches ${sink.provider} from the browser through a transport the codemod does not rewrite`,
+      suggestion:
+        'Pass byok.relayUrlFor(url) instead of the provider URL, make the request with byok.fetch (or give the helper byok.fetch as its fetch), and drop the provider key',
+    }
+  }
+  return {
+    reason: `fetch to ${sink.provider} with a provider credential that no transform could rewrite`,
+    suggestion: 'Use byok.fetch(byok.relayUrlFor(url), init) and drop the credential',
+  }
 }
 
 function sinkLine(sink: Sink): number {
@@ -131,19 +179,55 @@ function toFound(path: string, sink: Sink, lineOffset: number): FoundSink {
 export function planFile(input: PlanFileInput): FileResult {
   const { path, text, project } = input
   if (!isContainerPath(path)) {
+    const classicReport = input.classic === 'report'
     const { file, applied, needsHelper, found, manual } = transformSource(
-      input,
+      classicReport ? { ...input, mode: 'report' } : input,
       `/project/${path}`,
       text,
       scriptKindOf(path),
       0,
     )
-    if (needsHelper) ensureImport(file, input.specifier, false)
+    if (classicReport) {
+      project.removeSourceFile(file)
+      return {
+        after: text,
+        applied: [],
+        needsHelper: false,
+        usesGlobal: false,
+        found,
+        manual: classicManual(found, manual),
+      }
+    }
+    const classic = input.classic === 'global'
+    if (needsHelper && !classic) ensureImport(file, input.specifier, false)
     const after = file.getFullText()
+    const removedParameters = takeRemovedParameters(file)
     project.removeSourceFile(file)
-    return { after, applied, needsHelper, found, manual }
+    return {
+      after,
+      removedParameters,
+      applied,
+      needsHelper: needsHelper && !classic,
+      usesGlobal: needsHelper && classic,
+      found,
+      manual,
+    }
   }
   return planContainer(input, scanContainer(path, text))
+}
+
+/** A classic script the codemod may not rewrite (an extension content script, a bundled app's classic page). */
+function classicManual(found: readonly FoundSink[], manual: readonly Diagnostic[]): Diagnostic[] {
+  return manual.map((d) =>
+    found.some((f) => f.line === d.line)
+      ? {
+          ...d,
+          reason: `${d.reason} (in a classic script, which cannot import the byok client)`,
+          suggestion:
+            'Load vendor/byok.global.js and byok-instance.global.js (byok integrate --vendor writes them) before this script and call the global byok, or make it a module',
+        }
+      : d,
+  )
 }
 
 function planContainer(input: PlanFileInput, scan: ContainerScan): FileResult {
@@ -154,6 +238,7 @@ function planContainer(input: PlanFileInput, scan: ContainerScan): FileResult {
       after: text,
       applied: [],
       needsHelper: false,
+      usesGlobal: false,
       found: [],
       manual: [],
       skipped: `line ${first.line}: ${first.reason}`,
@@ -162,13 +247,15 @@ function planContainer(input: PlanFileInput, scan: ContainerScan): FileResult {
   const applied = new Set<string>()
   const found: FoundSink[] = []
   const manual: Diagnostic[] = []
-  const edited: { block: ScriptBlock; file: SourceFile; changed: boolean }[] = []
+  const edited: { block: ScriptBlock; file: SourceFile; changed: boolean; global: boolean }[] = []
+  const report = input.mode === 'report'
   try {
     scan.blocks.forEach((block, index) => {
       const code = text.slice(block.start, block.end)
       const virtualPath = `/project/${path}.block-${index}.${EXTENSION_OF[block.scriptKind] ?? 'js'}`
-      const canImport = block.module && (block.scope !== 'own' || input.htmlModulesCanImport)
-      if (!canImport) {
+      const global = !block.module && !!input.classicTagsBefore
+      const canImport = block.module && (block.scope !== 'own' || block.bundled || input.htmlModulesCanImport)
+      if (!canImport && !global && !report) {
         found.push(...reportUnimportable(input, virtualPath, code, block, manual))
         return
       }
@@ -176,15 +263,33 @@ function planContainer(input: PlanFileInput, scan: ContainerScan): FileResult {
       for (const id of result.applied) applied.add(id)
       found.push(...result.found)
       manual.push(...result.manual)
-      edited.push({ block, file: result.file, changed: result.needsHelper })
+      edited.push({ block, file: result.file, changed: result.needsHelper, global })
     })
-    addContainerImports(edited, input.specifier)
+    addContainerImports(
+      edited.filter((e) => !e.global),
+      input.specifier,
+    )
     let after = text
     // From the last block to the first, so earlier offsets stay valid; bytes outside blocks are never touched.
     for (const { block, file } of [...edited].reverse()) {
       after = after.slice(0, block.start) + file.getFullText() + after.slice(block.end)
     }
-    return { after, applied: [...applied], needsHelper: edited.some((e) => e.changed), found, manual }
+    const firstGlobal = edited.find((e) => e.global && e.changed)
+    if (firstGlobal && input.classicTagsBefore) {
+      const { block } = firstGlobal
+      const shift = edited
+        .filter((e) => e.block.start < block.start)
+        .reduce((sum, e) => sum + e.file.getFullText().length - (e.block.end - e.block.start), 0)
+      after = input.classicTagsBefore(after, block.start - block.tag.length + shift)
+    }
+    return {
+      after,
+      applied: [...applied],
+      needsHelper: edited.some((e) => e.changed && !e.global),
+      usesGlobal: !!firstGlobal,
+      found,
+      manual,
+    }
   } finally {
     for (const { file } of edited) project.removeSourceFile(file)
   }

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { basename, join, relative, sep } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+import { FRAMEWORKS, type Framework } from './frameworks.js'
 
 /** Source files transformed as a whole, and containers whose `<script>` blocks are (see containers/). */
 export const SOURCE_EXTENSIONS = [
@@ -13,10 +14,11 @@ export const SOURCE_EXTENSIONS = [
   '.svelte',
   '.html',
   '.htm',
+  '.astro',
 ] as const
 
 /** Never walked: dependencies, build output, VCS and framework caches. */
-const IGNORED_DIRS = new Set([
+export const IGNORED_DIRS = new Set([
   'node_modules',
   'dist',
   'build',
@@ -32,91 +34,13 @@ const IGNORED_DIRS = new Set([
   'src-tauri',
 ])
 
-/**
- * `vite` covers every Vite app (React, Vue, Svelte, SvelteKit, vanilla): all inline `VITE_*` env vars. `static` is a
- * plain HTML site without package.json: no bundler, so the helper is emitted as JavaScript, imported with its `.js`
- * extension, and the relay URL comes from a page global (there is no env to inline).
- */
-export type Framework = 'vite' | 'next' | 'cra' | 'static'
+export type { Framework } from './frameworks.js'
 
-/** The public env var each framework inlines for the relay URL (a global for static sites), and how code reads it. */
-export const RELAY_URL_ENV: Readonly<Record<Framework, { variable: string; read: string }>> = {
-  vite: { variable: 'VITE_BYOK_RELAY_URL', read: 'import.meta.env.VITE_BYOK_RELAY_URL' },
-  next: { variable: 'NEXT_PUBLIC_BYOK_RELAY_URL', read: 'process.env.NEXT_PUBLIC_BYOK_RELAY_URL' },
-  cra: { variable: 'REACT_APP_BYOK_RELAY_URL', read: 'process.env.REACT_APP_BYOK_RELAY_URL' },
-  static: { variable: 'BYOK_RELAY_URL', read: 'globalThis.BYOK_RELAY_URL' },
-}
-
-export interface ProjectInfo {
-  readonly framework: Framework
-  readonly appId: string
-  /** Project-relative directory the helper files go to (`src/lib` or `lib`). */
-  readonly helperDir: string
-  /**
-   * `ts` when the project compiles TypeScript (a tsconfig.json, a `typescript` dependency or `.ts` sources), else `js`: a
-   * JavaScript CRA or Next app cannot resolve a `.ts` helper, so it gets the helper with its types stripped.
-   */
-  readonly language: 'ts' | 'js'
-}
-
-interface PackageJson {
-  name?: string
-  dependencies?: object
-  devDependencies?: object
-}
-
-function readPackageJson(dir: string): PackageJson | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Framework from package.json (next, react-scripts, else Vite: also Vue, Svelte and SvelteKit apps); without a
- * package.json, a folder with `.html` pages at its root is a static site. App id from the package name or the folder,
- * helper dir `src/lib` when there is a `src/` (SvelteKit's `$lib`), else `lib`.
- */
-export function inspectProject(dir: string, sources: readonly string[] = listSourceFiles(dir)): ProjectInfo {
-  const pkg = readPackageJson(dir)
-  const deps = { ...pkg?.dependencies, ...pkg?.devDependencies }
-  const framework: Framework =
-    'next' in deps
-      ? 'next'
-      : 'react-scripts' in deps
-        ? 'cra'
-        : pkg === undefined && hasRootHtml(dir)
-          ? 'static'
-          : 'vite'
-  const appId = (pkg?.name ?? basename(dir)).replace(/^@[^/]+\//, '') || 'app'
-  const helperDir = existsSync(join(dir, 'src')) ? 'src/lib' : 'lib'
-  const typescript =
-    framework !== 'static' &&
-    (existsSync(join(dir, 'tsconfig.json')) ||
-      'typescript' in deps ||
-      sources.some((file) => isTypeScriptSource(dir, file)))
-  return { framework, appId, helperDir, language: typescript ? 'ts' : 'js' }
-}
-
-/** A `.ts`/`.tsx` file, or a Vue/Svelte component with a `lang="ts"` script block. */
-function isTypeScriptSource(dir: string, file: string): boolean {
-  if (/\.tsx?$/.test(file)) return true
-  if (!/\.(vue|svelte)$/.test(file)) return false
-  try {
-    return /<script\b[^>]*\blang\s*=\s*["']ts["']/i.test(readFileSync(join(dir, file), 'utf8'))
-  } catch {
-    return false
-  }
-}
-
-function hasRootHtml(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((name) => /\.html?$/.test(name))
-  } catch {
-    return false
-  }
-}
+/** The public env var each framework inlines for the relay URL (a page global without a bundler), and how code reads it. */
+export const RELAY_URL_ENV: Readonly<Record<Framework, { variable: string; read: string }>> =
+  Object.fromEntries(
+    FRAMEWORKS.map((f) => [f.id, { variable: f.relayUrl.variable, read: f.relayUrl.read }]),
+  ) as Record<Framework, { variable: string; read: string }>
 
 /** Project-relative paths (forward slashes) of every source file, sorted, ignored directories skipped. */
 export function listSourceFiles(dir: string): string[] {

@@ -23,7 +23,7 @@ export interface ProviderUrl {
 }
 
 /** A literal URL must spell its whole authority before any substitution, or the host is not known. */
-const STATIC_ORIGIN = /^https:\/\/[^/?#]+[/?#]/
+const STATIC_ORIGIN = /^(https|wss):\/\/[^/?#]+[/?#]/
 
 /** Local name → `{ module, export }` for every ES import in the file. */
 export function importBindings(file: SourceFile): Map<string, { module: string; exportName: string }> {
@@ -61,17 +61,37 @@ function staticText(node: Node, depth = 0): { text: string; complete: boolean } 
     const init = constInitializer(node)
     return init ? staticText(init, depth + 1) : undefined
   }
+  // `'https://api.openai.com/v1/' + path`, `BASE + '?key=' + k`: the left side spells the start.
+  if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.PlusToken) {
+    const left = staticText(node.getLeft(), depth + 1)
+    const right = left?.complete ? staticText(node.getRight(), depth + 1) : undefined
+    if (!left) return undefined
+    return right
+      ? { text: left.text + right.text, complete: right.complete }
+      : { text: left.text, complete: false }
+  }
+  if (Node.isParenthesizedExpression(node)) return staticText(node.getExpression(), depth + 1)
   return undefined
 }
 
-/** The initializer of a `const` the identifier refers to (in this file), if any. */
+/** The initializer of a `const` (or a never-reassigned `let`/`var`) the identifier refers to, if any. */
 export function constInitializer(identifier: Node): Node | undefined {
   for (const declaration of identifier.getSymbol()?.getDeclarations() ?? []) {
     if (!Node.isVariableDeclaration(declaration)) continue
-    if (declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined
+    // Classic scripts spell constants with `var`/`let`: those count while nothing assigns them again.
+    if (declaration.getVariableStatement()?.getDeclarationKind() !== 'const' && isReassigned(identifier))
+      return undefined
     return declaration.getInitializer()
   }
   return undefined
+}
+
+function isReassigned(identifier: Node): boolean {
+  const name = identifier.getText()
+  return identifier
+    .getSourceFile()
+    .getDescendantsOfKind(SyntaxKind.BinaryExpression)
+    .some((b) => b.getLeft().getText() === name && /^[-+*/|&?]?=$/.test(b.getOperatorToken().getText()))
 }
 
 /** Resolves a fetch URL argument to a provider (exact host match) or undefined. */

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { KEY_VALUE_PATTERN } from './mappings/providers.js'
-import { parseEnvLines, RELAY_URL_ENV, readEnvValue } from './project.js'
-import { type IntegrationPlan, planIntegration } from './run.js'
+import { parseEnvLines, readEnvValue } from './project.js'
+import { type IntegrationPlan, planIntegration, type ServerSideUse } from './run.js'
 
 /** What `byok integrate --json` prints and the MCP `integrate_project` tool returns: the plan without file contents. */
 export function toIntegrationReport(plan: IntegrationPlan, applied: boolean) {
@@ -39,14 +39,18 @@ export interface ProjectAudit {
   /** Source files and containers examined. */
   readonly scanned: number
   readonly findings: readonly ProjectFinding[]
+  /** Provider use in server code: the key stays on the server, fine (listed, never a failure). */
+  readonly serverSide: readonly ServerSideUse[]
   /** The relay URL the project's `.env*` files point at, when they set one. */
   readonly relayUrl?: string
 }
 
 /**
- * What is left of direct provider use in a project, from the codemod's own plan (every container, every transform):
- * sinks still found, manual items, provider-key-looking literals in the sources (shown by prefix only), and provider
- * keys in `.env*` files (warnings: they only leak when the code reads them). Files that errored are warnings too.
+ * What is left of direct provider use in a project, from the codemod's own plan (every container, every transform),
+ * recomputed from the code on every run: sinks still found and every manual item (kept key env reads, WebSockets,
+ * extension host permissions, …) fail; provider-key-looking literals in browser code fail (shown by prefix only)
+ * and warn in server code; provider keys in `.env*` files warn (they only leak when the code reads them); files
+ * that errored warn. Server-side provider use is listed as fine.
  *
  * @example
  * const audit = auditProject('/path/to/app', resolveTemplatesDir(env, cwd))
@@ -73,7 +77,11 @@ export function auditProject(dir: string, templatesDir: string): ProjectAudit {
   const sources = plan.files.filter(
     (f) => !added.has(f.path) && f.path !== '.env.example' && f.status !== 'error' && f.status !== 'skipped',
   )
-  for (const file of sources) findings.push(...findKeyLiterals(dir, file.path))
+  for (const file of sources) {
+    const literals = findKeyLiterals(dir, file.path)
+    // A key in server code is a committed secret, not one shipped to browsers.
+    findings.push(...(file.server ? literals.map((f) => ({ ...f, severity: 'warn' as const })) : literals))
+  }
   for (const file of plan.files.filter((f) => f.status === 'error')) {
     findings.push({
       file: file.path,
@@ -90,11 +98,13 @@ export function auditProject(dir: string, templatesDir: string): ProjectAudit {
       message: `${leak.variable} holds a provider key: rotate it at the provider and delete it (users bring their own)`,
     })
   }
-  const relayUrl = readEnvValue(dir, RELAY_URL_ENV[plan.framework].variable)
+  const app = plan.apps.find((a) => a.relayUrlIsEnv)
+  const relayUrl = app ? readEnvValue(join(dir, app.dir), app.relayUrlVariable) : undefined
   return {
     framework: plan.framework,
     scanned: sources.length,
     findings: findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    serverSide: plan.serverSide,
     ...(relayUrl ? { relayUrl } : {}),
   }
 }

@@ -156,12 +156,13 @@ export function checkProject(
     const files = [...new Set(failures.map((f) => f.file))]
     return {
       status: 'fail',
-      detail: `${failures.length} direct provider call(s) or key(s) left in browser code (${files.length} file(s))`,
-      hint: `Run byok integrate ${dir} (--dry-run first to see the diff); items it cannot rewrite are in its "Needs manual work" list.`,
+      detail: `${failures.length} item(s) left in browser code: provider calls, provider keys or manual work (${files.length} file(s))`,
+      hint: `Run byok integrate ${dir} (--dry-run first to see the diff); fix what it lists under "Needs manual work" (each with file:line and what to do), then run byok doctor again.`,
       findings,
     }
   }
-  const scanned = `${audit.scanned} file(s), ${audit.framework}`
+  const server = audit.serverSide.length
+  const scanned = `${audit.scanned} file(s), ${audit.framework}${server > 0 ? `; ${server} server-side provider use(s): the key stays on your server, fine` : ''}`
   if (warnings > 0) {
     return {
       status: 'warn',

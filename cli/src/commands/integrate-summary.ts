@@ -42,6 +42,11 @@ export function printSummary(io: CliIo, plan: IntegrationPlan, mode: SummaryMode
       `  found ${sink.file}:${sink.line} ${sink.provider} ${sink.kind} (key from ${sink.keySources.join(', ') || 'nowhere visible'})`,
     )
   }
+  for (const use of plan.serverSide) {
+    io.err(
+      `  server-side ${use.file}:${use.line} ${use.provider} (${use.reason}): the key stays on your server, fine`,
+    )
+  }
   for (const file of plan.files) {
     if (file.status === 'skipped') io.err(`  skipped ${file.path}: ${file.reason ?? 'not examined'}`)
     if (file.status === 'error') io.err(`  error ${file.path}: ${file.error}`)
@@ -65,6 +70,12 @@ export function printSummary(io: CliIo, plan: IntegrationPlan, mode: SummaryMode
 
 function nextSteps(plan: IntegrationPlan, count: Record<FileStatus, number>, dir: string): string[] {
   const steps: string[] = []
+  const installs = plan.apps.filter((a) => a.dependency).map((a) => a.dir || '.')
+  if (count.modified > 0 && installs.length > 0) {
+    steps.push(
+      `Install the added @byok/client dependency (npm install / pnpm install) in ${installs.join(', ')}.`,
+    )
+  }
   if (count.modified > 0) {
     steps.push(
       plan.framework === 'static'

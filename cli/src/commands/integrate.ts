@@ -48,6 +48,11 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
         description: 'Exit 3 when anything needs manual work (for CI); file errors still exit 2',
       },
       verbose: { type: 'boolean', description: 'A progress line per file on stderr' },
+      vendor: {
+        type: 'boolean',
+        description:
+          'Copy the compiled client (one file + .d.ts) into each app instead of adding the @byok/client dependency',
+      },
     },
     run({ args }) {
       if (args.list) {
@@ -76,6 +81,7 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
         only,
         templatesDir: resolveTemplatesDir(io.env, io.cwd),
         transforms,
+        vendor: Boolean(args.vendor),
         onProgress: createProgressPrinter(io, Boolean(args.verbose)),
       })
       const dryRun = Boolean(args['dry-run'])

@@ -151,7 +151,6 @@ describe('detectSinks: by sink, exact hosts, traced key sources', () => {
     ['fetch(`https://api.openai.com${p}`, { headers: { Authorization: `Bearer ${k}` } })'],
     ["import { OpenAI } from './mine'\nnew OpenAI({ apiKey: k })"],
     ['const openai = axios.create({ headers: { Authorization: `Bearer ${k}` } })'],
-    ["myFetch('https://api.openai.com/v1/x', { headers: { Authorization: `Bearer ${k}` } })"],
     ['fetch(`${API}/user`, { headers: { Authorization: `Bearer ${t}` } })'],
     ['fetch(`${base}/chat/completions`, { method: "POST" })'],
     [
@@ -165,5 +164,73 @@ describe('detectSinks: by sink, exact hosts, traced key sources', () => {
     ],
   ])('lookalike left alone: %s', (source) => {
     expect(sinksOf(source)).toEqual([])
+  })
+
+  // A provider URL handed to any transport other than fetch, axios or an SDK is found (and reported), never
+  // silent: the project's own SSE helper, a WebSocket (Gemini Live), EventSource, XMLHttpRequest, a `var` URL.
+  it.each([
+    ["myFetch('https://api.openai.com/v1/x', { headers: { Authorization: `Bearer ${k}` } })", 'openai'],
+    [
+      "fetchSSE('https://openrouter.ai/api/v1/chat/completions', { headers: { Authorization: 'Bearer ' + k } })",
+      'openrouter',
+    ],
+    [
+      'new WebSocket(`wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=${k}`)',
+      'google',
+    ],
+    ["const es = new EventSource('https://api.openai.com/v1/stream')", 'openai'],
+    ["xhr.open('POST', 'https://api.anthropic.com/v1/messages')", 'anthropic'],
+    [
+      "var URL_ = 'https://api.groq.com/openai/v1/chat/completions'\nfunction go(k) { return post(URL_, { key: k }) }",
+      'groq',
+    ],
+    [
+      "$.ajax({ url: 'https://api.openai.com/v1/chat/completions', headers: { Authorization: k } })",
+      'openai',
+    ],
+    [
+      "import { GoogleGenAI } from '@google/genai'\nconst s = await ai.live.connect({ model: 'm' })",
+      'google',
+    ],
+  ])('reached through another transport: %s', (source, provider) => {
+    expect(sinksOf(source).map((s) => [s.kind, s.provider])).toEqual([['fetch', provider]])
+  })
+
+  it.each([
+    "const PROVIDERS = [{ id: 'openai', base: 'https://api.openai.com/v1' }]",
+    "if (url.startsWith('https://api.openai.com')) log('openai')",
+    "console.log('https://api.openai.com/v1/models')",
+    "fetch(byok.relayUrlFor('https://api.openai.com/v1/models'), {})",
+    "new URL('https://api.openai.com/v1/models')",
+  ])('a provider URL that is only data is not a sink: %s', (source) => {
+    expect(sinksOf(source)).toEqual([])
+  })
+
+  it('fetchEventSource to a provider is a fetch sink; fetch(settings.endpoint) with a provider key is a runtime one', () => {
+    expect(
+      sinksOf(
+        "import { fetchEventSource } from '@microsoft/fetch-event-source'\nfetchEventSource('https://api.openai.com/v1/chat/completions', { headers: { Authorization: `Bearer ${k}` }, onmessage() {} })",
+      ),
+    ).toEqual([
+      { kind: 'fetch', provider: 'openai', keys: ['an expression the codemod cannot trace (identifier k)'] },
+    ])
+    expect(
+      sinksOf(
+        'const key = settings.apiKey || import.meta.env.VITE_OPENAI_API_KEY\nfetch(settings.endpoint, { headers: { Authorization: `Bearer ${key}` } })',
+      ),
+    ).toEqual([
+      {
+        kind: 'fetch',
+        provider: 'unknown',
+        keys: [
+          'an expression the codemod cannot trace (PropertyAccessExpression)',
+          'env VITE_OPENAI_API_KEY',
+        ],
+      },
+    ])
+    // The own backend with its own token stays out (trap F1).
+    expect(
+      sinksOf('fetch(settings.endpoint, { headers: { Authorization: `Bearer ${session.token}` } })'),
+    ).toEqual([])
   })
 })

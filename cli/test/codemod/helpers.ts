@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Project, ScriptKind } from 'ts-morph'
@@ -15,7 +16,11 @@ export function runTransform(
   text: string,
   path = 'src/input.ts',
 ): { text: string; changes: number; diagnostics: readonly Diagnostic[] } {
-  const project = new Project({ useInMemoryFileSystem: true, skipAddingFilesFromTsConfig: true })
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    skipAddingFilesFromTsConfig: true,
+    compilerOptions: { noLib: true },
+  })
   const file = project.createSourceFile(`/p/${path}`, text, {
     overwrite: true,
     scriptKind: path.endsWith('.tsx') ? ScriptKind.TSX : path.endsWith('.ts') ? ScriptKind.TS : ScriptKind.JS,
@@ -59,4 +64,26 @@ function expectEqual<T>(actual: T, expected: T, what: string): void {
   if (actual !== expected) {
     throw new Error(`${what} differs\n--- expected\n${String(expected)}\n--- actual\n${String(actual)}`)
   }
+}
+
+/** The version the stub client package of `stubTemplatesDir` carries. */
+export const STUB_CLIENT_VERSION = '9.8.7'
+
+/**
+ * A templates directory with a stub `@byok/client` (package.json + the three dist/vendor builds), so plans that add
+ * the dependency or vendor the client are tested without building the real package. Each vendored file holds a
+ * marker comment naming it.
+ */
+export function stubTemplatesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'byok-templates-'))
+  const vendor = join(dir, 'client', 'dist', 'vendor')
+  mkdirSync(vendor, { recursive: true })
+  writeFileSync(
+    join(dir, 'client', 'package.json'),
+    JSON.stringify({ name: '@byok/client', version: STUB_CLIENT_VERSION }),
+  )
+  for (const name of ['byok.js', 'byok.d.ts', 'byok.global.js']) {
+    writeFileSync(join(vendor, name), `// stub ${name}\n`)
+  }
+  return dir
 }

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
@@ -38,7 +38,7 @@ describe('byok integrate (the bin as a process)', () => {
         expect(stdout + stderr).not.toContain('sk-test-fixture')
         expect(snapshotDir(dir)).toEqual(before)
       }),
-    30_000,
+    90_000,
   )
 
   it(
@@ -52,7 +52,7 @@ describe('byok integrate (the bin as a process)', () => {
         expect(stderr).toContain('planned only (no TTY). To apply: byok integrate . --yes')
         expect(snapshotDir(dir)).toEqual(before)
       }),
-    30_000,
+    90_000,
   )
 
   it(
@@ -77,7 +77,7 @@ describe('byok integrate (the bin as a process)', () => {
         expect((JSON.parse(second.stdout) as { applied: boolean }).applied).toBe(false)
         expect(snapshotDir(dir)).toEqual(after)
       }),
-    30_000,
+    90_000,
   )
 
   it(
@@ -101,7 +101,7 @@ describe('byok integrate (the bin as a process)', () => {
         )
         expect(help.stdout).toContain('--fail-on-manual')
       }),
-    30_000,
+    90_000,
   )
 
   it(
@@ -109,6 +109,11 @@ describe('byok integrate (the bin as a process)', () => {
     () =>
       withTempDir(async (dir) => {
         cpSync(fixturesDir('fixtures', 'html-inline-scripts'), dir, { recursive: true })
+        // Gemini Live over a WebSocket: always manual (the relay has no WebSocket proxy).
+        writeFileSync(
+          join(dir, 'live.js'),
+          "export const live = (k) =>\n  new WebSocket('wss://generativelanguage.googleapis.com/ws/x.BidiGenerateContent?key=' + k)\n",
+        )
         const before = snapshotDir(dir)
         const { code, stdout, stderr } = await run(
           ['integrate', '--dry-run', '--json', '--fail-on-manual'],
@@ -121,12 +126,12 @@ describe('byok integrate (the bin as a process)', () => {
           files: { path: string; status: string }[]
         }
         expect(report.framework).toBe('static')
-        expect(report.manual.map((m) => `${m.file}:${m.line}`)).toEqual(['index.html:23'])
+        expect(report.manual.map((m) => `${m.file}:${m.line}`)).toEqual(['live.js:2'])
         expect(report.files.find((f) => f.path === 'index.html')?.status).toBe('modified')
-        expect(stderr).toContain('byok integrate: scanning 1 source file(s)…')
+        expect(stderr).toContain('byok integrate: scanning 2 source file(s)…')
         expect(stderr).toContain('byok: 1 item(s) need manual work (--fail-on-manual)')
         expect(snapshotDir(dir)).toEqual(before)
       }),
-    30_000,
+    90_000,
   )
 })

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCommand } from 'citty'
 import { describe, expect, it } from 'vitest'
@@ -60,6 +60,16 @@ const explodeOnMain: Transform = {
 
 const SDK_FILE = 'src/lib/openai.ts'
 
+/** A Vite app opening a Gemini Live WebSocket: always manual (the relay has no WebSocket proxy). */
+function writeLiveProject(dir: string): void {
+  mkdirSync(join(dir, 'src'))
+  writeFileSync(join(dir, 'package.json'), '{"name":"live","devDependencies":{"vite":"7"}}\n')
+  writeFileSync(
+    join(dir, 'src/live.js'),
+    "export const connect = (k) =>\n  new WebSocket('wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=' + k)\n",
+  )
+}
+
 describe('integrate command (in process, injected git and prompt)', () => {
   it('refuses a dirty git tree unless --force', () =>
     withTempDir(async (dir) => {
@@ -111,11 +121,11 @@ describe('integrate command: outcomes and exit codes', () => {
 
   it('manual items exit 0, or 3 with --fail-on-manual (file errors win with 2)', () =>
     withTempDir(async (dir) => {
-      cpSync(fixturesDir('fixtures', 'html-inline-scripts'), dir, { recursive: true })
+      writeLiveProject(dir)
       const plain = await integrateOutcome(dir, ['--dry-run'], clean)
       expect(plain.error).toBeUndefined()
       expect(plain.stderr).toContain(
-        'Needs manual work:\n  index.html:23 — openai call in a classic <script>',
+        'Needs manual work:\n  src/live.js:2 — new WebSocket(…) opens a WebSocket to google from the browser',
       )
       const strict = await integrateOutcome(dir, ['--dry-run', '--fail-on-manual'], clean)
       expect(strict.error).toMatchObject({ code: 'integrate_manual_work', exitCode: 3 })
@@ -136,7 +146,7 @@ describe('integrate command: outcomes and exit codes', () => {
 
   it('runCli returns the command-chosen exit code, whatever the verbosity', () =>
     withTempDir(async (dir) => {
-      cpSync(fixturesDir('fixtures', 'html-inline-scripts'), dir, { recursive: true })
+      writeLiveProject(dir)
       for (const extra of [[], ['--json'], ['--verbose']]) {
         const { io, err } = createIo(dir)
         const code = await runCli(['integrate', '.', '--dry-run', '--fail-on-manual', ...extra], io)

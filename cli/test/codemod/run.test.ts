@@ -4,11 +4,10 @@ import { describe, expect, it } from 'vitest'
 import { applyIntegration, type PlanProgress, planIntegration } from '../../src/codemod/run.js'
 import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
 import type { Transform } from '../../src/codemod/types.js'
-import { resolveTemplatesDir } from '../../src/scaffold/registry.js'
 import { withTempDir } from '../helpers.js'
-import { fixturesDir } from './helpers.js'
+import { fixturesDir, STUB_CLIENT_VERSION, stubTemplatesDir } from './helpers.js'
 
-const templatesDir = resolveTemplatesDir({}, process.cwd())
+const templatesDir = stubTemplatesDir()
 
 /** Every file under `dir` (relative path → content), for "nothing else changed" checks. */
 function snapshotDir(dir: string, prefix = ''): Record<string, string> {
@@ -39,7 +38,7 @@ describe('planIntegration / applyIntegration', () => {
         ['src/App.tsx', 'unchanged'],
         ['src/lib/openai.ts', 'modified'],
         ['src/main.tsx', 'unchanged'],
-        ['src/lib/byok.ts', 'modified'],
+        ['package.json', 'modified'],
         ['src/lib/byok-instance.ts', 'modified'],
         ['.env.example', 'modified'],
       ])
@@ -70,13 +69,38 @@ export const openai = new OpenAI({
 })
 `)
       expect(after['src/App.tsx']).toBe(before['src/App.tsx'])
-      expect(after['src/lib/byok.ts']).toBe(readFileSync(join(templatesDir, 'client', 'byok.ts'), 'utf8'))
-      expect(after['src/lib/byok-instance.ts']).toContain('relayUrl: import.meta.env.VITE_BYOK_RELAY_URL')
-      expect(after['src/lib/byok-instance.ts']).toContain("appId: 'vite-react-openai-sdk'")
+      // The client is a dependency, not a copy: only the small instance module is written.
+      expect(JSON.parse(after['package.json']!).dependencies['@byok/client']).toBe(`^${STUB_CLIENT_VERSION}`)
+      expect(plan.apps).toEqual([
+        {
+          dir: '',
+          framework: 'vite',
+          role: 'app',
+          relayUrlVariable: 'VITE_BYOK_RELAY_URL',
+          relayUrlIsEnv: true,
+          instance: 'src/lib/byok-instance.ts',
+          dependency: `@byok/client@^${STUB_CLIENT_VERSION}`,
+          vendored: false,
+        },
+      ])
+      expect(after['src/lib/byok-instance.ts']).toBe(`import { createByok } from '@byok/client'
+
+/** What the bundler inlines, typed here so no framework env types are needed. */
+interface BuildEnv {
+  env: { VITE_BYOK_RELAY_URL?: string }
+}
+
+const relayUrl = (import.meta as unknown as BuildEnv).env.VITE_BYOK_RELAY_URL
+
+/** This app’s byok client: provider calls go through the relay with the user’s own key (byok integrate). */
+export const byok = createByok({
+  relayUrl: relayUrl ?? 'http://127.0.0.1:3000',
+  appId: 'vite-react-openai-sdk',
+})
+`)
       expect(after['.env.example']).toContain('VITE_BYOK_RELAY_URL=')
       for (const [path, text] of Object.entries(after)) {
-        if (path.startsWith('src/') && path !== 'src/lib/byok.ts')
-          expect(text, path).not.toContain('VITE_OPENAI_API_KEY')
+        if (path.startsWith('src/')) expect(text, path).not.toContain('VITE_OPENAI_API_KEY')
       }
 
       const again = planIntegration(dir, { templatesDir })
@@ -122,7 +146,7 @@ export async function generate(prompt) {
         'VITE_GEMINI_API_KEY=\n# The byok relay this app calls providers through (byok integrate)\nVITE_BYOK_RELAY_URL=http://127.0.0.1:3000\n',
       )
       for (const [path, text] of Object.entries(after)) {
-        if (!path.startsWith('src/') || path === 'src/lib/byok.ts') continue
+        if (!path.startsWith('src/')) continue
         expect(text, path).not.toContain('VITE_GEMINI_API_KEY')
         // Every provider URL left in the sources is only reached through byok.relayUrlFor.
         for (const line of text.split('\n').filter((l) => /\bfetch\(/.test(l))) {
@@ -140,7 +164,15 @@ export async function generate(prompt) {
       const onlyFetch = planIntegration(dir, { templatesDir, only: ['fetch-provider-url'] })
       expect(onlyFetch.writes).toEqual([])
       // Not rewritten by the selected steps, so reported for manual work rather than silently left.
-      expect(onlyFetch.manual).toEqual([expect.objectContaining({ file: 'src/lib/openai.ts', line: 4 })])
+      // The SDK client, and the key env read it holds (reported on its own line, found from the code).
+      expect(onlyFetch.manual).toEqual([
+        expect.objectContaining({ file: 'src/lib/openai.ts', line: 4 }),
+        expect.objectContaining({
+          file: 'src/lib/openai.ts',
+          line: 5,
+          reason: expect.stringContaining('env VITE_OPENAI_API_KEY'),
+        }),
+      ])
     }))
 
   it('refuses to write over a file that changed after planning', () =>
@@ -194,8 +226,10 @@ describe('planIntegration on small inline projects', () => {
         'byok.fetch(byok.relayUrlFor("https://api.anthropic.com/v1/messages"), { method: "POST", headers: { "anthropic-version": "2023-06-01" }, body: prompt })',
       )
       const instance = readFileSync(join(dir, 'lib/byok-instance.ts'), 'utf8')
-      expect(instance).toContain('relayUrl: process.env.NEXT_PUBLIC_BYOK_RELAY_URL')
-      expect(instance).toContain("appId: 'next-chat'")
+      // In the file's own style (double quotes, semicolons), reading the variable Next inlines.
+      expect(instance).toContain('import { createByok } from "@byok/client";')
+      expect(instance).toContain('const relayUrl = process.env.NEXT_PUBLIC_BYOK_RELAY_URL;')
+      expect(instance).toContain('appId: "next-chat",')
       expect(planIntegration(dir, { templatesDir }).writes).toEqual([])
     }))
 

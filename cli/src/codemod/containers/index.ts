@@ -18,6 +18,8 @@ export interface ScriptBlock {
   /** False for a classic HTML `<script>`: it cannot `import`, so nothing in it is rewritten. */
   readonly module: boolean
   readonly scope: 'outer' | 'inner' | 'own'
+  /** True when the framework bundles the block itself (Astro's `<script>`), so it may import whatever the page is. */
+  readonly bundled?: boolean
   /** The opening tag as written, for messages. */
   readonly tag: string
 }
@@ -39,11 +41,12 @@ const CONTAINERS: Readonly<Record<string, (tag: ScriptTag) => Classified>> = {
   '.svelte': classifySvelte,
   '.html': classifyHtml,
   '.htm': classifyHtml,
+  '.astro': classifyAstro,
 }
 
 export const CONTAINER_EXTENSIONS: readonly string[] = Object.keys(CONTAINERS)
 
-/** True when `path` is a `.vue`, `.svelte` or `.html` file whose script blocks are transformed. */
+/** True when `path` is a `.vue`, `.svelte`, `.astro` or `.html` file whose script blocks are transformed. */
 export function isContainerPath(path: string): boolean {
   return CONTAINER_EXTENSIONS.some((ext) => path.endsWith(ext))
 }
@@ -54,6 +57,7 @@ type Classified =
       readonly scriptKind: ScriptKind
       readonly module: boolean
       readonly scope: ScriptBlock['scope']
+      readonly bundled?: boolean
     }
   | { readonly kind: 'unsupported'; readonly reason: string }
   | { readonly kind: 'ignored' }
@@ -82,6 +86,7 @@ export function scanContainer(path: string, text: string): ContainerScan {
       scriptKind: classified.scriptKind,
       module: classified.module,
       scope: classified.scope,
+      ...(classified.bundled ? { bundled: true } : {}),
       tag: tag.openTag,
     })
   }
@@ -148,4 +153,18 @@ function classifyHtml(tag: ScriptTag): Classified {
   if (CLASSIC_TYPES.has(type))
     return { kind: 'block', scriptKind: ScriptKind.JS, module: false, scope: 'own' }
   return { kind: 'ignored' }
+}
+
+/**
+ * Astro: a `<script>` is processed and bundled by Astro (a module of its own that may import); `is:inline` (or any
+ * other attribute making it verbatim) is shipped as written, so it is a classic script. The frontmatter between the
+ * `---` fences is not a script tag: it runs on the server and is never scanned.
+ */
+function classifyAstro(tag: ScriptTag): Classified {
+  if (tag.attrs.has('src')) return { kind: 'ignored' }
+  const type = (tag.attrs.get('type') ?? '').trim().toLowerCase()
+  if (type !== '' && type !== 'module' && !CLASSIC_TYPES.has(type)) return { kind: 'ignored' }
+  const inline = tag.attrs.has('is:inline') || [...tag.attrs.keys()].some((a) => a.startsWith('define:vars'))
+  if (inline) return { kind: 'block', scriptKind: ScriptKind.JS, module: type === 'module', scope: 'own' }
+  return { kind: 'block', scriptKind: ScriptKind.TS, module: true, scope: 'own', bundled: true }
 }

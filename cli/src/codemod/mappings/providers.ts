@@ -36,7 +36,10 @@ export interface SdkClientMapping {
   /** `default` or the named export. */
   readonly exports: readonly string[]
   readonly provider: string
-  /** What the SDK expects after `<relay>/relay/<provider>` in its base URL (the helper's `SDK_BASE_PATHS`). */
+  /**
+   * What goes after `<relay>/relay/<provider>` in the SDK's base URL: the part of the SDK's default base URL after
+   * the provider host, read from each major's installed source (test/sdk-versions checks every major end to end).
+   */
   readonly basePath: string
   /** Where the key goes: an options object (default) or the first positional argument. */
   readonly keyArg?: 'options' | 'positional'
@@ -51,7 +54,8 @@ export const SDK_CLIENTS = {
   anthropic: [
     { module: '@anthropic-ai/sdk', exports: ['default', 'Anthropic'], provider: 'anthropic', basePath: '' },
   ],
-  groq: [{ module: 'groq-sdk', exports: ['default', 'Groq'], provider: 'groq', basePath: '/openai/v1' }],
+  // groq-sdk (0.x and 1.x) defaults to the bare host and puts `/openai/v1` in every request path itself.
+  groq: [{ module: 'groq-sdk', exports: ['default', 'Groq'], provider: 'groq', basePath: '' }],
   // Speakeasy SDK: `serverURL` is the origin (paths start with /v1), the fetch hook is `httpClient`.
   mistral: [{ module: '@mistralai/mistralai', exports: ['Mistral'], provider: 'mistral', basePath: '' }],
   // openai@3: `new Configuration({ apiKey, basePath })` feeds `new OpenAIApi(configuration)` (axios inside).
@@ -87,9 +91,13 @@ export const DETECT_ONLY_SDKS: readonly {
 /** Env var name prefixes that a framework inlines into the browser bundle. */
 export const PUBLIC_ENV_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_'] as const
 
-/** `.env*` variable names that look like provider keys (reported as leaked when they hold a value). */
+/**
+ * Env variable names that look like provider keys: a provider word as a whole `_`-separated segment, then a key
+ * word at the end (`VITE_OPENAI_API_KEY`, `VITE_OPENAI_KEY`, `HF_TOKEN`, not `VITE_EMAILJS_API_KEY`), or a bare
+ * `API_KEY` under a public prefix (the generic names of catalogue C10).
+ */
 export const KEY_ENV_NAME =
-  /(OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_AI|GOOGLE_GENAI|GROQ|OPENROUTER|MISTRAL|DEEPSEEK|XAI|GROK|TOGETHER|FIREWORKS|PERPLEXITY|CEREBRAS|ELEVENLABS|DEEPGRAM|HUGGINGFACE|HF|GPT|AI)[A-Z0-9_]*(API_?KEY|TOKEN|SECRET)$|^(VITE_|NEXT_PUBLIC_|REACT_APP_)?API_KEY$/
+  /(^|_)(OPENAI|AZURE_OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_AI|GOOGLE_GENAI|GENAI|GROQ|OPENROUTER|MISTRAL|DEEPSEEK|XAI|GROK|TOGETHER|FIREWORKS|PERPLEXITY|CEREBRAS|ELEVENLABS|DEEPGRAM|HUGGINGFACE|HF|GPT|CHATGPT|LLM|AI|COHERE|REPLICATE|MOONSHOT|DASHSCOPE)(_[A-Z0-9]+)*_(API_?KEY|KEY|TOKEN|SECRET)$|^(VITE_|NEXT_PUBLIC_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_)?API_KEY$/
 
 /** Resolves a provider id for an absolute URL string, or undefined (exact host, https, default port, no userinfo). */
 export function providerForUrl(text: string): string | undefined {
@@ -99,7 +107,9 @@ export function providerForUrl(text: string): string | undefined {
   } catch {
     return undefined
   }
-  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password) return undefined
+  // `wss:` too: a WebSocket to a provider (Gemini Live) is found and reported, never rewritten.
+  if (!['https:', 'wss:'].includes(url.protocol) || url.port !== '' || url.username || url.password)
+    return undefined
   return PROVIDER_HOSTS[url.hostname]
 }
 

@@ -3,10 +3,12 @@ import { detectSinks, type FetchSink } from '../detect.js'
 import {
   applyEdits,
   identifiersIn,
+  indentOf,
   lineOf,
   removePropertyEdit,
   removeUnusedKeyConsts,
   rewriteSinks,
+  startsOwnLine,
   type TextEdit,
   unlessProblem,
 } from '../edit-utils.js'
@@ -60,6 +62,37 @@ function sharedUrlConstant(sink: FetchSink): string | undefined {
   return uses.length > 2 ? name : undefined
 }
 
+/**
+ * `fetch(…)` becomes `byok.fetch(…)`; `fetchEventSource(url, { … })` keeps its callee and gets `fetch: byok.fetch`
+ * (its own option for the fetch it streams through), so its `onmessage`/`onerror` callbacks stay as they are.
+ */
+function transportEdit(
+  sink: FetchSink,
+  ctx: TransformContext,
+  callee: Node,
+  init: Node | undefined,
+): { edit: TextEdit } | { problem: Diagnostic } {
+  if (sink.via === 'fetch')
+    return { edit: { start: callee.getStart(), end: callee.getEnd(), text: `${ctx.byok}.fetch` } }
+  if (!init || !Node.isObjectLiteralExpression(init) || init.getProperty('fetch')) {
+    return {
+      problem: {
+        file: ctx.file,
+        line: lineOf(sink.call),
+        reason: `fetchEventSource to ${sink.provider} with options the codemod cannot extend (built elsewhere, or a fetch of their own)`,
+        suggestion: `Pass ${ctx.byok}.relayUrlFor(url) and fetch: ${ctx.byok}.fetch in its options, and drop the provider credential`,
+      },
+    }
+  }
+  // Right after `{`: never inside the range of a header property this rewrite removes.
+  const first = init.getProperties()[0]
+  const text =
+    first && startsOwnLine(first)
+      ? `\n${indentOf(first)}fetch: ${ctx.byok}.fetch,`
+      : ` fetch: ${ctx.byok}.fetch,${first ? '' : ' '}`
+  return { edit: { start: init.getStart() + 1, end: init.getStart() + 1, text } }
+}
+
 function rewrite(sink: FetchSink, ctx: TransformContext): Diagnostic | undefined {
   if (sink.authHeaders.length === 0 && !sink.url.queryKey) {
     return {
@@ -84,9 +117,11 @@ function rewrite(sink: FetchSink, ctx: TransformContext): Diagnostic | undefined
     ...(sink.url.queryKey ? identifiersIn(sink.url.queryKey.expression) : []),
   ]
   const callee = sink.call.getExpression()
-  const urlArg = sink.call.getArguments()[0]!
+  const [urlArg, init] = sink.call.getArguments() as [Node, Node | undefined]
+  const transport = transportEdit(sink, ctx, callee, init)
+  if ('problem' in transport) return transport.problem
   const edits: TextEdit[] = [
-    { start: callee.getStart(), end: callee.getEnd(), text: `${ctx.byok}.fetch` },
+    transport.edit,
     { start: urlArg.getStart(), end: urlArg.getStart(), text: `${ctx.byok}.relayUrlFor(` },
     { start: urlArg.getEnd(), end: urlArg.getEnd(), text: ')' },
     ...dropAuthHeaders(sink),

@@ -1,7 +1,7 @@
 import { SDK_CLIENTS } from '../mappings/providers.js'
 import { createSdkOptionsTransform } from './sdk-options.js'
 
-/** `new Groq({ apiKey, … })` (an OpenAI clone) → relay baseURL with Groq's `/openai/v1`, placeholder apiKey, `fetch: byok.fetch`. */
+/** `new Groq({ apiKey, … })` (an OpenAI clone) → relay baseURL (the SDK adds `/openai/v1` itself), placeholder apiKey, `fetch: byok.fetch`. */
 export const groqSdk = createSdkOptionsTransform(
   'groq-sdk',
   'Groq SDK clients (groq-sdk) go through the relay',

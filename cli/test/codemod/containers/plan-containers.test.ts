@@ -3,11 +3,10 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { scanContainer } from '../../../src/codemod/containers/index.js'
 import { applyIntegration, planIntegration } from '../../../src/codemod/run.js'
-import { resolveTemplatesDir } from '../../../src/scaffold/registry.js'
 import { withTempDir } from '../../helpers.js'
-import { fixturesDir } from '../helpers.js'
+import { fixturesDir, stubTemplatesDir } from '../helpers.js'
 
-const templatesDir = resolveTemplatesDir({}, process.cwd())
+const templatesDir = stubTemplatesDir()
 
 function copyFixture(name: string, dir: string): void {
   cpSync(fixturesDir('fixtures', name), dir, { recursive: true })
@@ -105,7 +104,7 @@ p { white-space: pre-wrap; }
       expect(outsideBlocks('Chat.vue', chat)).toEqual(outsideBlocks('Chat.vue', before.chat))
       // Must not touch: a Bearer token to the app's own backend.
       expect(read(dir, 'src/components/Plain.vue')).toBe(before.plain)
-      expect(read(dir, 'src/lib/byok-instance.ts')).toContain('import.meta.env.VITE_BYOK_RELAY_URL')
+      expect(read(dir, 'src/lib/byok-instance.ts')).toContain('.env.VITE_BYOK_RELAY_URL')
     }))
 
   it('imports once: into <script> when it changed (setup sees its imports), else into <script setup>', () =>
@@ -179,7 +178,7 @@ describe('containers: .svelte', () => {
 })
 
 describe('containers: .html', () => {
-  it('static site: rewrites the module script, reports the classic one at its file line, emits a JS helper', () =>
+  it('static site: the module script imports the instance, the classic one calls the classic client', () =>
     withTempDir(async (dir) => {
       copyFixture('html-inline-scripts', dir)
       const before = read(dir, 'index.html')
@@ -187,36 +186,33 @@ describe('containers: .html', () => {
       expect(plan.framework).toBe('static')
       expect(plan.files.map((f) => [f.path, f.status])).toEqual([
         ['index.html', 'modified'],
-        ['lib/byok.js', 'modified'],
+        ['lib/vendor/byok.js', 'modified'],
         ['lib/byok-instance.js', 'modified'],
+        ['lib/vendor/byok.global.js', 'modified'],
+        ['lib/byok-instance.global.js', 'modified'],
       ])
       expect(plan.found.map((f) => `${f.file}:${f.line}`)).toEqual(['index.html:13', 'index.html:23'])
-      expect(plan.manual).toEqual([
-        {
-          file: 'index.html',
-          line: 23,
-          reason: 'openai call in a classic <script>, which cannot import the byok client',
-          suggestion:
-            'Move this code into a <script type="module"> (or a module file), then run byok integrate again',
-        },
-      ])
+      expect(plan.manual).toEqual([])
       const after = read(dir, 'index.html')
       expect(after).toContain(
         "      import { marked } from 'marked'\n      import { byok } from './lib/byok-instance.js'\n",
       )
       expect(after).not.toContain("localStorage.getItem('openai_key')")
-      // Everything but the module script's content is byte-identical: textarea, importmap, the classic script.
+      // The classic script gets no import (it would be a syntax error there): the classic client's tags go in
+      // front of it, and it calls the global `byok` they define.
+      expect(after).toContain(
+        '    <script src="./lib/vendor/byok.global.js"></script>\n    <script src="./lib/byok-instance.global.js"></script>\n    <script>\n      function legacy(prompt) {\n        return byok.fetch(byok.relayUrlFor(\'https://api.openai.com/v1/chat/completions\'), {',
+      )
+      expect(after).not.toContain('window.OPENAI_API_KEY')
+      // Everything before the module script's content is byte-identical: textarea, importmap.
       const blocks = scanContainer('index.html', before).blocks
       const moduleBlock = blocks.find((b) => b.module)!
       expect(after.slice(0, moduleBlock.start)).toBe(before.slice(0, moduleBlock.start))
-      expect(after.slice(after.length - (before.length - moduleBlock.end))).toBe(
-        before.slice(moduleBlock.end),
-      )
-      // No bundler and no env: plain JavaScript the page can import, and no .env.example.
-      expect(read(dir, 'lib/byok-instance.js')).toContain("from './byok.js'")
-      expect(read(dir, 'lib/byok-instance.js')).toContain('globalThis.BYOK_RELAY_URL ??')
-      expect(read(dir, 'lib/byok.js')).toMatch(/export function createByok\(options\) \{/)
-      expect(read(dir, 'lib/byok.js')).not.toMatch(/^export interface /m)
+      // No bundler and no env: the vendored JavaScript build, imported with its extension, and no .env.example.
+      expect(read(dir, 'lib/byok-instance.js')).toContain("from './vendor/byok.js'")
+      expect(read(dir, 'lib/byok-instance.js')).toContain('const relayUrl = globalThis.BYOK_RELAY_URL')
+      expect(read(dir, 'lib/vendor/byok.js')).toBe('// stub byok.js\n')
+      expect(read(dir, 'lib/byok-instance.global.js')).toContain('var byok = byokClient.createByok({')
       expect(existsSync(join(dir, '.env.example'))).toBe(false)
     }))
 
@@ -237,8 +233,8 @@ describe('containers: .html', () => {
       expect(plan.files.map((f) => [f.path, f.status])).toEqual([
         ['index.html', 'modified'],
         ['public/embed.html', 'manual'],
-        // No TypeScript anywhere in the project: the helper comes as JavaScript.
-        ['lib/byok.js', 'modified'],
+        // The dependency, and (no TypeScript anywhere in the project) a JavaScript instance module.
+        ['package.json', 'modified'],
         ['lib/byok-instance.js', 'modified'],
         ['.env.example', 'modified'],
       ])

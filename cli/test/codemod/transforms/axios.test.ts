@@ -32,7 +32,7 @@ describe('axios', () => {
     expect(runTransform(axiosProvider, input).text).toBe(
       [
         "import axios from 'axios'",
-        "export const r = (k: string) => axios({ adapter: byok.axiosAdapter, method: 'post', url: byok.relayUrlFor('https://api.groq.com/openai/v1/chat/completions'), data: {} })",
+        "export const r = () => axios({ adapter: byok.axiosAdapter, method: 'post', url: byok.relayUrlFor('https://api.groq.com/openai/v1/chat/completions'), data: {} })",
         '',
       ].join('\n'),
     )
