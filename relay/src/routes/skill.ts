@@ -59,14 +59,16 @@ export async function registerSkillRoutes(app: FastifyInstance, skill: ServedSki
       },
     },
     async (request, reply) =>
-      reply
-        .type('text/markdown; charset=utf-8')
-        .send(renderServedSkill(skill.markdown, originOf(request))),
+      reply.type('text/markdown; charset=utf-8').send(renderServedSkill(skill.markdown, originOf(request))),
   )
   app.get(
     '/llms.txt',
     {
-      schema: { summary: 'llms.txt: where an agent starts on this relay', tags: ['meta'], produces: ['text/plain'] },
+      schema: {
+        summary: 'llms.txt: where an agent starts on this relay',
+        tags: ['meta'],
+        produces: ['text/plain'],
+      },
     },
     async (request, reply) => reply.type('text/plain; charset=utf-8').send(renderLlmsTxt(originOf(request))),
   )

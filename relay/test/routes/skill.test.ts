@@ -29,7 +29,11 @@ describe('GET /skill and /llms.txt', () => {
     const res = await app.inject({
       method: 'GET',
       url: '/llms.txt',
-      headers: { host: 'internal:3000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'relay.example.com' },
+      headers: {
+        host: 'internal:3000',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'relay.example.com',
+      },
     })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8')
