@@ -27,7 +27,7 @@ export const LOCAL_RELAY_URL = 'http://127.0.0.1:3000'
 const REMEDY: Readonly<Record<IntegrateSurface, { force: string; apply: string; rerun: string }>> = {
   cli: { force: 'pass --force', apply: 'byok integrate --yes', rerun: 'run byok integrate again' },
   mcp: {
-    force: 'call integrate_project with force: true',
+    force: 'pass force: true',
     apply: 'integrate_project with apply: true',
     rerun: 'call integrate_project again',
   },
