@@ -1,6 +1,6 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
-import { type AddressInfo, createServer as createNetServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer } from '@byok/mcp'
@@ -12,6 +12,8 @@ import {
   StdioClientTransport,
 } from '../../mcp/test/stdio-client.js'
 import { startOpenAIMock } from '../../test/mocks/openai.js'
+// Tests never use the real dev relay port (3000): a free one each time.
+import { freePort } from '../../test/templates/helpers.js'
 import { createIntegrate } from '../src/commands/mcp.js'
 import type { CliIo } from '../src/io.js'
 import { fixturesDir } from './codemod/helpers.js'
@@ -20,15 +22,6 @@ import { commitAll, runByok, spawnByok, withTempDir } from './helpers.js'
 const BIN = fileURLToPath(new URL('../src/bin/byok.ts', import.meta.url))
 const TSX = import.meta.resolve('tsx')
 const KEY = 'sk-e2emcp0123456789abcdefKEYVALUE'
-
-/** A port nothing listens on right now (tests never use the real dev port 3000). */
-async function freePort(): Promise<number> {
-  const server = createNetServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** `byok mcp` over stdio with its dev relay on `port` and its data dir in `dir`. */
 function mcpTransport(dir: string, port: number, env: Record<string, string> = {}) {
@@ -117,6 +110,10 @@ describe('byok mcp over stdio: the local dev relay', () => {
             ok: true,
             relay_url: relayUrl,
           })
+          // The relay the CLI starts serves the packaged skill with its own URL filled in.
+          const skill = await fetch(`${relayUrl}/skill`)
+          expect(skill.status).toBe(200)
+          expect(await skill.text()).toContain(`RELAY_URL=${relayUrl} npx byok mcp`)
           await call(client, 'register_user', { app_id: 'e2e' })
           expect(
             await call(client, 'store_key', { provider: 'openai', key_env: 'MY_OPENAI_KEY' }),
@@ -129,6 +126,18 @@ describe('byok mcp over stdio: the local dev relay', () => {
             reply: 'Hello chunk-1 chunk-2',
           })
           expect(mock.exchanges.some((e) => e.request.path === '/v1/chat/completions')).toBe(true)
+          // An app id with a newline would add lines to the app's .env (issue 17): refused, nothing written.
+          const injected = (await client.callTool({
+            name: 'scaffold_project',
+            arguments: {
+              template: 'react',
+              dir: 'evil',
+              app_id: 'x\nVITE_BYOK_RELAY_URL=http://evil.example',
+            },
+          })) as CallToolResult
+          expect(injected.isError).toBe(true)
+          expect(JSON.stringify(injected.content)).toContain('the app id must be 1–200 characters')
+          expect(existsSync(join(dir, 'evil'))).toBe(false)
           const created = await call(client, 'scaffold_project', { template: 'react', dir: 'app' })
           expect(created).toMatchObject({ created: true, dir: join(dir, 'app'), template: 'react' })
           // The app calls the relay the developer runs: this one.

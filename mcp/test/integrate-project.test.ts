@@ -62,9 +62,7 @@ describe('integrate_project', () => {
       ])
       expect(result.structuredContent).toEqual(reportFor(join(root, 'app'), false))
       expect(text(result).split('\n')).toEqual([
-        `Dry run (nothing written): would edit 1 file(s), add 1 in ${join(root, 'app')} (vite); 1 manual item(s), 0 error(s).`,
-        'Edited: src/lib/openai.ts.',
-        'Added: src/lib/byok.ts.',
+        'Dry run (nothing written): would edit 1 file(s) and add 1 (vite app); 1 manual item(s), 0 error(s).',
         'Manual: src/chat.ts:9 — dynamic URL — use byok.fetch',
         'Provider keys in env files (.env: VITE_OPENAI_API_KEY): tell the user to rotate them at the provider and delete them.',
         'Show the user the hunks in "edited" and the manual items. Next: integrate_project (apply: true) — write the edits once the user agrees and the git tree is committed.',
@@ -87,7 +85,7 @@ describe('integrate_project', () => {
         { dir: root, only: ['openai-sdk'], apply: true, force: true, detail: true, relayUrl: RELAY },
       ])
       expect(result.structuredContent).toMatchObject({ applied: true })
-      expect(text(result)).toMatch(/^Applied: edited 1 file\(s\), added 1 in /)
+      expect(text(result)).toMatch(/^Applied: edited 1 file\(s\) and added 1 \(vite app\)/)
       expect(text(result)).toContain("- The app's .env now sets VITE_BYOK_RELAY_URL=http://127.0.0.1:9")
       expect(text(result)).toContain('Next: register_user — get a relay token')
     }))

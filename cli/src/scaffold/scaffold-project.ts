@@ -5,6 +5,8 @@ import type { CliIo } from '../io.js'
 import { isExistingProject } from './existing.js'
 import { detectPackageManager, execCommand, installDependencies, runScriptCommand } from './install.js'
 import {
+  checkAppId,
+  checkRelayUrl,
   copySharedFiles,
   isEmptyDir,
   renameDotfiles,
@@ -54,6 +56,9 @@ export async function scaffoldProject(io: CliIo, request: ScaffoldRequest): Prom
       hint: `Choose one of: ${registry.templates.map((t) => t.name).join(', ')}.`,
     })
   }
+  // Checked before anything is written, so a bad value leaves no half-made project behind.
+  checkRelayUrl(relayUrl)
+  if (request.appId !== undefined) checkAppId(request.appId)
   const target = resolve(io.cwd, dir)
   if (existsSync(target) && !statSync(target).isDirectory()) {
     throw new CliError(`${dir} exists and is not a directory`, { code: 'target_not_directory' })

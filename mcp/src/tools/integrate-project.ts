@@ -26,21 +26,23 @@ const reportSchema = {
   diffs: z.array(z.looseObject({ path: z.string(), diff: z.string() })).optional(),
 }
 
-/** Outcome first, then only what the agent acts on; the data itself is in structuredContent. */
+/**
+ * Outcome first, then only what the agent acts on: manual items, leaked keys and the next step. The file lists and
+ * hunks are in structuredContent only (the data once).
+ */
 function summarize(report: IntegrateReport): string {
   const { counts } = report
+  const files = `edit ${report.edited.length} file(s) and add ${report.added.length}`
   const head: Record<IntegrateReport['result'], string> = {
-    applied: `Applied: edited ${report.edited.length} file(s), added ${report.added.length}`,
-    dry_run: `Dry run (nothing written): would edit ${report.edited.length} file(s), add ${report.added.length}`,
+    applied: `Applied: ${files.replace('edit', 'edited').replace('add ', 'added ')}`,
+    dry_run: `Dry run (nothing written): would ${files}`,
     not_applied: 'Nothing written',
     cancelled: 'Cancelled, nothing written',
     nothing_to_change: 'Nothing to change',
   }
   const lines = [
-    `${head[report.result]} in ${report.project_dir} (${report.framework}); ${counts.manual ?? 0} manual item(s), ${counts.error ?? 0} error(s).`,
+    `${head[report.result]} (${report.framework} app); ${counts.manual ?? 0} manual item(s), ${counts.error ?? 0} error(s).`,
   ]
-  if (report.edited.length > 0) lines.push(`Edited: ${report.edited.map((f) => f.path).join(', ')}.`)
-  if (report.added.length > 0) lines.push(`Added: ${report.added.join(', ')}.`)
   for (const item of report.manual) lines.push(`Manual: ${item.at} — ${item.reason} — ${item.suggestion}`)
   for (const error of report.errors) lines.push(`Error: ${error.path}: ${error.error}`)
   if (report.leaked_env_keys.length > 0) {
