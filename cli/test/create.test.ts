@@ -72,7 +72,7 @@ describe('byok create (as a process, bundled templates)', () => {
       expect(stdout).toContain('npm run dev')
       expect(stdout).toContain('npx byok dev')
     })
-  })
+  }, 90_000)
 
   it('never prompts without a TTY: missing values take the defaults', async () => {
     await withTempDir(async (cwd) => {
