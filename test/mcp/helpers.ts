@@ -1,6 +1,4 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { commitAll, runByok as runCliProcess } from '../../cli/test/helpers.js'
