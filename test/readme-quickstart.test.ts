@@ -51,7 +51,8 @@ describe('README quick start on a fresh checkout', () => {
       // PORT=0: the README's default port may be taken on a shared machine; the flow reads the real address.
       const child = spawn('bash', ['-c', `${start} --mock`], {
         cwd: dir,
-        env: userEnv({ PORT: '0' }),
+        // BYOK_DATA_DIR: `byok dev` keeps its data in the per-user dir; a test never touches the real one.
+        env: userEnv({ PORT: '0', BYOK_DATA_DIR: `${dir}/.byok-data` }),
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       })

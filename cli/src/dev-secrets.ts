@@ -1,9 +1,49 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { homedir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import type { Env } from '@byok/relay'
 import { CliError } from './errors.js'
 
 export const DEV_SECRETS_FILE = 'dev-secrets.json'
+
+/** The one local dev relay's address: `byok dev` listens here, `byok mcp` uses (or starts) the relay here. */
+export const DEV_HOST = '127.0.0.1'
+export const DEV_PORT = 3000
+
+/**
+ * The per-user directory of the local dev relay's database and secrets, shared by `byok dev` and `byok mcp` so a
+ * key stored through one is there for the other: `--data-dir`, else `BYOK_DATA_DIR`, else
+ * `$XDG_DATA_HOME/byok`, else `~/.local/share/byok`.
+ */
+export function resolveDevDataDir(env: Env, cwd: string, flag?: string): string {
+  const chosen = flag || env.BYOK_DATA_DIR
+  if (chosen) return resolve(cwd, chosen)
+  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'byok')
+}
+
+/**
+ * The environment of a dev relay: the database in the data dir (unless DB_PATH names another file), and the
+ * secrets from the environment or else generated once beside the database. `byok dev` and `byok mcp` both use it,
+ * so either one opens the same store with the same secrets.
+ */
+export function devRelayEnv(
+  env: Env,
+  dataDir: string,
+  cwd: string,
+  log: (line: string) => void,
+): Env & { DB_PATH: string } {
+  const dbPath = env.DB_PATH ? resolve(cwd, env.DB_PATH) : join(dataDir, 'relay.db')
+  const dev = ensureDevSecrets(dirname(dbPath))
+  if (dev.created) log(`byok: generated dev secrets in ${dev.path} (keep it: stored keys need it)`)
+  return {
+    ...env,
+    DB_PATH: dbPath,
+    ENCRYPTION_SECRET: env.ENCRYPTION_SECRET || dev.secrets.ENCRYPTION_SECRET,
+    TOKEN_HMAC_SECRET:
+      env.TOKEN_HMAC_SECRET || (env.ENCRYPTION_SECRET ? undefined : dev.secrets.TOKEN_HMAC_SECRET),
+  }
+}
 
 export interface DevSecrets {
   readonly ENCRYPTION_SECRET: string

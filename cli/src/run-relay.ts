@@ -8,7 +8,7 @@ import {
   startRelay,
   withEnvFile,
 } from '@byok/relay'
-import { createRelayMcpRoutes } from './commands/mcp.js'
+import { createRelayMcpRoutes, loadServedSkill } from './commands/mcp.js'
 import { CliError } from './errors.js'
 import type { CliIo } from './io.js'
 
@@ -24,7 +24,7 @@ export const relayArgs = {
   host: { type: 'string', description: 'Interface to bind (env HOST)', valueHint: 'addr' },
   'db-path': {
     type: 'string',
-    description: 'SQLite file (env DB_PATH, default ./data/relay.db)',
+    description: 'SQLite file (env DB_PATH; default ./data/relay.db for start, the data dir for dev)',
     valueHint: 'file',
   },
   'env-file': {
@@ -72,12 +72,19 @@ export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: s
   }
   let relay: Awaited<ReturnType<typeof startRelay>>
   try {
-    relay = await startRelay(config, { mcpRoutes: createRelayMcpRoutes() })
+    relay = await startRelay(config, { mcpRoutes: createRelayMcpRoutes(), skill: loadServedSkill() })
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })
     }
     const code = (error as NodeJS.ErrnoException | undefined)?.code
+    if (code === 'EADDRINUSE' && (await probeRelay(localUrl(config.server))) === 'byok') {
+      throw new CliError(`a byok relay is already running at ${localUrl(config.server)}`, {
+        code: 'relay_already_running',
+        hint: 'Use that one (`byok mcp` and your apps share it), or stop it first; --port picks another port.',
+        cause: error,
+      })
+    }
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       throw new CliError(`cannot listen on ${config.server.host}:${config.server.port} (${code})`, {
         code: 'listen_failed',
@@ -99,4 +106,29 @@ export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: s
   io.err(`byok: ${signal} received, closing (open requests get up to ${SHUTDOWN_GRACE_MS / 1000}s)`)
   await relay.close(SHUTDOWN_GRACE_MS)
   io.err('byok: stopped')
+}
+
+/** What answers at a relay URL: a byok relay (its `GET /version` names it), something else, or nothing. */
+export type RelayProbe = 'byok' | 'foreign' | 'none'
+
+export async function probeRelay(url: string, timeoutMs = 2_000): Promise<RelayProbe> {
+  let response: Response
+  try {
+    response = await fetch(`${url}/version`, { signal: AbortSignal.timeout(timeoutMs) })
+  } catch (error) {
+    // Refused: nothing listens. A timeout means something holds the port without answering like a relay.
+    return (error as Error).name === 'TimeoutError' ? 'foreign' : 'none'
+  }
+  try {
+    const body = (await response.json()) as { name?: unknown }
+    return response.ok && body.name === 'byok-relay' ? 'byok' : 'foreign'
+  } catch {
+    return 'foreign'
+  }
+}
+
+/** The loopback URL a local client reaches a relay bound to `host:port` at. */
+export function localUrl(server: { host: string; port: number }): string {
+  const host = server.host === '0.0.0.0' || server.host === '' ? '127.0.0.1' : server.host
+  return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`
 }

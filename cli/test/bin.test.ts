@@ -1,4 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runByok, spawnByok, withTempDir } from './helpers.js'
@@ -104,7 +106,8 @@ describe('byok bin', () => {
 
   it('dev generates secrets once (0600), binds 127.0.0.1, and keeps keys across restarts', async () => {
     await withTempDir(async (cwd) => {
-      const first = spawnByok(['dev', '--port', '0'], { cwd })
+      // The data dir is the per-user one by default: tests point it into their temp dir.
+      const first = spawnByok(['dev', '--port', '0', '--data-dir', 'data'], { cwd })
       const [, url1] = await first.waitFor(/listening on (http:\/\/\S+) \(dev mode/)
       expect(url1).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       expect(first.stderr()).toContain('generated dev secrets')
@@ -116,7 +119,7 @@ describe('byok bin', () => {
       first.child.kill('SIGTERM')
       expect((await first.exited()).code).toBe(0)
 
-      const second = spawnByok(['dev', '--port', '0'], { cwd })
+      const second = spawnByok(['dev', '--port', '0'], { cwd, env: { BYOK_DATA_DIR: join(cwd, 'data') } })
       const [, url2] = await second.waitFor(/listening on (http:\/\/\S+) \(dev mode/)
       expect(second.stderr()).not.toContain('generated dev secrets')
       expect(readFileSync(secretsPath, 'utf8')).toBe(secrets)
@@ -131,16 +134,27 @@ describe('byok bin', () => {
     })
   })
 
-  it('a port already in use is a one-line failure', async () => {
+  it('a port already in use is a one-line failure; a byok relay there is named as such', async () => {
     await withTempDir(async (cwd) => {
-      const first = spawnByok(['dev', '--port', '0'], { cwd })
+      const env = { BYOK_DATA_DIR: join(cwd, 'data') }
+      const first = spawnByok(['dev', '--port', '0'], { cwd, env })
       const [, url] = await first.waitFor(/listening on (http:\/\/\S+) \(dev mode/)
       const port = new URL(url!).port
-      const { code, stderr } = await runByok(['dev', '--port', port], { cwd })
+      const { code, stderr } = await runByok(['dev', '--port', port], { cwd, env })
       expect(code).toBe(1)
-      expect(stderr).toMatch(/^byok: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/m)
+      expect(stderr).toMatch(/^byok: a byok relay is already running at http:\/\/127\.0\.0\.1:\d+$/m)
+      expect(stderr).toMatch(/^hint: Use that one .* --port picks another port\.$/m)
+      const foreign = createServer((_req, res) => res.end('not a relay'))
+      await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve))
+      const taken = await runByok(['dev', '--port', String((foreign.address() as AddressInfo).port)], {
+        cwd,
+        env,
+      })
+      foreign.close()
+      expect(taken.code).toBe(1)
+      expect(taken.stderr).toMatch(/^byok: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/m)
       first.child.kill('SIGTERM')
       await first.exited()
     })
-  })
+  }, 90_000)
 })

@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { CliError } from '../src/errors.js'
 import { detectPackageManager, execCommand, runScriptCommand } from '../src/scaffold/install.js'
-import { toPackageName, writeEnvFile } from '../src/scaffold/project.js'
+import { setEnvValues, toPackageName, writeEnvFile } from '../src/scaffold/project.js'
 import { createTtyPrompter } from '../src/scaffold/prompt.js'
-import { runByok, withTempDir } from './helpers.js'
+import { fixturesDir } from './codemod/helpers.js'
+import { commitAll, runByok, withTempDir } from './helpers.js'
 
 const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url))
 const registry = JSON.parse(readFileSync(join(TEMPLATES, 'index.json'), 'utf8')) as {
@@ -55,9 +57,9 @@ describe('byok create (as a process, bundled templates)', () => {
       expect(existsSync(join(dir, '_gitignore'))).toBe(false)
       expect(existsSync(join(dir, '_env.example'))).toBe(false)
       expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(
-        'VITE_BYOK_RELAY_URL=https://relay.example.com\n',
+        'VITE_BYOK_RELAY_URL="https://relay.example.com"\n',
       )
-      expect(readFileSync(join(dir, '.env'), 'utf8')).toContain('VITE_BYOK_APP_ID=my-app')
+      expect(readFileSync(join(dir, '.env'), 'utf8')).toContain('VITE_BYOK_APP_ID="my-app"')
       expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name).toBe('my-app')
       expect(readFileSync(join(dir, 'src/lib/byok.ts'), 'utf8')).toBe(
         readFileSync(join(TEMPLATES, 'client/byok.ts'), 'utf8'),
@@ -70,7 +72,7 @@ describe('byok create (as a process, bundled templates)', () => {
       expect(stdout).toContain('npm run dev')
       expect(stdout).toContain('npx byok dev')
     })
-  })
+  }, 90_000)
 
   it('never prompts without a TTY: missing values take the defaults', async () => {
     await withTempDir(async (cwd) => {
@@ -135,19 +137,71 @@ describe('byok create (as a process, bundled templates)', () => {
       expect(readFileSync(join(cwd, 'taken/notes.txt'), 'utf8')).toBe('mine')
       expect(existsSync(join(cwd, 'taken/package.json'))).toBe(true)
     })
-  })
+  }, 90_000)
 
   it.each([
     [['--template', 'angular'], 'unknown template "angular"'],
-    [['--template', 'react', '--relay-url', 'localhost:3000'], '--relay-url must be an http(s) URL'],
-  ])('rejects bad input %j with one line and writes nothing', async (flags, message) => {
-    await withTempDir(async (cwd) => {
-      const { code, stderr } = await runByok(['create', 'app', ...flags, '--no-install'], { cwd })
-      expect(code).toBe(1)
-      expect(stderr).toContain(message)
-      expect(existsSync(join(cwd, 'app'))).toBe(false)
-    })
-  })
+    [['--template', 'react', '--relay-url', 'localhost:3000'], 'the relay URL must be an http(s) URL'],
+    [
+      ['--template', 'react', '--relay-url', 'http://r.example\nNODE_OPTIONS=--inspect'],
+      'the relay URL must be an http(s) URL',
+    ],
+    [
+      ['--template', 'react', '--app-id', 'app\nVITE_BYOK_RELAY_URL=http://evil.example'],
+      'the app id must be 1–200 characters',
+    ],
+    [['--template', 'react', '--app-id', 'a$HOME'], 'the app id must be 1–200 characters'],
+  ])(
+    'rejects bad input %j with one line and writes nothing',
+    async (flags, message) => {
+      await withTempDir(async (cwd) => {
+        const { code, stderr } = await runByok(['create', 'app', ...flags, '--no-install'], { cwd })
+        expect(code).toBe(1)
+        expect(stderr).toContain(message)
+        expect(existsSync(join(cwd, 'app'))).toBe(false)
+      })
+    },
+    60_000,
+  )
+})
+
+describe('byok create in an existing app: the integrate flow, never a template over it', () => {
+  it(
+    'says what it found and runs byok integrate: --dry-run --json writes nothing, no TTY plans only, --yes applies',
+    () =>
+      withTempDir(async (cwd) => {
+        const app = join(cwd, 'web')
+        cpSync(fixturesDir('fixtures', 'vite-react-openai-sdk'), app, { recursive: true })
+        commitAll(app)
+        const before = readFileSync(join(app, 'package.json'), 'utf8')
+        const dry = await runByok(['create', 'web', '--dry-run', '--json'], { cwd })
+        expect(dry.code, dry.stderr).toBe(0)
+        expect(dry.stderr).toMatch(
+          /^byok: web is a vite app with \d+ provider call\(s\): openai \w+ at src\/\S+:\d+/m,
+        )
+        expect(dry.stderr).toContain('integrating it (byok integrate) instead of creating a new app')
+        const report = JSON.parse(dry.stdout) as { applied: boolean; files: { status: string }[] }
+        expect(report.applied).toBe(false)
+        expect(report.files.some((f) => f.status === 'modified')).toBe(true)
+        expect(execFileSync('git', ['status', '--porcelain'], { cwd: app, encoding: 'utf8' })).toBe('')
+
+        const planned = await runByok(['create', 'web'], { cwd })
+        expect(planned.code, planned.stderr).toBe(0)
+        expect(planned.stderr).toContain('planned only (no TTY). To apply: byok create web --yes')
+        expect(execFileSync('git', ['status', '--porcelain'], { cwd: app, encoding: 'utf8' })).toBe('')
+
+        // --force keeps its meaning only for directories without a project: it never writes a template here.
+        const applied = await runByok(['create', 'web', '--yes', '--force', '--template', 'vue'], { cwd })
+        expect(applied.code, applied.stderr).toBe(0)
+        expect(applied.stderr).toMatch(/byok integrate: modified \d+ file\(s\)/)
+        expect(readFileSync(join(app, 'package.json'), 'utf8')).toBe(before)
+        expect(existsSync(join(app, 'src/App.vue'))).toBe(false)
+        expect(readFileSync(join(app, '.env'), 'utf8')).toContain(
+          'VITE_BYOK_RELAY_URL="http://127.0.0.1:3000"',
+        )
+      }),
+    120_000,
+  )
 })
 
 describe('byok create --template-source (giget, offline)', () => {
@@ -190,7 +244,7 @@ describe('byok create --template-source (giget, offline)', () => {
           expect(existsSync(join(cwd, dir, '.gitignore'))).toBe(true)
           expect(existsSync(join(cwd, dir, 'src/lib/byok.ts'))).toBe(true)
           expect(readFileSync(join(cwd, dir, '.env'), 'utf8')).toContain(
-            'VITE_BYOK_RELAY_URL=http://127.0.0.1:3000',
+            'VITE_BYOK_RELAY_URL="http://127.0.0.1:3000"',
           )
         }
         const failed = await runByok(
@@ -206,7 +260,7 @@ describe('byok create --template-source (giget, offline)', () => {
         server.close()
       }
     })
-  })
+  }, 120_000)
 })
 
 describe('scaffold helpers', () => {
@@ -241,8 +295,32 @@ describe('scaffold helpers', () => {
       )
       expect(writeEnvFile(dir, { relayUrl: 'http://r', appId: 'a' })).toBe('NEXT_PUBLIC_BYOK_RELAY_URL')
       expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(
-        '# c\nNEXT_PUBLIC_BYOK_RELAY_URL=http://r\nNEXT_PUBLIC_BYOK_APP_ID=a\nOTHER=1\n',
+        '# c\nNEXT_PUBLIC_BYOK_RELAY_URL="http://r"\nNEXT_PUBLIC_BYOK_APP_ID="a"\nOTHER=1\n',
       )
+      // No value can add a line (issue 17 item 4): refused, and nothing written.
+      for (const values of [
+        { relayUrl: 'http://r\nNODE_OPTIONS=--inspect', appId: 'a' },
+        { relayUrl: 'http://r', appId: 'a\nVITE_BYOK_RELAY_URL=http://evil.example' },
+        { relayUrl: 'http://r', appId: 'a"b' },
+      ]) {
+        writeFileSync(join(dir, '.env'), 'before\n')
+        expect(() => writeEnvFile(dir, values)).toThrow(CliError)
+        expect(readFileSync(join(dir, '.env'), 'utf8')).toBe('before\n')
+      }
+    })
+  })
+
+  it('setEnvValues replaces a NAME= line or appends one, quoted, leaving the rest as it was', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, '.env')
+      writeFileSync(file, '# keep\nVITE_OPENAI_API_KEY=sk-x\nVITE_BYOK_RELAY_URL=http://old\n')
+      setEnvValues(file, { VITE_BYOK_RELAY_URL: 'http://127.0.0.1:4000' })
+      expect(readFileSync(file, 'utf8')).toBe(
+        '# keep\nVITE_OPENAI_API_KEY=sk-x\nVITE_BYOK_RELAY_URL="http://127.0.0.1:4000"\n',
+      )
+      setEnvValues(join(dir, 'new.env'), { A: 'b' })
+      expect(readFileSync(join(dir, 'new.env'), 'utf8')).toBe('A="b"\n')
+      expect(() => setEnvValues(file, { A: 'x\nB=y' })).toThrow(CliError)
     })
   })
 

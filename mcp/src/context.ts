@@ -20,9 +20,9 @@ export interface ScaffoldResult {
   readonly next: readonly string[]
 }
 
-export type ScaffoldFunction = (args: ScaffoldArgs) => Promise<ScaffoldResult>
+export type ScaffoldFunction = (args: ScaffoldArgs) => Promise<ScaffoldResult | ExistingProject>
 
-/** What `integrate_project` hands to the CLI's codemod once the path has been checked. */
+/** What `integrate_project` hands to the CLI's integrate flow once the path has been checked. */
 export interface IntegrateArgs {
   /** Absolute project directory, inside the server's root. */
   readonly dir: string
@@ -32,54 +32,61 @@ export interface IntegrateArgs {
   readonly apply: boolean
   /** Apply even when the project's git tree has uncommitted changes. */
   readonly force: boolean
+  /** Every changed file's full diff, added files included. */
+  readonly detail: boolean
   /** The relay the app should call (for the next steps). */
   readonly relayUrl: string
 }
 
 /**
- * The report `byok integrate --json` prints (`toIntegrationReport` in the CLI), typed only as far as the tool's
- * summary needs it; the tool returns the whole object unchanged.
+ * The CLI's integrate report for agents (`toAgentReport` in cli/src/integrate-flow.ts): outcome first, edited
+ * files with their hunks, added files by name, and the full diffs only with `detail`.
  */
 export interface IntegrateReport {
-  readonly projectDir: string
-  readonly framework: string
-  readonly files: readonly {
-    readonly path: string
-    readonly status: string
-    readonly diff: string
-    readonly transforms: readonly string[]
-    readonly error?: string
-  }[]
-  readonly found: readonly {
-    readonly file: string
-    readonly line: number
-    readonly kind: string
-    readonly provider: string
-    readonly keySources: readonly string[]
-  }[]
-  readonly manual: readonly {
-    readonly file: string
-    readonly line: number
-    readonly reason: string
-    readonly suggestion: string
-  }[]
-  readonly leakedEnvKeys: readonly { readonly file: string; readonly variable: string }[]
+  readonly result: 'applied' | 'dry_run' | 'not_applied' | 'cancelled' | 'nothing_to_change'
   readonly applied: boolean
+  readonly project_dir: string
+  readonly framework: string
+  readonly counts: Readonly<Record<'modified' | 'unchanged' | 'manual' | 'skipped' | 'error', number>>
+  readonly edited: readonly { readonly path: string; readonly hunks: string }[]
+  readonly added: readonly string[]
+  readonly found: readonly {
+    readonly at: string
+    readonly provider: string
+    readonly kind: string
+    readonly key_from: string
+  }[]
+  readonly manual: readonly { readonly at: string; readonly reason: string; readonly suggestion: string }[]
+  readonly errors: readonly { readonly path: string; readonly error: string }[]
+  readonly leaked_env_keys: readonly string[]
+  readonly next: readonly string[]
+  readonly diffs?: readonly { readonly path: string; readonly diff: string }[]
 }
 
 /**
- * The CLI's codemod as `integrate_project` (injected so this package never imports the CLI). Throws errors with a
- * `message` and an optional `hint` (e.g. a dirty git tree without `force`).
+ * The CLI's integrate flow as `integrate_project` (injected so this package never imports the CLI). Throws errors
+ * with a `message` and an optional `hint` (e.g. a dirty git tree without `force`).
  */
-export type IntegrateFunction = (
-  args: IntegrateArgs,
-) => Promise<{ readonly report: IntegrateReport; readonly next: readonly string[] }>
+export type IntegrateFunction = (args: IntegrateArgs) => Promise<IntegrateReport>
+
+/**
+ * What scaffold_project finds at its target when it holds an app already: the CLI's answer is to integrate it.
+ * Returned (not thrown) by the scaffold function.
+ */
+export interface ExistingProject {
+  readonly existing: true
+  readonly dir: string
+  readonly framework: string
+  /** Provider calls found, `file:line provider kind`. */
+  readonly found: readonly string[]
+}
 
 /** Per-server state shared by the tools: the relay client and the session's relay token. */
 export interface ToolContext {
   readonly relay: RelayClient
   readonly relayUrl: string
-  readonly embedded: boolean
+  /** Where the relay comes from: started by this server, a dev relay already running, or RELAY_URL / remote. */
+  readonly relaySource: RelaySource
   /** Where store_key's `key_env` names are looked up; undefined when `key_env` is not offered (remote). */
   readonly env: Readonly<Record<string, string | undefined>> | undefined
   /** Sent as `Authorization: Bearer` on POST /users when the relay requires APP_SECRET. */
@@ -95,5 +102,11 @@ export interface ToolContext {
    */
   readonly remote: boolean
 }
+
+/**
+ * `started`: `byok mcp` started the local dev relay and stops it on exit · `running`: the local dev relay was
+ * already running (`byok dev`, another MCP session) · `configured`: RELAY_URL, or the relay serving `/mcp`.
+ */
+export type RelaySource = 'started' | 'running' | 'configured'
 
 export type RegisterTool = (server: McpServer, ctx: ToolContext) => void

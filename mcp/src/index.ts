@@ -1,8 +1,10 @@
 export { MCP_CLIENTS, type McpClientName, renderClientConfig } from './client-config.js'
 export type {
+  ExistingProject,
   IntegrateArgs,
   IntegrateFunction,
   IntegrateReport,
+  RelaySource,
   ScaffoldArgs,
   ScaffoldFunction,
   ScaffoldResult,
@@ -10,3 +12,4 @@ export type {
 export { createMcpRoutes, type McpRoutesOptions } from './http.js'
 export { type CreateServerOptions, createServer } from './server.js'
 export { connectStdio } from './stdio.js'
+export { AGENT_STEPS, type AgentStep, nextAfter, renderStepOrder } from './steps.js'

@@ -1,10 +1,38 @@
-import { existsSync, realpathSync, statSync } from 'node:fs'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { ToolError } from './tools/result.js'
 
 function isInside(root: string, target: string): boolean {
   const rel = relative(root, target)
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+function outsideError(root: string, path: string): ToolError {
+  return new ToolError(
+    `The path "${path}" is outside the project (${root}). Pass a path inside it: "." for the project itself, or a ` +
+      'subdirectory such as "apps/web".',
+  )
+}
+
+/**
+ * A directory to create (scaffold_project): `path` resolved against `root`, refused unless it stays inside `root`
+ * — checked on the resolved path and again on the real path of its nearest existing ancestor (or itself), so
+ * neither `../x`, an absolute path nor a symlink leads out.
+ */
+export function resolveNewProjectDir(root: string, path: string): string {
+  const dir = resolve(root, path)
+  if (!isInside(root, dir)) throw outsideError(root, path)
+  let existing = dir
+  // lstat, not exists: a dangling symlink is there (and must not be written through).
+  while (!lstatSync(existing, { throwIfNoEntry: false })) existing = dirname(existing)
+  let real: string
+  try {
+    real = realpathSync(existing)
+  } catch {
+    throw outsideError(root, path) // a dangling symlink: its target is unknown, so it is not provably inside
+  }
+  if (!isInside(realpathSync(root), real)) throw outsideError(root, path)
+  return dir
 }
 
 /**
@@ -13,11 +41,7 @@ function isInside(root: string, target: string): boolean {
  */
 export function resolveProjectDir(root: string, path: string): string {
   const dir = resolve(root, path)
-  const outside = () =>
-    new ToolError(
-      `The path "${path}" is outside the project (${root}). Pass a path inside it: "." for the project itself, or a ` +
-        'subdirectory such as "apps/web".',
-    )
+  const outside = () => outsideError(root, path)
   if (!isInside(root, dir)) throw outside()
   if (!existsSync(dir)) {
     throw new ToolError(

@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
+import { type AgentStep, stepsFor } from './steps.js'
 
 export interface PromptOptions {
   readonly canScaffold: boolean
@@ -9,23 +10,22 @@ export interface PromptOptions {
 }
 
 const POINT_SDK =
-  'point its AI SDK at the relay (baseURL `<relay>/relay/<provider>/…`, the user’s relay token as the API key) — see the byok guides.'
+  'point its AI SDK at the relay (baseURL `<relay>/relay/<provider>/…`, the user’s relay token as the API key) — see the byok://guides resources.'
 
-function finalSteps(options: PromptOptions): string[] {
-  const steps: string[] = []
-  if (options.canIntegrate) {
-    steps.push(
-      'For an existing app: integrate_project with its path (dry run first) — show the user the diffs and the manual ' +
-        'items, then, once they agree and their git tree is committed, integrate_project again with apply: true.',
-    )
+/** One numbered line per step, with the arguments this prompt's provider needs. */
+function describe(step: AgentStep, provider: string, keyEnv: string, remote: boolean): string {
+  const label = step.how ? `${step.tool} (${step.how})` : step.tool
+  if (step.id === 'store') {
+    return remote
+      ? `store_key with provider "${provider}" and the key as key — this remote server cannot read environment variables; to keep a key out of the chat, use \`byok mcp\` on the user’s machine instead.`
+      : `${label} with provider "${provider}" and key_env "${keyEnv}" — ${step.why}. If the variable is missing, tell the user how to add it to the MCP server’s env in their MCP client config.`
   }
-  if (options.canScaffold) steps.push('For a new app: scaffold_project (template, dir).')
-  if (!options.canIntegrate) steps.push(`For an existing app, ${POINT_SDK}`)
-  else steps.push(`Anything integrate_project lists as manual: ${POINT_SDK}`)
-  return steps
+  if (step.id === 'test')
+    return `${label} with provider "${provider}" — ${step.why}; fix anything it reports.`
+  return `${label} — ${step.why}.`
 }
 
-/** The `integrate-byok` prompt: the order in which an agent uses the tools. */
+/** The `integrate-byok` prompt: the steps of `AGENT_STEPS`, for the tools this server offers. */
 export function registerIntegratePrompt(server: McpServer, options: PromptOptions): void {
   server.registerPrompt(
     'integrate-byok',
@@ -43,29 +43,22 @@ export function registerIntegratePrompt(server: McpServer, options: PromptOption
     ({ provider, key_env }) => {
       const p = provider || 'openai'
       const env = key_env || `${p.toUpperCase().replaceAll('-', '_')}_API_KEY`
-      const setup = options.remote
-        ? [
-            '1. relay_health — confirm the relay answers; this server runs on it and acts for your relay token’s user.',
-            `2. store_key with provider "${p}" and the key as key — this remote server cannot read environment ` +
-              'variables; to keep a key out of the chat, use `byok mcp` on the user’s machine instead.',
-          ]
-        : [
-            '1. relay_health — confirm the relay answers (an embedded local relay is used when RELAY_URL is unset).',
-            '2. register_user — gets a relay token, remembered for this session.',
-            `3. store_key with provider "${p}" and key_env "${env}" — the key is read from the MCP server's environment, ` +
-              'so never paste a key into the chat. If the variable is missing, tell the user how to add it to the MCP server config.',
-          ]
-      const steps = [
-        ...setup,
-        `${setup.length + 1}. test_relay with provider "${p}" — one tiny real round trip; fix anything it reports before going on.`,
-        ...finalSteps(options).map((step, i) => `${setup.length + 2 + i}. ${step}`),
-      ]
-      const text = [
-        'Set up byok (bring-your-own-key relay) with the byok MCP tools, in this order:',
-        ...steps,
-        'Every tool error says what to do next; follow it rather than retrying blindly.',
-      ].join('\n')
-      return { messages: [{ role: 'user', content: { type: 'text', text } }] }
+      const offered = (step: AgentStep) =>
+        !(options.remote && step.id === 'register') &&
+        !(!options.canIntegrate && (step.id === 'plan' || step.id === 'apply')) &&
+        !(!options.canScaffold && step.id === 'scaffold')
+      const numbered = (steps: readonly AgentStep[]) =>
+        steps.filter(offered).map((s, i) => `${i + 1}. ${describe(s, p, env, options.remote)}`)
+      const lines = ['Set up byok (bring-your-own-key relay) with the byok MCP tools, in this order.']
+      if (options.canIntegrate) lines.push('', 'For an existing app:', ...numbered(stepsFor('existing')))
+      if (options.canScaffold) lines.push('', 'For a new app:', ...numbered(stepsFor('new')))
+      if (!options.canIntegrate && !options.canScaffold) {
+        lines.push('', ...numbered(stepsFor('existing')), '', `Then, in the app, ${POINT_SDK}`)
+      } else {
+        lines.push('', `Anything integrate_project lists as manual: ${POINT_SDK}`)
+      }
+      lines.push('Every tool error says what to do next; follow it rather than retrying blindly.')
+      return { messages: [{ role: 'user', content: { type: 'text', text: lines.join('\n') } }] }
     },
   )
 }

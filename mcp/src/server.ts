@@ -1,9 +1,16 @@
 import { RELAY_VERSION } from '@byok/relay'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { IntegrateFunction, RegisterTool, ScaffoldFunction, ToolContext } from './context.js'
+import type {
+  IntegrateFunction,
+  RegisterTool,
+  RelaySource,
+  ScaffoldFunction,
+  ToolContext,
+} from './context.js'
 import { registerIntegratePrompt } from './prompt.js'
 import { createRelayClient } from './relay-client.js'
 import { registerGuideResources } from './resources.js'
+import { renderStepOrder } from './steps.js'
 import { deleteKeyTool } from './tools/delete-key.js'
 import { integrateProjectTool } from './tools/integrate-project.js'
 import { listKeysTool } from './tools/list-keys.js'
@@ -20,8 +27,8 @@ export interface CreateServerOptions {
   readonly token?: string | undefined
   /** Where store_key's `key_env` names are looked up (the server process's environment); ignored when remote. */
   readonly env?: Readonly<Record<string, string | undefined>>
-  /** True when `byok mcp` started the relay in-process; relay_health reports it. */
-  readonly embedded?: boolean
+  /** Where the relay comes from (default `configured`); relay_health reports it and errors name the remedy. */
+  readonly relaySource?: RelaySource
   /** Sent on POST /users when the relay requires APP_SECRET. */
   readonly appSecret?: string | undefined
   readonly fetch?: typeof fetch
@@ -67,15 +74,15 @@ export function createServer(options: CreateServerOptions): McpServer {
       instructions: remote
         ? 'byok lets an app’s users bring their own AI provider keys through a relay. This server runs on the relay ' +
           'and acts for the user of your relay token. Start with relay_health, then store_key and test_relay.'
-        : 'byok lets an app’s users bring their own AI provider keys through a relay. Start with relay_health, then ' +
-          'register_user, store_key (with key_env, never a pasted key), and test_relay. The integrate-byok prompt lists the steps.',
+        : 'byok lets an app’s users bring their own AI provider keys through a relay. The order: ' +
+          `${renderStepOrder('existing')} (for a new app: ${renderStepOrder('new')}). The integrate-byok prompt explains each step.`,
     },
   )
   const relayUrl = options.relayUrl.replace(/\/+$/, '')
   const ctx: ToolContext = {
     relay: createRelayClient(relayUrl, options.fetch),
     relayUrl,
-    embedded: options.embedded ?? false,
+    relaySource: remote ? 'configured' : (options.relaySource ?? 'configured'),
     env: remote ? undefined : (options.env ?? {}),
     appSecret: remote ? undefined : options.appSecret,
     session: { token: options.token || undefined },

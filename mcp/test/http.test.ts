@@ -179,7 +179,7 @@ describe('MCP over HTTP with a valid relay token', () => {
     expect(health.isError, text(health)).toBeFalsy()
     expect(health.structuredContent).toMatchObject({
       relay_url: fx.relay.url,
-      embedded: false,
+      relay_source: 'configured',
       ok: true,
       has_token: true,
     })

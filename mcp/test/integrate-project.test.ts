@@ -1,53 +1,49 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { IntegrateArgs, IntegrateFunction, IntegrateReport } from '../src/index.js'
+import {
+  type IntegrateArgs,
+  type IntegrateFunction,
+  type IntegrateReport,
+  renderStepOrder,
+} from '../src/index.js'
 import { call, connect, text, withTempDir } from './helpers.js'
 
 const RELAY = 'http://127.0.0.1:9'
 
-function reportFor(dir: string, applied: boolean): IntegrateReport {
+function reportFor(dir: string, apply: boolean): IntegrateReport {
   return {
-    projectDir: dir,
+    result: apply ? 'applied' : 'dry_run',
+    applied: apply,
+    project_dir: dir,
     framework: 'vite',
-    files: [
-      {
-        path: 'src/lib/openai.ts',
-        status: 'modified',
-        diff: '--- a/src/lib/openai.ts\n+++ b/src/lib/openai.ts\n@@ -1 +1 @@\n-a\n+b\n',
-        transforms: ['openai-sdk'],
-      },
-      { path: 'src/main.ts', status: 'unchanged', diff: '', transforms: [] },
-    ],
+    counts: { modified: 2, unchanged: 1, manual: 1, skipped: 0, error: 0 },
+    edited: [{ path: 'src/lib/openai.ts', hunks: '@@ -1 +1 @@\n-a\n+b' }],
+    added: ['src/lib/byok.ts'],
     found: [
-      {
-        file: 'src/lib/openai.ts',
-        line: 3,
-        kind: 'sdk',
-        provider: 'openai',
-        keySources: ['env VITE_OPENAI_API_KEY'],
-      },
+      { at: 'src/lib/openai.ts:3', kind: 'sdk', provider: 'openai', key_from: 'env VITE_OPENAI_API_KEY' },
     ],
-    manual: [{ file: 'src/chat.ts', line: 9, reason: 'dynamic URL', suggestion: 'use byok.fetch' }],
-    leakedEnvKeys: [{ file: '.env', variable: 'VITE_OPENAI_API_KEY' }],
-    applied,
+    manual: [{ at: 'src/chat.ts:9', reason: 'dynamic URL', suggestion: 'use byok.fetch' }],
+    errors: [],
+    leaked_env_keys: ['.env: VITE_OPENAI_API_KEY'],
+    next: ["The app's .env now sets VITE_BYOK_RELAY_URL=http://127.0.0.1:9: keep that relay running."],
   }
 }
 
-/** A stand-in for the CLI's codemod that records what the tool passed it. */
+/** A stand-in for the CLI's integrate flow that records what the tool passed it. */
 function recordingIntegrate(): { fn: IntegrateFunction; calls: IntegrateArgs[] } {
   const calls: IntegrateArgs[] = []
   return {
     calls,
     fn: async (args) => {
       calls.push(args)
-      return { report: reportFor(args.dir, args.apply), next: ['Set VITE_BYOK_RELAY_URL in .env.'] }
+      return reportFor(args.dir, args.apply)
     },
   }
 }
 
 describe('integrate_project', () => {
-  it('dry run by default: resolves the path against the root and returns the report unchanged', () =>
+  it('dry run by default: resolves the path, returns the report once, and a short outcome-first summary', () =>
     withTempDir(async (root) => {
       mkdirSync(join(root, 'app'))
       const integrate = recordingIntegrate()
@@ -55,21 +51,25 @@ describe('integrate_project', () => {
       const result = await call(client, 'integrate_project', { path: 'app' })
       expect(result.isError, text(result)).toBeFalsy()
       expect(integrate.calls).toEqual([
-        { dir: join(root, 'app'), only: undefined, apply: false, force: false, relayUrl: RELAY },
+        {
+          dir: join(root, 'app'),
+          only: undefined,
+          apply: false,
+          force: false,
+          detail: false,
+          relayUrl: RELAY,
+        },
       ])
       expect(result.structuredContent).toEqual(reportFor(join(root, 'app'), false))
-      expect(text(result)).toMatch(/^Dry run, nothing written: 1 file\(s\) would change/)
-      expect(text(result)).toContain(
-        'Found src/lib/openai.ts:3 openai sdk (key from env VITE_OPENAI_API_KEY)',
-      )
-      expect(text(result)).toContain('Manual: src/chat.ts:9 — dynamic URL — use byok.fetch')
-      expect(text(result)).toContain('.env: VITE_OPENAI_API_KEY')
-      expect(text(result)).toContain('call integrate_project again with apply: true')
-      // The diff travels in the text too, for clients that only show text.
-      expect(text(result)).toContain('--- a/src/lib/openai.ts')
+      expect(text(result).split('\n')).toEqual([
+        'Dry run (nothing written): would edit 1 file(s) and add 1 (vite app); 1 manual item(s), 0 error(s).',
+        'Manual: src/chat.ts:9 — dynamic URL — use byok.fetch',
+        'Provider keys in env files (.env: VITE_OPENAI_API_KEY): tell the user to rotate them at the provider and delete them.',
+        'Show the user the hunks in "edited" and the manual items. Next: integrate_project (apply: true) — write the edits once the user agrees and the git tree is committed.',
+      ])
     }))
 
-  it('passes apply, force, only and relay_url through, and reports what was applied', () =>
+  it('passes apply, force, detail and only through; the app is pointed at this server’s relay', () =>
     withTempDir(async (root) => {
       const integrate = recordingIntegrate()
       const client = await connect({ relayUrl: RELAY, integrate: integrate.fn, root })
@@ -77,17 +77,30 @@ describe('integrate_project', () => {
         path: '.',
         apply: true,
         force: true,
+        detail: true,
         only: ['openai-sdk'],
-        relay_url: 'https://relay.example.com',
       })
       expect(result.isError, text(result)).toBeFalsy()
       expect(integrate.calls).toEqual([
-        { dir: root, only: ['openai-sdk'], apply: true, force: true, relayUrl: 'https://relay.example.com' },
+        { dir: root, only: ['openai-sdk'], apply: true, force: true, detail: true, relayUrl: RELAY },
       ])
       expect(result.structuredContent).toMatchObject({ applied: true })
-      expect(text(result)).toMatch(/^Applied: modified 1 file\(s\)/)
-      expect(text(result)).toContain('Next: Set VITE_BYOK_RELAY_URL in .env.')
+      expect(text(result)).toMatch(/^Applied: edited 1 file\(s\) and added 1 \(vite app\)/)
+      expect(text(result)).toContain("- The app's .env now sets VITE_BYOK_RELAY_URL=http://127.0.0.1:9")
+      expect(text(result)).toContain('Next: register_user — get a relay token')
     }))
+
+  it('has no relay_url argument: the URL written into the app is always this server’s relay', async () => {
+    const client = await connect({ relayUrl: RELAY, integrate: recordingIntegrate().fn, root: '/tmp' })
+    const tool = (await client.listTools()).tools.find((t) => t.name === 'integrate_project')
+    expect(Object.keys(tool?.inputSchema.properties ?? {}).sort()).toEqual([
+      'apply',
+      'detail',
+      'force',
+      'only',
+      'path',
+    ])
+  })
 
   it.each([
     ['../../etc', 'a relative path climbing out'],
@@ -178,7 +191,7 @@ describe('integrate_project', () => {
       expect(text(crashed)).toBe('integrate_project failed: boom.')
     }))
 
-  it('the integrate-byok prompt puts it after test_relay, dry run first', async () => {
+  it('the integrate-byok prompt follows AGENT_STEPS: existing app and new app', async () => {
     const client = await connect({
       relayUrl: RELAY,
       root: '/tmp',
@@ -187,19 +200,13 @@ describe('integrate_project', () => {
     })
     const prompt = await client.getPrompt({ name: 'integrate-byok', arguments: {} })
     const body = prompt.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n')
-    const order = [
-      'relay_health',
-      'register_user',
-      'store_key',
-      'test_relay',
-      'integrate_project',
-      'apply: true',
-    ]
-    const positions = order.map((step) => body.indexOf(step))
-    expect(positions.every((p) => p >= 0)).toBe(true)
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions)
-    expect(body).toMatch(
-      /\n5\. For an existing app: integrate_project .*\n6\. For a new app: scaffold_project/,
+    const tools = (section: string) =>
+      [...section.matchAll(/^\d+\. (\w+)(?: \(([^)]+)\))?/gm)].map((m) => (m[2] ? `${m[1]} (${m[2]})` : m[1]))
+    const [, existing = '', created = ''] = body.split(/For an existing app:|For a new app:/)
+    expect(tools(existing).join(' → ')).toBe(renderStepOrder('existing'))
+    expect(tools(created).join(' → ')).toBe(renderStepOrder('new'))
+    expect(renderStepOrder('existing')).toBe(
+      'relay_health → integrate_project (dry run) → integrate_project (apply: true) → register_user → store_key (key_env) → test_relay',
     )
   })
 })

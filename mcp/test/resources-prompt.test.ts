@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { MCP_CLIENTS, renderClientConfig } from '../src/index.js'
+import { MCP_CLIENTS, renderClientConfig, type ScaffoldFunction } from '../src/index.js'
 import { call, connect, text, withTempDir } from './helpers.js'
 
 describe('resources: the skill reference guides', () => {
@@ -37,64 +37,134 @@ describe('resources: the skill reference guides', () => {
 })
 
 describe('prompt integrate-byok', () => {
-  it('walks relay_health → register_user → store_key (key_env) → test_relay → scaffold', async () => {
-    const client = await connect({
-      relayUrl: 'http://127.0.0.1:9',
-      scaffold: async () => ({ dir: '', template: '', env: {}, next: [] }),
-    })
+  it('without the file-system tools: relay_health → register_user → store_key (key_env) → test_relay', async () => {
+    const client = await connect({ relayUrl: 'http://127.0.0.1:9' })
     expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['integrate-byok'])
     const prompt = await client.getPrompt({ name: 'integrate-byok', arguments: { provider: 'anthropic' } })
     const body = prompt.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n')
-    const order = ['relay_health', 'register_user', 'store_key', 'test_relay', 'scaffold_project']
-    const positions = order.map((step) => body.indexOf(step))
-    expect(positions.every((p) => p >= 0)).toBe(true)
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions)
+    expect(body).toMatch(
+      /^1\. relay_health .*\n2\. register_user .*\n3\. store_key \(key_env\) .*\n4\. test_relay /m,
+    )
     expect(body).toContain('key_env "ANTHROPIC_API_KEY"')
+    expect(body).not.toContain('integrate_project')
   })
 })
 
-describe('scaffold_project', () => {
-  it('passes template, dir and relay URL (default: this server’s relay) to the injected scaffolder', async () => {
-    const calls: unknown[] = []
-    const client = await connect({
-      relayUrl: 'http://127.0.0.1:4321/',
-      scaffold: async (args) => {
-        calls.push(args)
-        return {
-          dir: `/abs/${args.dir}`,
-          template: args.template,
-          env: { VITE_BYOK_RELAY_URL: args.relayUrl },
-          next: ['cd app', 'npm run dev'],
-        }
-      },
-    })
-    const result = await call(client, 'scaffold_project', { dir: 'app' })
-    expect(result.isError, text(result)).toBeFalsy()
-    expect(calls).toEqual([
-      { template: 'react', dir: 'app', relayUrl: 'http://127.0.0.1:4321', appId: undefined, install: false },
-    ])
-    expect(result.structuredContent).toEqual({
-      dir: '/abs/app',
-      template: 'react',
-      env: { VITE_BYOK_RELAY_URL: 'http://127.0.0.1:4321' },
+/** A stand-in scaffolder that records its calls. */
+function recordingScaffold(calls: unknown[]): ScaffoldFunction {
+  return async (args) => {
+    calls.push(args)
+    return {
+      dir: args.dir,
+      template: args.template,
+      env: { VITE_BYOK_RELAY_URL: args.relayUrl },
       next: ['cd app', 'npm run dev'],
-    })
-  })
+    }
+  }
+}
 
-  it('turns a scaffolder error and its hint into an isError result', async () => {
-    const client = await connect({
-      relayUrl: 'http://127.0.0.1:4321',
-      scaffold: async () => {
-        throw Object.assign(new Error('app is not empty'), { hint: 'Pick a new directory.' })
-      },
-    })
-    const result = await call(client, 'scaffold_project', { dir: 'app', template: 'react' })
-    expect(result.isError).toBe(true)
-    expect(text(result)).toBe('scaffold_project failed: app is not empty. Pick a new directory.')
-    const missing = await call(client, 'scaffold_project', {})
-    expect(missing.isError).toBe(true)
-    expect(text(missing)).toMatch(/dir/)
-  })
+describe('scaffold_project', () => {
+  it('passes template, the checked dir and this server’s relay URL to the injected scaffolder', () =>
+    withTempDir(async (root) => {
+      const calls: unknown[] = []
+      const client = await connect({
+        relayUrl: 'http://127.0.0.1:4321/',
+        root,
+        scaffold: recordingScaffold(calls),
+      })
+      const result = await call(client, 'scaffold_project', { dir: 'app' })
+      expect(result.isError, text(result)).toBeFalsy()
+      expect(calls).toEqual([
+        {
+          template: 'react',
+          dir: join(root, 'app'),
+          relayUrl: 'http://127.0.0.1:4321',
+          appId: undefined,
+          install: false,
+        },
+      ])
+      expect(result.structuredContent).toEqual({
+        created: true,
+        dir: join(root, 'app'),
+        template: 'react',
+        env: { VITE_BYOK_RELAY_URL: 'http://127.0.0.1:4321' },
+        next: ['cd app', 'npm run dev'],
+      })
+      expect(text(result)).toContain('Next: register_user')
+    }))
+
+  it.each([
+    ['../x', 'a relative path climbing out'],
+    ['/tmp/elsewhere', 'an absolute path elsewhere'],
+    ['link/app', 'a path through a symlink that points outside'],
+    ['dangling', 'a dangling symlink'],
+  ])('refuses %s (%s) without calling the scaffolder', (dir) =>
+    withTempDir(async (base) => {
+      const root = join(base, 'root')
+      mkdirSync(root)
+      mkdirSync(join(base, 'outside'))
+      symlinkSync(join(base, 'outside'), join(root, 'link'))
+      symlinkSync(join(base, 'nowhere'), join(root, 'dangling'))
+      const calls: unknown[] = []
+      const client = await connect({
+        relayUrl: 'http://127.0.0.1:4321',
+        root,
+        scaffold: recordingScaffold(calls),
+      })
+      const result = await call(client, 'scaffold_project', { dir })
+      expect(result.isError).toBe(true)
+      expect(text(result)).toMatch(/is outside the project .*Pass a path inside it/)
+      expect(calls).toEqual([])
+    }),
+  )
+
+  it('an existing app → nothing written, the answer is the integrate_project step', () =>
+    withTempDir(async (root) => {
+      const client = await connect({
+        relayUrl: 'http://127.0.0.1:4321',
+        root,
+        scaffold: async ({ dir }) => ({
+          existing: true,
+          dir,
+          framework: 'vite',
+          found: ['src/ai.ts:3 openai sdk'],
+        }),
+      })
+      const result = await call(client, 'scaffold_project', { dir: 'web' })
+      expect(result.isError).toBeFalsy()
+      expect(result.structuredContent).toEqual({
+        created: false,
+        dir: join(root, 'web'),
+        framework: 'vite',
+        found: ['src/ai.ts:3 openai sdk'],
+        next: ['integrate_project with path "web" (dry run first)'],
+      })
+      expect(text(result)).toBe(
+        `Not created: ${join(root, 'web')} already holds a vite app with provider calls at src/ai.ts:3 openai sdk; ` +
+          'nothing was written. Next: integrate_project with path "web" (dry run first).',
+      )
+    }))
+
+  it('turns a scaffolder error and its hint into an isError result', () =>
+    withTempDir(async (root) => {
+      const client = await connect({
+        relayUrl: 'http://127.0.0.1:4321',
+        root,
+        scaffold: async () => {
+          throw Object.assign(new Error('app is not empty'), {
+            hint: 'Call scaffold_project with a new dir.',
+          })
+        },
+      })
+      const result = await call(client, 'scaffold_project', { dir: 'app', template: 'react' })
+      expect(result.isError).toBe(true)
+      expect(text(result)).toBe(
+        'scaffold_project failed: app is not empty. Call scaffold_project with a new dir.',
+      )
+      const missing = await call(client, 'scaffold_project', {})
+      expect(missing.isError).toBe(true)
+      expect(text(missing)).toMatch(/dir/)
+    }))
 })
 
 describe('renderClientConfig', () => {

@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nextAfter } from '../src/index.js'
 import { call, connect, type Fixture, KEYS, startFixture, text } from './helpers.js'
 
 let fx: Fixture
@@ -60,21 +61,44 @@ describe('tools/list', () => {
     const integrate = tools.find((t) => t.name === 'integrate_project')
     expect(Object.keys(integrate?.inputSchema.properties ?? {})).toEqual([
       'path',
-      'relay_url',
       'apply',
       'force',
+      'detail',
       'only',
     ])
     expect(integrate?.inputSchema.required).toEqual(['path'])
     expect(Object.keys(integrate?.outputSchema?.properties ?? {})).toEqual([
-      'projectDir',
+      'result',
+      'applied',
+      'project_dir',
       'framework',
-      'files',
+      'counts',
+      'edited',
+      'added',
       'found',
       'manual',
-      'leakedEnvKeys',
-      'applied',
+      'errors',
+      'leaked_env_keys',
+      'next',
+      'diffs',
     ])
+  })
+
+  it('each step’s tool description names the next step from AGENT_STEPS', async () => {
+    const client = await connect({
+      relayUrl: fx.relay.url,
+      scaffold: async () => ({ dir: '', template: '', env: {}, next: [] }),
+      integrate: async () => ({}) as never,
+      root: '/tmp',
+    })
+    const { tools } = await client.listTools()
+    const description = (name: string) => tools.find((t) => t.name === name)?.description ?? ''
+    expect(description('relay_health')).toContain(nextAfter('health'))
+    expect(description('integrate_project')).toContain(nextAfter('plan'))
+    expect(description('scaffold_project')).toContain(nextAfter('scaffold', 'new'))
+    expect(description('register_user')).toContain(nextAfter('register'))
+    expect(description('store_key')).toContain(nextAfter('store'))
+    expect(nextAfter('store')).toMatch(/^Next: test_relay /)
   })
 
   it('registers scaffold_project and integrate_project only when the CLI injects them', async () => {
@@ -116,19 +140,22 @@ describe('happy path', () => {
     client = await connect({ relayUrl: fx.relay.url, env: { MY_OPENAI_KEY: KEYS.openai } })
   })
 
-  it('relay_health reports a healthy, non-embedded relay', async () => {
+  it('relay_health reports a healthy relay, where it comes from, and the next step', async () => {
     const result = await call(client, 'relay_health')
     expect(result.isError).toBeFalsy()
     expect(result.structuredContent).toMatchObject({
       relay_url: fx.relay.url,
-      embedded: false,
+      relay_source: 'configured',
       ok: true,
       mode: 'dev',
-      api: expect.stringMatching(/^byok-relay\//),
       checks: { store: 'ok', crypto: 'ok' },
       has_token: false,
     })
-    expect(text(result)).toContain('register_user')
+    expect(text(result)).toMatch(/^Healthy: http:\/\/127\.0\.0\.1:\d+, the relay at RELAY_URL; byok-relay /)
+    expect(text(result)).toContain('Next: integrate_project (dry run)')
+    expect(text(result)).toContain('For a new app: scaffold_project instead.')
+    // The data once: the text is the summary, not the JSON again.
+    expect(text(result)).not.toContain('"relay_url"')
   })
 
   it('register_user → store_key (key_env) → list_keys → test_relay → delete_key', async () => {
@@ -290,16 +317,18 @@ describe('bad input is an actionable tool error, never a crash', () => {
     expect(text(noChat)).toMatch(/no chat endpoint/)
   })
 
-  it('relay down → start it or unset RELAY_URL', async () => {
+  it('relay down → a remedy the agent can pass on: start it, or drop RELAY_URL; the dev relay → byok dev', async () => {
     const client = await connect({ relayUrl: 'http://127.0.0.1:9', token: 'byok_rt_x' })
     for (const name of ['relay_health', 'register_user', 'list_keys']) {
       const result = await call(client, name)
       expect(result.isError, name).toBe(true)
-      expect(text(result), name).toMatch(/not reachable.*byok dev.*unset RELAY_URL.*relay_health/)
+      expect(text(result), name).toMatch(/\(RELAY_URL\) is not reachable.*remove RELAY_URL.*relay_health/)
     }
-    const embedded = await connect({ relayUrl: 'http://127.0.0.1:9', embedded: true })
-    expect(text(await call(embedded, 'relay_health'))).toMatch(
-      /embedded relay .* Restart the byok MCP server/,
-    )
+    for (const relaySource of ['started', 'running'] as const) {
+      const dev = await connect({ relayUrl: 'http://127.0.0.1:9', relaySource })
+      expect(text(await call(dev, 'relay_health'))).toBe(
+        'The local dev relay at http://127.0.0.1:9 is not answering. Run `npx byok dev` in a terminal (same data dir: stored keys are kept), then run relay_health.',
+      )
+    }
   })
 })

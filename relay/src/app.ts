@@ -23,6 +23,7 @@ import { registerHealthRoutes } from './routes/health.js'
 import { registerKeyRoutes } from './routes/keys.js'
 import { registerModelRoutes } from './routes/models.js'
 import { registerRelayRoutes } from './routes/relay.js'
+import { registerSkillRoutes, type ServedSkill } from './routes/skill.js'
 import { registerStatsRoutes } from './routes/stats.js'
 import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
@@ -53,6 +54,8 @@ export interface AppDeps {
    * relay never imports it (dependency direction cli → mcp → relay).
    */
   mcpRoutes?: RelayRoutes
+  /** The agent skill served at `GET /skill` and `/llms.txt` (the CLI passes the packaged SKILL.md; omitted: no routes). */
+  skill?: ServedSkill
 }
 
 /** Routes an embedder adds to the relay; they run behind the relay's hooks (CORS, limits, errors, shutdown). */
@@ -232,6 +235,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   await registerKeyRoutes(app, ctx, { upstream, egress })
   await registerModelRoutes(app, ctx)
   await registerStatsRoutes(app, ctx)
+  if (deps.skill) await registerSkillRoutes(app, deps.skill)
   // Encapsulated: the relay scope replaces the JSON parser with a raw-bytes one.
   await app.register(async (scope) => registerRelayRoutes(scope, ctx, { upstream, egress }))
   const mcpRoutes = deps.mcpRoutes

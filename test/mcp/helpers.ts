@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { commitAll, runByok as runCliProcess } from '../../cli/test/helpers.js'
 import { Client, StdioClientTransport } from '../../mcp/test/stdio-client.js'
 import { captureLogOutput } from '../log-scan.js'
+import { freePort } from '../templates/helpers.js'
+
+export { freePort }
 
 const BIN = fileURLToPath(new URL('../../cli/src/bin/byok.ts', import.meta.url))
 // Resolved here, not from the child's cwd, so the CLI runs in any temp directory.
@@ -15,9 +18,18 @@ export function fixtureProject(name: string): string {
   return fileURLToPath(new URL(`../../cli/test/codemod/fixtures/${name}`, import.meta.url))
 }
 
-/** A clean environment for the CLI: nothing inherited but PATH, with HOME and config in `dir`. */
+/**
+ * A clean environment for the CLI: nothing inherited but PATH, with HOME, config and the dev relay's data dir in
+ * `dir` (never the user's own).
+ */
 export function cliEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: join(dir, '.config'), ...extra }
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, '.config'),
+    BYOK_DATA_DIR: join(dir, 'byok-data'),
+    ...extra,
+  }
 }
 
 /** The fixture copied to `dir` and committed, so `apply` meets a clean git tree. */
@@ -49,16 +61,19 @@ export async function runByok(
 }
 
 /**
- * `byok mcp` as a real process over stdio (no RELAY_URL: embedded relay logging at trace to stderr, which is
- * collected for the secret scan and returned by `stderr()`).
+ * `byok mcp` as a real process over stdio with its dev relay on `port` (a free one by default; without RELAY_URL it
+ * starts the relay there unless one runs) logging at trace to stderr, which is collected for the secret scan and
+ * returned by `stderr()`.
  */
 export async function connectByokMcp(
   cwd: string,
   env: Record<string, string>,
-): Promise<{ client: Client; stderr: () => string; close: () => Promise<void> }> {
+  port?: number,
+): Promise<{ client: Client; relayUrl: string; stderr: () => string; close: () => Promise<void> }> {
+  const relayPort = port ?? (await freePort())
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...BYOK_ARGS, 'mcp'],
+    args: [...BYOK_ARGS, 'mcp', '--port', String(relayPort)],
     cwd,
     env: { LOG_LEVEL: 'trace', ...env },
     stderr: 'pipe',
@@ -70,5 +85,10 @@ export async function connectByokMcp(
   })
   const client = new Client({ name: 'byok-e2e', version: '0' })
   await client.connect(transport)
-  return { client, stderr: () => stderr, close: () => client.close() }
+  return {
+    client,
+    relayUrl: `http://127.0.0.1:${relayPort}`,
+    stderr: () => stderr,
+    close: () => client.close(),
+  }
 }

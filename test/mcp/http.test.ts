@@ -16,7 +16,8 @@ function startByokDev(
       stdio: 'pipe',
     })
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`byok dev did not start: ${out}`)), 30_000)
+    // Generous: on a loaded 2-core machine a cold tsx start alone can take half a minute.
+    const timer = setTimeout(() => reject(new Error(`byok dev did not start: ${out}`)), 120_000)
     const onData = (d: Buffer) => {
       out += d.toString()
       captureLogOutput(d)

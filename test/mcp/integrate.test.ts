@@ -7,13 +7,28 @@ import { cliEnv, connectByokMcp, copyCommittedFixture, runByok, snapshotBytes } 
 
 const FIXTURE_KEYS = ['sk-test-fixture-not-a-real-key', 'AIza-fixture-not-a-real-key']
 
-/** The report with the one absolute path in it (`projectDir`) replaced, so two copies compare equal. */
-function normalise(report: unknown, projectDir: string): unknown {
-  return JSON.parse(JSON.stringify(report).replaceAll(JSON.stringify(projectDir).slice(1, -1), '<project>'))
+interface CliReport {
+  framework: string
+  files: { path: string; status: string; diff: string }[]
+  manual: unknown[]
+}
+
+/** What the CLI's full report says the plan changes: every modified file, by path. */
+function changedPaths(report: CliReport): string[] {
+  return report.files
+    .filter((f) => f.status === 'modified')
+    .map((f) => f.path)
+    .sort()
+}
+
+/** The same from the agent report: edited files (with hunks) and added files (names). */
+function agentPaths(report: Record<string, unknown>): string[] {
+  const edited = (report.edited as { path: string }[]).map((f) => f.path)
+  return [...edited, ...(report.added as string[])].sort()
 }
 
 // integrate_project (through the real `byok mcp` process) against `byok integrate` (the bin as a process), each on
-// its own committed copy of the same fixture: the plan must be the same, and applying must write the same bytes.
+// its own committed copy of the same fixture: one flow, so the same plan, and applying writes the same bytes.
 describe.each(['vite-react-openai-sdk', 'plain-fetch-gemini'])(
   'integrate_project ≡ byok integrate (%s)',
   (fixture) => {
@@ -36,9 +51,17 @@ describe.each(['vite-react-openai-sdk', 'plain-fetch-gemini'])(
           expect(dry.isError, JSON.stringify(dry.content)).toBeFalsy()
           const cliDry = await runByok(['integrate', 'via-cli', '--dry-run', '--json'], { cwd: root, env })
           expect(cliDry.code, cliDry.stderr).toBe(0)
-          const cliReport = JSON.parse(cliDry.stdout) as { files: { status: string }[] }
+          const cliReport = JSON.parse(cliDry.stdout) as CliReport
           expect(cliReport.files.some((f) => f.status === 'modified')).toBe(true)
-          expect(normalise(dry.structuredContent, viaMcp)).toEqual(normalise(cliReport, viaCli))
+          const agent = dry.structuredContent as Record<string, unknown>
+          expect(agent).toMatchObject({ result: 'dry_run', framework: (cliReport as CliReport).framework })
+          expect(agentPaths(agent)).toEqual(changedPaths(cliReport as CliReport))
+          // Edited files carry their hunks (the CLI's diff without the ---/+++ header); added files only a name.
+          for (const file of agent.edited as { path: string; hunks: string }[]) {
+            const diff = (cliReport as CliReport).files.find((f) => f.path === file.path)!.diff
+            expect(diff.split('\n').slice(2).join('\n').trimEnd()).toBe(file.hunks)
+          }
+          expect((agent.manual as unknown[]).length).toBe((cliReport as CliReport).manual.length)
           // A dry run writes nothing.
           expect(snapshotBytes(viaMcp)).toEqual(snapshotBytes(viaCli))
 
@@ -49,10 +72,14 @@ describe.each(['vite-react-openai-sdk', 'plain-fetch-gemini'])(
           transcript.push(applied)
           expect(applied.isError, JSON.stringify(applied.content)).toBeFalsy()
           expect(applied.structuredContent).toMatchObject({ applied: true })
-          const cliApply = await runByok(['integrate', 'via-cli', '--yes', '--json'], { cwd: root, env })
+          // The CLI pointed at the same relay the MCP server uses, so the .env it writes is the same too.
+          const cliApply = await runByok(
+            ['integrate', 'via-cli', '--yes', '--json', '--relay-url', mcp.relayUrl],
+            { cwd: root, env },
+          )
           expect(cliApply.code, cliApply.stderr).toBe(0)
-          expect(normalise(applied.structuredContent, viaMcp)).toEqual(
-            normalise(JSON.parse(cliApply.stdout), viaCli),
+          expect(agentPaths(applied.structuredContent as Record<string, unknown>)).toEqual(
+            changedPaths(JSON.parse(cliApply.stdout) as CliReport),
           )
           const mcpFiles = snapshotBytes(viaMcp)
           const cliFiles = snapshotBytes(viaCli)

@@ -61,6 +61,10 @@ describe('skill/SKILL.md (installed as .claude/skills/byok, .agents/skills/byok)
     }
   })
 
+  it('leaves headroom under the 1,024-character description limit (clients may add to it)', () => {
+    expect(String(skill.data.description).length).toBeLessThanOrEqual(900)
+  })
+
   it('stays short and links every reference', () => {
     expect(skill.body.split('\n').length).toBeLessThan(300)
     for (const file of references) expect(skill.body).toContain(`](references/${file})`)

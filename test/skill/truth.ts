@@ -201,7 +201,8 @@ export async function startRelayProbe(): Promise<RelayProbe> {
   })
   const { createMcpRoutes } = await importUntyped(new URL('../../mcp/src/index.ts', import.meta.url))
   const mcpRoutes = (createMcpRoutes as () => AppDeps['mcpRoutes'])()
-  const app = await buildApp(config, { store: openSqliteStore(':memory:'), mcpRoutes })
+  const skill = { markdown: readFileSync(join(REPO_ROOT, 'skill', 'SKILL.md'), 'utf8') }
+  const app = await buildApp(config, { store: openSqliteStore(':memory:'), mcpRoutes, skill })
   const openapi = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as unknown
   const wireFields = new Set<string>()
   const walk = (node: unknown): void => {

@@ -1,10 +1,13 @@
-import { relative } from 'node:path'
+import { relative, resolve } from 'node:path'
 import { defineCommand } from 'citty'
-import { CliError } from '../errors.js'
+import { describeFindings } from '../integrate-flow.js'
 import type { CliIo } from '../io.js'
+import { findExistingProject } from '../scaffold/existing.js'
+import { checkAppId, checkRelayUrl } from '../scaffold/project.js'
 import { createTtyPrompter, type Prompter } from '../scaffold/prompt.js'
 import { loadTemplateRegistry, resolveTemplatesDir, type TemplateRegistry } from '../scaffold/registry.js'
 import { scaffoldProject } from '../scaffold/scaffold-project.js'
+import { type IntegrateDeps, runIntegrateCommand } from './integrate.js'
 
 const DEFAULT_DIR = 'byok-app'
 const DEFAULT_TEMPLATE = 'react'
@@ -44,7 +47,12 @@ function createArgs(registry: TemplateRegistry | undefined) {
     install: { type: 'boolean', default: true, description: 'Install dependencies (--no-install to skip)' },
     force: {
       type: 'boolean',
-      description: 'Write into a non-empty directory (same-named files are overwritten)',
+      description:
+        'Write into a non-empty directory that holds no project (same-named files are overwritten); never over an app',
+    },
+    'dry-run': {
+      type: 'boolean',
+      description: 'In an existing app: print the integration diff and write nothing',
     },
     json: { type: 'boolean', description: 'Print the result as JSON on stdout (for agents); never prompts' },
   } as const
@@ -53,8 +61,13 @@ function createArgs(registry: TemplateRegistry | undefined) {
 /**
  * `byok create [dir]` (also the `create-byok` bin): scaffold a chat app from a template, write its .env, copy the
  * client helper, install, and print the next commands. Prompts only in a TTY; otherwise flags and defaults.
+ * In a directory that already holds an app it says what it found and runs `byok integrate`'s flow instead.
  */
-export function createCreateCommand(io: CliIo, openPrompter: () => Prompter = () => createTtyPrompter()) {
+export function createCreateCommand(
+  io: CliIo,
+  openPrompter: () => Prompter = () => createTtyPrompter(),
+  integrateDeps: Partial<IntegrateDeps> = {},
+) {
   const readRegistry = () => loadTemplateRegistry(resolveTemplatesDir(io.env, io.cwd))
   return defineCommand({
     meta: {
@@ -71,6 +84,31 @@ export function createCreateCommand(io: CliIo, openPrompter: () => Prompter = ()
     async run({ args }) {
       const registry = readRegistry()
       const source = args['template-source']
+      if (args['app-id'] !== undefined) checkAppId(args['app-id'])
+      if (args.dir) {
+        const existing = findExistingProject(resolve(io.cwd, args.dir), registry.dir)
+        if (existing) {
+          io.err(
+            `byok: ${args.dir} is ${describeFindings(existing.plan)}; integrating it (byok integrate) instead of creating a new app`,
+          )
+          await runIntegrateCommand(
+            io,
+            {
+              dir: args.dir,
+              dryRun: Boolean(args['dry-run']),
+              json: Boolean(args.json),
+              yes: Boolean(args.yes),
+              force: false,
+              failOnManual: false,
+              verbose: false,
+              command: `byok create ${args.dir}`,
+              relayUrl: args['relay-url'] === undefined ? undefined : checkRelayUrl(args['relay-url']),
+            },
+            { ...integrateDeps, prompter: () => openPrompter() },
+          )
+          return
+        }
+      }
       const prompter = openPrompter()
       const interactive = prompter.interactive && !args.yes && !args.json
       try {
@@ -89,13 +127,14 @@ export function createCreateCommand(io: CliIo, openPrompter: () => Prompter = ()
           args['relay-url'] ??
             (interactive ? await prompter.text('Relay URL', DEFAULT_RELAY_URL) : DEFAULT_RELAY_URL),
         )
+        const appId = args['app-id'] === undefined ? undefined : checkAppId(args['app-id'])
         const result = await scaffoldProject(io, {
           registry,
           template,
           source,
           dir,
           relayUrl,
-          appId: args['app-id'],
+          appId,
           force: args.force === true,
           install: args.install,
         })
@@ -128,20 +167,4 @@ export function createCreateCommand(io: CliIo, openPrompter: () => Prompter = ()
       }
     },
   })
-}
-
-function checkRelayUrl(value: string): string {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    url = new URL('invalid:')
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(`--relay-url must be an http(s) URL, got "${value}"`, {
-      code: 'relay_url_invalid',
-      hint: `For the local dev relay: --relay-url ${DEFAULT_RELAY_URL}`,
-    })
-  }
-  return value.replace(/\/+$/, '')
 }

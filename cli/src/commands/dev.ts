@@ -1,7 +1,6 @@
-import { dirname, resolve } from 'node:path'
 import { startMockProviders } from '@byok/relay/mock-providers'
 import { defineCommand } from 'citty'
-import { ensureDevSecrets } from '../dev-secrets.js'
+import { devRelayEnv, resolveDevDataDir } from '../dev-secrets.js'
 import type { CliIo } from '../io.js'
 import { relayArgs, resolveRelayEnv, serveRelay } from '../run-relay.js'
 
@@ -10,10 +9,18 @@ export function createDevCommand(io: CliIo) {
     meta: {
       name: 'dev',
       description:
-        'Run the relay for local development: 127.0.0.1:3000, SQLite in ./data, secrets generated once into ./data/dev-secrets.json (mode 0600) and reused.',
+        'Run the local dev relay on 127.0.0.1:3000 (the one `byok mcp` uses too): database and secrets (generated ' +
+        'once, mode 0600) in the per-user data dir ($BYOK_DATA_DIR, else $XDG_DATA_HOME/byok, else ~/.local/share/byok). ' +
+        'Rate limits you leave unset are generous in dev mode.',
     },
     args: {
       ...relayArgs,
+      'data-dir': {
+        type: 'string',
+        description:
+          'Dev relay data dir (env BYOK_DATA_DIR; default $XDG_DATA_HOME/byok or ~/.local/share/byok)',
+        valueHint: 'dir',
+      },
       mock: {
         type: 'boolean',
         default: false,
@@ -22,26 +29,16 @@ export function createDevCommand(io: CliIo) {
       },
     },
     async run({ args }) {
-      const env = resolveRelayEnv(io, args)
-      const dbPath = resolve(io.cwd, env.DB_PATH || './data/relay.db')
-      // Secrets from the environment win; otherwise the generated pair beside the database is used.
-      const dev = ensureDevSecrets(dirname(dbPath))
-      if (dev.created) io.err(`byok: generated dev secrets in ${dev.path} (keep it: stored keys need it)`)
-      const devEnv = {
-        ...env,
-        DB_PATH: dbPath,
-        ENCRYPTION_SECRET: env.ENCRYPTION_SECRET || dev.secrets.ENCRYPTION_SECRET,
-        TOKEN_HMAC_SECRET:
-          env.TOKEN_HMAC_SECRET || (env.ENCRYPTION_SECRET ? undefined : dev.secrets.TOKEN_HMAC_SECRET),
-      }
+      const dataDir = resolveDevDataDir(io.env, io.cwd, args['data-dir'])
+      const env = devRelayEnv(resolveRelayEnv(io, args), dataDir, io.cwd, (line) => io.err(line))
       // The mocks' base URLs beat the environment's: --mock must never reach a real provider.
       const mocks = args.mock ? await startMockProviders() : undefined
       try {
         await serveRelay(
           io,
-          { ...devEnv, ...mocks?.env },
+          { ...env, ...mocks?.env },
           'dev',
-          `store ${dbPath}${mocks ? '; mock providers ON: openai, anthropic, google answer locally' : ''}`,
+          `store ${env.DB_PATH}${mocks ? '; mock providers ON: openai, anthropic, google answer locally' : ''}`,
         )
       } finally {
         await mocks?.close()

@@ -1,6 +1,5 @@
-import { relative } from 'node:path'
-import { RELAY_URL_ENV } from '../codemod/project.js'
-import type { FileStatus, IntegrationPlan, PlanProgress } from '../codemod/run.js'
+import type { PlanProgress } from '../codemod/run.js'
+import { countStatuses, type IntegrateOutcome } from '../integrate-flow.js'
 import type { CliIo } from '../io.js'
 
 export type SummaryMode = 'dry-run' | 'planned' | 'applied'
@@ -22,14 +21,9 @@ export function createProgressPrinter(io: CliIo, verbose: boolean): (event: Plan
   }
 }
 
-export function countStatuses(plan: IntegrationPlan): Record<FileStatus, number> {
-  const counts: Record<FileStatus, number> = { modified: 0, unchanged: 0, manual: 0, skipped: 0, error: 0 }
-  for (const file of plan.files) counts[file.status]++
-  return counts
-}
-
 /** The human report on stderr: counts, sinks found, skipped/errored files, manual work, leaked keys, next steps. */
-export function printSummary(io: CliIo, plan: IntegrationPlan, mode: SummaryMode): void {
+export function printSummary(io: CliIo, outcome: IntegrateOutcome, mode: SummaryMode): void {
+  const { plan } = outcome
   const count = countStatuses(plan)
   const verb = mode === 'applied' ? 'modified' : 'would modify'
   io.err(
@@ -60,39 +54,8 @@ export function printSummary(io: CliIo, plan: IntegrationPlan, mode: SummaryMode
     io.err('Provider keys in env files (rotate them at the provider, then delete them):')
     for (const leak of plan.leakedEnvKeys) io.err(`  ${leak.file}: ${leak.variable}`)
   }
-  const rel = relative(io.cwd, plan.projectDir)
-  const steps = nextSteps(plan, count, rel === '' ? '.' : rel.startsWith('..') ? plan.projectDir : rel)
-  if (steps.length > 0) {
+  if (outcome.next.length > 0) {
     io.err('Next steps:')
-    for (const [index, step] of steps.entries()) io.err(`  ${index + 1}. ${step}`)
+    for (const [index, step] of outcome.next.entries()) io.err(`  ${index + 1}. ${step}`)
   }
-}
-
-function nextSteps(plan: IntegrationPlan, count: Record<FileStatus, number>, dir: string): string[] {
-  const steps: string[] = []
-  const installs = plan.apps.filter((a) => a.dependency).map((a) => a.dir || '.')
-  if (count.modified > 0 && installs.length > 0) {
-    steps.push(
-      `Install the added @byok/client dependency (npm install / pnpm install) in ${installs.join(', ')}.`,
-    )
-  }
-  if (count.modified > 0) {
-    steps.push(
-      plan.framework === 'static'
-        ? 'Point the added byok-instance.js at your relay: window.BYOK_RELAY_URL, or its fallback (try: npx byok dev).'
-        : `Set ${RELAY_URL_ENV[plan.framework].variable} to your relay (try: npx byok dev).`,
-    )
-  }
-  if (plan.manual.length > 0) {
-    steps.push(
-      `Work through the ${plan.manual.length} item(s) under "Needs manual work", then run byok integrate again.`,
-    )
-  }
-  if (count.error > 0) steps.push('Fix or report the files that errored, then run byok integrate again.')
-  if (count.modified > 0 || plan.leakedEnvKeys.length > 0) {
-    steps.push('Remove provider keys from .env* files and rotate any that were ever shipped.')
-  }
-  if (count.modified > 0)
-    steps.push(`Review with git diff, then commit; byok doctor ${dir} checks the result.`)
-  return steps
 }

@@ -2,14 +2,16 @@ import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { defineCommand } from 'citty'
 import { readGitStatus, toIntegrationReport } from '../codemod/report.js'
-import { applyIntegration, type IntegrationPlan, planIntegration } from '../codemod/run.js'
+import type { IntegrationPlan } from '../codemod/run.js'
 import { TRANSFORMS } from '../codemod/transforms/index.js'
 import type { Transform } from '../codemod/types.js'
 import { CliError } from '../errors.js'
+import { checkTransformIds, LOCAL_RELAY_URL, runIntegrateFlow } from '../integrate-flow.js'
 import type { CliIo } from '../io.js'
+import { checkRelayUrl } from '../scaffold/project.js'
 import { createTtyPrompter, type Prompter } from '../scaffold/prompt.js'
 import { resolveTemplatesDir } from '../scaffold/registry.js'
-import { createProgressPrinter, printSummary, type SummaryMode } from './integrate-summary.js'
+import { createProgressPrinter, printSummary } from './integrate-summary.js'
 
 export interface IntegrateDeps {
   /** Asks before applying; only used with a TTY and without --yes. */
@@ -28,8 +30,26 @@ const EXIT_CODES =
   '1 error or refused (bad arguments, dirty git tree, no such directory), 2 done but some files errored, ' +
   '3 done with items needing manual work and --fail-on-manual given.'
 
+/** The flags `byok integrate` and `byok create` (in an existing app) share. */
+export interface IntegrateRunArgs {
+  readonly dir: string
+  readonly dryRun: boolean
+  readonly json: boolean
+  readonly yes: boolean
+  readonly force: boolean
+  readonly only?: readonly string[] | undefined
+  readonly failOnManual: boolean
+  readonly verbose: boolean
+  /** Copy the compiled client into each app instead of adding the `@byok/client` dependency. */
+  readonly vendor?: boolean
+  /** The relay the app calls, written to its .env when applying (default the local dev relay). */
+  readonly relayUrl?: string | undefined
+  /** How the apply hint names the command (`byok integrate .`). */
+  readonly command: string
+}
+
 export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> = {}) {
-  const { prompter = () => createTtyPrompter(), gitStatus = readGitStatus, transforms = TRANSFORMS } = deps
+  const transforms = deps.transforms ?? TRANSFORMS
   return defineCommand({
     meta: {
       name: 'integrate',
@@ -53,6 +73,11 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
         description:
           'Copy the compiled client (one file + .d.ts) into each app instead of adding the @byok/client dependency',
       },
+      'relay-url': {
+        type: 'string',
+        description: `Relay the app calls, set in its .env when applying (default ${LOCAL_RELAY_URL}, \`byok dev\`)`,
+        valueHint: 'url',
+      },
     },
     run({ args }) {
       if (args.list) {
@@ -66,81 +91,87 @@ export function createIntegrateCommand(io: CliIo, deps: Partial<IntegrateDeps> =
             .map((s) => s.trim())
             .filter(Boolean)
         : undefined
-      const unknown = only?.filter((id) => !transforms.some((t) => t.id === id)) ?? []
-      if (unknown.length > 0) {
-        throw new CliError(`unknown transform: ${unknown.join(', ')}`, {
-          code: 'transform_unknown',
-          hint: `Known transforms: ${transforms.map((t) => t.id).join(', ')} (byok integrate --list)`,
-        })
-      }
-      const dir = resolve(io.cwd, args.dir ?? '.')
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new CliError(`${dir} is not a directory`, { code: 'project_missing' })
-      }
-      const plan = planIntegration(dir, {
-        only,
-        templatesDir: resolveTemplatesDir(io.env, io.cwd),
-        transforms,
-        vendor: Boolean(args.vendor),
-        onProgress: createProgressPrinter(io, Boolean(args.verbose)),
-      })
-      const dryRun = Boolean(args['dry-run'])
-      if (dryRun && !args.json) {
-        for (const file of plan.files) if (file.diff) io.out(file.diff.trimEnd())
-      }
-      let apply = !dryRun && plan.writes.length > 0
-      let mode: SummaryMode = dryRun ? 'dry-run' : 'planned'
-      if (apply) {
-        const status = gitStatus(dir)
-        if (status?.trim() && !args.force) {
-          throw new CliError('the git tree has uncommitted changes', {
-            code: 'git_dirty',
-            hint: 'Commit or stash them first so the codemod diff stays reviewable, or pass --force.',
-          })
-        }
-        if (status?.trim())
-          io.err('byok integrate: warning: uncommitted changes; continuing because of --force')
-      }
-      return (async () => {
-        if (apply && !args.yes) {
-          const ask = prompter()
-          try {
-            if (ask.interactive) printSummary(io, plan, 'planned')
-            if (!ask.interactive) {
-              apply = false
-              io.err(
-                `byok integrate: planned only (no TTY). To apply: byok integrate ${args.dir ?? '.'} --yes`,
-              )
-            } else {
-              const answer = await ask.text(`Apply changes to ${plan.writes.length} file(s)? [y/N]`, 'n')
-              apply = /^y(es)?$/i.test(answer.trim())
-              if (!apply) io.err('byok integrate: cancelled, nothing written')
-            }
-          } finally {
-            ask.close()
-          }
-        }
-        if (apply) {
-          applyPlan(plan)
-          mode = 'applied'
-        }
-        if (args.json) io.out(JSON.stringify(toIntegrationReport(plan, mode === 'applied'), null, 2))
-        else printSummary(io, plan, mode)
-        throwForOutcome(plan, Boolean(args['fail-on-manual']))
-      })()
+      return runIntegrateCommand(
+        io,
+        {
+          dir: args.dir ?? '.',
+          dryRun: Boolean(args['dry-run']),
+          json: Boolean(args.json),
+          yes: Boolean(args.yes),
+          force: Boolean(args.force),
+          only,
+          failOnManual: Boolean(args['fail-on-manual']),
+          verbose: Boolean(args.verbose),
+          vendor: Boolean(args.vendor),
+          command: `byok integrate ${args.dir ?? '.'}`,
+          relayUrl: args['relay-url'] === undefined ? undefined : checkRelayUrl(args['relay-url']),
+        },
+        deps,
+      )
     },
   })
 }
 
-function applyPlan(plan: IntegrationPlan): void {
+/**
+ * `byok integrate` on the terminal: the shared flow with a TTY prompt (unless --yes), the diff for --dry-run, the
+ * report on stderr or as --json on stdout, and the exit code of the outcome.
+ */
+export async function runIntegrateCommand(
+  io: CliIo,
+  args: IntegrateRunArgs,
+  deps: Partial<IntegrateDeps> = {},
+): Promise<IntegrationPlan> {
+  const { prompter = () => createTtyPrompter(), gitStatus = readGitStatus, transforms = TRANSFORMS } = deps
+  checkTransformIds(args.only, 'cli', transforms)
+  const dir = resolve(io.cwd, args.dir)
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new CliError(`${dir} is not a directory`, { code: 'project_missing' })
+  }
+  const outcome = await runIntegrateFlow({
+    dir,
+    templatesDir: resolveTemplatesDir(io.env, io.cwd),
+    surface: 'cli',
+    apply: !args.dryRun,
+    force: args.force,
+    only: args.only,
+    vendor: args.vendor ?? false,
+    relayUrl: args.relayUrl,
+    transforms,
+    gitStatus,
+    onProgress: createProgressPrinter(io, args.verbose),
+    warn: (line) => io.err(`byok integrate: warning: ${line}`),
+    ...(args.yes ? {} : { confirm: (plan) => confirmApply(io, plan, prompter, args.command) }),
+  })
+  const { plan, applied } = outcome
+  if (args.dryRun && !args.json) {
+    for (const file of plan.files) if (file.diff) io.out(file.diff.trimEnd())
+  }
+  if (args.json) io.out(JSON.stringify(toIntegrationReport(plan, applied), null, 2))
+  else printSummary(io, outcome, applied ? 'applied' : args.dryRun ? 'dry-run' : 'planned')
+  throwForOutcome(plan, args.failOnManual)
+  return plan
+}
+
+/** In a TTY: the summary, then "Apply? [y/N]". Without one: planned only, and how to apply. */
+async function confirmApply(
+  io: CliIo,
+  plan: IntegrationPlan,
+  prompter: () => Prompter,
+  command: string,
+): Promise<boolean> {
+  const ask = prompter()
   try {
-    applyIntegration(plan)
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), {
-      code: 'plan_stale',
-      hint: 'Nothing was written. Run byok integrate again to plan against the current files.',
-      cause: error,
-    })
+    if (!ask.interactive) {
+      io.err(`byok integrate: planned only (no TTY). To apply: ${command} --yes`)
+      return false
+    }
+    printSummary(io, { plan, applied: false, cancelled: false, next: [] }, 'planned')
+    const answer = await ask.text(`Apply changes to ${plan.writes.length} file(s)? [y/N]`, 'n')
+    const yes = /^y(es)?$/i.test(answer.trim())
+    if (!yes) io.err('byok integrate: cancelled, nothing written')
+    return yes
+  } finally {
+    ask.close()
   }
 }
 

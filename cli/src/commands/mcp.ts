@@ -1,4 +1,4 @@
-import { homedir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import {
   connectStdio,
@@ -7,29 +7,41 @@ import {
   type IntegrateFunction,
   MCP_CLIENTS,
   type McpClientName,
+  type RelaySource,
   renderClientConfig,
   type ScaffoldFunction,
 } from '@byok/mcp'
-import { ConfigError, type Env, loadConfig, type RunningRelay, startRelay, withEnvFile } from '@byok/relay'
+import { ConfigError, type Env, loadConfig, startRelay, withEnvFile } from '@byok/relay'
 import { defineCommand } from 'citty'
-import { RELAY_URL_ENV } from '../codemod/project.js'
-import { readGitStatus, toIntegrationReport } from '../codemod/report.js'
-import { applyIntegration, planIntegration } from '../codemod/run.js'
-import { TRANSFORMS } from '../codemod/transforms/index.js'
-import { ensureDevSecrets } from '../dev-secrets.js'
+import { readGitStatus } from '../codemod/report.js'
+import { DEV_HOST, DEV_PORT, devRelayEnv, resolveDevDataDir } from '../dev-secrets.js'
 import { CliError } from '../errors.js'
+import { runIntegrateFlow, toAgentReport } from '../integrate-flow.js'
 import type { CliIo } from '../io.js'
+import { localUrl, probeRelay } from '../run-relay.js'
+import { findExistingProject } from '../scaffold/existing.js'
 import { loadTemplateRegistry, resolveTemplatesDir } from '../scaffold/registry.js'
 import { scaffoldProject } from '../scaffold/scaffold-project.js'
 import { resolveSkillDir } from './skill.js'
 
-/** The skill's reference guides, served as MCP resources (from the repository or the published package's skill/). */
-function resolveGuidesDir(): string | undefined {
+/** The packaged skill, if any: its guides become MCP resources, its SKILL.md the relay's `GET /skill`. */
+function findSkillDir(): string | undefined {
   try {
-    return join(resolveSkillDir({}, '.'), 'references')
+    return resolveSkillDir({}, '.')
   } catch {
-    return undefined // no bundled skill: the server simply lists no resources
+    return undefined // no bundled skill: no resources, no /skill
   }
+}
+
+function resolveGuidesDir(): string | undefined {
+  const dir = findSkillDir()
+  return dir && join(dir, 'references')
+}
+
+/** SKILL.md for the relay's `GET /skill` and `/llms.txt` (the relay never reads the CLI's files itself). */
+export function loadServedSkill(): { markdown: string } | undefined {
+  const dir = findSkillDir()
+  return dir ? { markdown: readFileSync(join(dir, 'SKILL.md'), 'utf8') } : undefined
 }
 
 /** The relay's `/mcp` routes for `byok start`/`byok dev` (mounted only when MCP_HTTP=on), with the skill's guides. */
@@ -37,14 +49,15 @@ export function createRelayMcpRoutes() {
   return createMcpRoutes({ guidesDir: resolveGuidesDir() })
 }
 
-/** `<XDG_CONFIG_HOME or ~/.config>/byok/mcp`: the embedded relay's database and dev secrets live here. */
-export function resolveMcpDataDir(env: Env): string {
-  const config = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config')
-  return join(config, 'byok', 'mcp')
+interface McpRelay {
+  readonly url: string
+  readonly source: RelaySource
+  close(): Promise<void>
 }
 
 /**
- * `byok mcp`: the MCP server on stdio. Talks to RELAY_URL, or starts an embedded relay on a free loopback port.
+ * `byok mcp`: the MCP server on stdio. Its relay is RELAY_URL, else the local dev relay (`byok dev`'s address and
+ * data dir): reused when a byok relay already answers there, otherwise started here and stopped on exit.
  * stdout is the MCP channel, so everything else (relay logs included) goes to stderr.
  */
 export function createMcpCommand(io: CliIo) {
@@ -52,7 +65,8 @@ export function createMcpCommand(io: CliIo) {
     meta: {
       name: 'mcp',
       description:
-        'Run the byok MCP server on stdio for coding agents. Uses RELAY_URL, or starts an embedded local relay when it is unset.',
+        'Run the byok MCP server on stdio for coding agents. Uses RELAY_URL, else the local dev relay on ' +
+        '127.0.0.1:3000 (the one `byok dev` runs, same data dir): reused when running, otherwise started and stopped on exit.',
     },
     args: {
       'print-config': {
@@ -65,6 +79,17 @@ export function createMcpCommand(io: CliIo) {
         description: 'Read variables from this file first',
         default: '.env',
         valueHint: 'file',
+      },
+      port: {
+        type: 'string',
+        description: `Port of the local dev relay (env PORT, default ${DEV_PORT}); ignored with RELAY_URL`,
+        valueHint: 'n',
+      },
+      'data-dir': {
+        type: 'string',
+        description:
+          'Dev relay data dir (env BYOK_DATA_DIR; default $XDG_DATA_HOME/byok or ~/.local/share/byok)',
+        valueHint: 'dir',
       },
     },
     async run({ args }) {
@@ -81,132 +106,157 @@ export function createMcpCommand(io: CliIo) {
         io.out(text)
         return
       }
-      // Same environment as `byok start`: .env under the real environment, so <ID>_BASE_URL etc. apply.
+      // Same environment as `byok dev`: .env under the real environment, so <ID>_BASE_URL etc. apply.
       const env = withEnvFile(io.env, resolve(io.cwd, args['env-file']))
-      const embedded = env.RELAY_URL ? undefined : await startEmbeddedRelay(io, env)
-      const relayUrl = env.RELAY_URL || (embedded as RunningRelay).url
+      const relay = env.RELAY_URL
+        ? configuredRelay(env.RELAY_URL)
+        : await useDevRelay(io, env, {
+            port: parsePort(args.port ?? env.PORT),
+            dataDir: resolveDevDataDir(env, io.cwd, args['data-dir']),
+          })
       const server = createServer({
-        relayUrl,
+        relayUrl: relay.url,
         token: env.RELAY_TOKEN,
         env,
-        embedded: embedded !== undefined,
+        relaySource: relay.source,
         appSecret: env.APP_SECRET,
         scaffold: createScaffold(io, env),
         integrate: createIntegrate(io, env),
         root: io.cwd,
         guidesDir: resolveGuidesDir(),
       })
-      const { closed } = await connectStdio(server)
-      io.err(`byok: MCP server on stdio; relay ${relayUrl}${embedded ? ' (embedded)' : ''}`)
-      await Promise.race([closed, io.waitForShutdown()])
-      await server.close()
-      await embedded?.close(1_000)
+      try {
+        const { closed } = await connectStdio(server)
+        io.err(`byok: MCP server on stdio; relay ${relay.url} (${relay.source})`)
+        await Promise.race([closed, io.waitForShutdown()])
+        await server.close()
+      } finally {
+        await relay.close()
+      }
     },
   })
 }
 
-async function startEmbeddedRelay(io: CliIo, env: Env): Promise<RunningRelay> {
-  const dataDir = resolveMcpDataDir(env)
-  const dev = ensureDevSecrets(dataDir)
-  if (dev.created) io.err(`byok: generated dev secrets in ${dev.path} (keep it: stored keys need it)`)
+function configuredRelay(url: string): McpRelay {
+  return { url: url.replace(/\/+$/, ''), source: 'configured', close: async () => {} }
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return DEV_PORT
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new CliError(`invalid port "${value}"`, { code: 'port_invalid', hint: 'Pass --port 1-65535.' })
+  }
+  return port
+}
+
+/**
+ * The local dev relay at 127.0.0.1:`port`: a byok relay already answering there is used as it is; a free port
+ * gets one started here (the same database and secrets as `byok dev`), closed when this server stops; anything
+ * else on the port is an error naming the ways out.
+ */
+async function useDevRelay(
+  io: CliIo,
+  env: Env,
+  options: { port: number; dataDir: string },
+): Promise<McpRelay> {
+  const url = localUrl({ host: DEV_HOST, port: options.port })
+  const foreign = () =>
+    new CliError(`${url} is taken by something that is not a byok relay`, {
+      code: 'relay_port_taken',
+      hint: `Stop it, or use another port for the dev relay (byok mcp --port <n>, and byok dev --port <n>), or set RELAY_URL to a byok relay.`,
+    })
+  const found = await probeRelay(url)
+  if (found === 'byok') return { url, source: 'running', close: async () => {} }
+  if (found === 'foreign') throw foreign()
+  let config: ReturnType<typeof loadConfig>
   try {
-    // The embedded relay owns its database, so it always uses the secrets generated beside it.
-    const config = loadConfig(
+    config = loadConfig(
       {
-        ...env,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DB_PATH: join(dataDir, 'relay.db'),
-        ENCRYPTION_SECRET: dev.secrets.ENCRYPTION_SECRET,
-        ENCRYPTION_SECRET_PREVIOUS: undefined,
-        TOKEN_HMAC_SECRET: dev.secrets.TOKEN_HMAC_SECRET,
+        ...devRelayEnv(env, options.dataDir, io.cwd, (line) => io.err(line)),
+        HOST: DEV_HOST,
+        PORT: String(options.port),
         LOG_LEVEL: env.LOG_LEVEL || 'warn',
-        // A .env shared with `byok start` may turn /mcp on; this loopback relay serves only this stdio server.
+        // A .env shared with `byok start` may turn /mcp on; this relay serves the stdio server and the apps.
         MCP_HTTP: undefined,
       },
       { mode: 'dev' },
     )
-    return await startRelay(config, { logSink: { write: (line) => io.err(line.trimEnd()) } })
   } catch (error) {
     if (error instanceof ConfigError) {
-      throw new CliError(`cannot start the embedded relay: ${error.message}`, {
+      throw new CliError(`cannot start the dev relay: ${error.message}`, {
         code: 'config_invalid',
         cause: error,
       })
     }
     throw error
   }
+  try {
+    const relay = await startRelay(config, {
+      logSink: { write: (line) => io.err(line.trimEnd()) },
+      skill: loadServedSkill(),
+    })
+    return { url, source: 'started', close: () => relay.close(1_000) }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    // Another byok process started the relay between the probe and the listen: use it.
+    if ((await probeRelay(url)) === 'byok') return { url, source: 'running', close: async () => {} }
+    throw foreign()
+  }
 }
 
-/** `byok create`'s steps (shared, see scaffold-project.ts) as the scaffold_project tool; progress goes to stderr. */
+/**
+ * `byok create`'s steps as the scaffold_project tool (the tool has already kept `dir` inside the server's
+ * directory). A directory holding an app is not scaffolded: the answer names it for integrate_project.
+ */
 function createScaffold(io: CliIo, env: Env): ScaffoldFunction {
   return async ({ template, dir, relayUrl, appId, install }) => {
+    const templatesDir = resolveTemplatesDir(env, io.cwd)
+    const existing = findExistingProject(dir, templatesDir)
+    if (existing) {
+      return {
+        existing: true,
+        dir,
+        framework: existing.framework,
+        found: existing.found.map((f) => `${f.file}:${f.line} ${f.provider} ${f.kind}`),
+      }
+    }
     const result = await scaffoldProject(io, {
-      registry: loadTemplateRegistry(resolveTemplatesDir(env, io.cwd)),
+      registry: loadTemplateRegistry(templatesDir),
       template,
       source: undefined,
       dir,
       relayUrl,
       appId,
-      // An agent must never overwrite files: a non-empty target is an error it can act on.
+      // An agent never writes over files: a non-empty directory is an error it can act on.
       force: false,
+      forceHint: 'Call scaffold_project with a new dir (one that does not exist yet).',
       install,
     })
-    const isLocalRelay = relayUrl.startsWith('http://127.0.0.1') || relayUrl.startsWith('http://localhost')
-    return {
-      dir: result.target,
-      template: result.template ?? template,
-      env: result.env,
-      next: [
-        ...result.next,
-        ...(isLocalRelay ? [`(relay, in another terminal) ${result.relayCommand}`] : []),
-      ],
-    }
+    return { dir: result.target, template: result.template ?? template, env: result.env, next: result.next }
   }
 }
 
 /**
- * `byok integrate`'s codemod as the integrate_project tool: the same plan and report (`toIntegrationReport`), the
- * same refusal of a dirty git tree, worded for an agent. The tool has already checked that `dir` is inside the
- * server's working directory.
+ * The integrate flow (the same as `byok integrate`) as the integrate_project tool, with remedies worded for an
+ * agent and the lean agent report. The tool has already checked that `dir` is inside the server's directory.
  */
 export function createIntegrate(
   io: CliIo,
   env: Env,
   gitStatus: (dir: string) => string | undefined = readGitStatus,
 ): IntegrateFunction {
-  return async ({ dir, only, apply, force, relayUrl }) => {
-    const unknown = only?.filter((id) => !TRANSFORMS.some((t) => t.id === id)) ?? []
-    if (unknown.length > 0) {
-      throw new CliError(`unknown transform: ${unknown.join(', ')}`, {
-        code: 'transform_unknown',
-        hint: `Pass only ids from: ${TRANSFORMS.map((t) => t.id).join(', ')} (or leave only out to run all).`,
-      })
-    }
-    const plan = planIntegration(dir, { only, templatesDir: resolveTemplatesDir(env, io.cwd) })
-    let applied = false
-    if (apply && plan.writes.length > 0) {
-      if (gitStatus(dir)?.trim() && !force) {
-        throw new CliError(`the git tree at ${dir} has uncommitted changes, nothing was written`, {
-          code: 'git_dirty',
-          hint:
-            'Ask the user to commit or stash them first so the codemod’s diff stays reviewable, then call ' +
-            'integrate_project again with apply: true; or pass force: true to apply anyway.',
-        })
-      }
-      applyIntegration(plan)
-      applied = true
-    }
-    return {
-      report: toIntegrationReport(plan, applied),
-      next: [
-        // Bundled apps read the relay URL from a public env var; a plain HTML site has it as a page global.
-        plan.framework === 'static'
-          ? `Set window.BYOK_RELAY_URL = '${relayUrl}' before the page loads lib/byok-instance.js, or edit its fallback.`
-          : `Set ${RELAY_URL_ENV[plan.framework].variable}=${relayUrl} in the app's .env (the codemod added it to .env.example).`,
-        'Remove provider keys from .env* files and rotate any that were ever shipped.',
-        'Review with git diff, then commit.',
-      ],
-    }
+  return async ({ dir, only, apply, force, detail, relayUrl }) => {
+    const outcome = await runIntegrateFlow({
+      dir,
+      templatesDir: resolveTemplatesDir(env, io.cwd),
+      surface: 'mcp',
+      apply,
+      force,
+      only,
+      relayUrl,
+      gitStatus,
+    })
+    return toAgentReport(outcome, { apply, detail })
   }
 }

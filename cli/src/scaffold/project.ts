@@ -80,10 +80,81 @@ export function setPackageName(target: string, name: string): void {
   writeFileSync(file, `${JSON.stringify({ ...pkg, name }, null, 2)}\n`)
 }
 
+/** Characters a dotenv loader (dotenv + dotenv-expand, as Vite and Next use) would not keep literally. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be refused
+const ENV_UNSAFE = /[\u0000-\u001f\u007f"'`$\\]/
+
+/**
+ * An app id as `POST /users` accepts it (1–200 characters, no control characters), and safe in a `.env` line:
+ * no quotes, backslash or `$` (which dotenv-expand would expand).
+ */
+export function checkAppId(value: string): string {
+  if (value.length < 1 || value.length > 200 || ENV_UNSAFE.test(value)) {
+    throw new CliError(
+      'the app id must be 1–200 characters without control characters, quotes, backslash or $',
+      {
+        code: 'app_id_invalid',
+        hint: 'Use the package name or a slug, e.g. my-app.',
+      },
+    )
+  }
+  return value
+}
+
+/** An http(s) URL without credentials, query or fragment, safe in a `.env` line; returned without a trailing slash. */
+export function checkRelayUrl(value: string): string {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {}
+  const valid =
+    url !== undefined &&
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    !url.username &&
+    !url.password &&
+    !url.search &&
+    !url.hash &&
+    !ENV_UNSAFE.test(value) &&
+    !/\s/.test(value)
+  if (!valid) {
+    throw new CliError('the relay URL must be an http(s) URL without credentials, query or spaces', {
+      code: 'relay_url_invalid',
+      hint: 'For the local dev relay: http://127.0.0.1:3000',
+    })
+  }
+  return value.replace(/\/+$/, '')
+}
+
+/** `NAME="value"` for a checked value (double quotes: a `#` or a space stays part of the value). */
+function envLine(name: string, value: string): string {
+  if (ENV_UNSAFE.test(value)) throw new CliError(`unsafe value for ${name}`, { code: 'env_value_invalid' })
+  return `${name}="${value}"`
+}
+
+/**
+ * Sets `values` in a dotenv file: an existing `NAME=` line is replaced, a missing one appended (the file is
+ * created when missing). Other lines stay as they are.
+ */
+export function setEnvValues(file: string, values: Readonly<Record<string, string>>): void {
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  const pending = new Map(Object.entries(values))
+  const lines = before === '' ? [] : before.replace(/\n$/, '').split('\n')
+  const out = lines.map((line) => {
+    const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1]
+    const value = name === undefined ? undefined : pending.get(name)
+    if (name === undefined || value === undefined) return line
+    pending.delete(name)
+    return envLine(name, value)
+  })
+  for (const [name, value] of pending) out.push(envLine(name, value))
+  writeFileSync(file, `${out.join('\n')}\n`)
+}
+
 /**
  * Writes `.env` from `.env.example`, with the relay URL and app id filled in: any `*BYOK_RELAY_URL` and
- * `*BYOK_APP_ID` variable gets the chosen value, so templates from other sources work too. Returns the relay
- * URL variable's name, or undefined when the template has no `.env.example` naming one.
+ * `*BYOK_APP_ID` variable gets the chosen value, so templates from other sources work too. Values are checked
+ * (`checkRelayUrl`, `checkAppId`) and quoted, so no value can add a line. Returns the relay URL variable's name, or
+ * undefined when the template has no `.env.example` naming one.
  */
 export function writeEnvFile(
   target: string,
@@ -91,6 +162,8 @@ export function writeEnvFile(
 ): string | undefined {
   const example = join(target, '.env.example')
   if (!existsSync(example)) return undefined
+  const relayUrl = checkRelayUrl(values.relayUrl)
+  const appId = checkAppId(values.appId)
   let relayVar: string | undefined
   const lines = readFileSync(example, 'utf8')
     .split('\n')
@@ -99,9 +172,9 @@ export function writeEnvFile(
       if (!match) return line
       if (match[2] === 'RELAY_URL') {
         relayVar = match[1]
-        return `${match[1]}=${values.relayUrl}`
+        return envLine(match[1]!, relayUrl)
       }
-      return `${match[1]}=${values.appId}`
+      return envLine(match[1]!, appId)
     })
   writeFileSync(join(target, '.env'), lines.join('\n'))
   return relayVar

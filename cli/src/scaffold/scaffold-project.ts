@@ -2,8 +2,11 @@ import { existsSync, statSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { isExistingProject } from './existing.js'
 import { detectPackageManager, execCommand, installDependencies, runScriptCommand } from './install.js'
 import {
+  checkAppId,
+  checkRelayUrl,
   copySharedFiles,
   isEmptyDir,
   renameDotfiles,
@@ -22,7 +25,10 @@ export interface ScaffoldRequest {
   readonly dir: string
   readonly relayUrl: string
   readonly appId: string | undefined
+  /** Write into a non-empty directory that holds no project (an existing app is always refused). */
   readonly force: boolean
+  /** The remedy for a non-empty target, for callers without --force (default: pick a new directory, or --force). */
+  readonly forceHint?: string
   readonly install: boolean
 }
 
@@ -50,14 +56,26 @@ export async function scaffoldProject(io: CliIo, request: ScaffoldRequest): Prom
       hint: `Choose one of: ${registry.templates.map((t) => t.name).join(', ')}.`,
     })
   }
+  // Checked before anything is written, so a bad value leaves no half-made project behind.
+  checkRelayUrl(relayUrl)
+  if (request.appId !== undefined) checkAppId(request.appId)
   const target = resolve(io.cwd, dir)
   if (existsSync(target) && !statSync(target).isDirectory()) {
     throw new CliError(`${dir} exists and is not a directory`, { code: 'target_not_directory' })
   }
+  if (isExistingProject(target)) {
+    // --force never means "write a template over an app": `byok create` integrates an existing app instead.
+    throw new CliError(`${dir} already holds an app`, {
+      code: 'target_is_project',
+      hint: `Integrate it instead: byok integrate ${dir}`,
+    })
+  }
   if (!isEmptyDir(target) && !request.force) {
     throw new CliError(`${dir} is not empty`, {
       code: 'target_not_empty',
-      hint: 'Pick a new directory, or pass --force to write into it (files with the same names are overwritten).',
+      hint:
+        request.forceHint ??
+        'Pick a new directory, or pass --force to write into it (it holds no project; same-named files are overwritten).',
     })
   }
   const name = toPackageName(basename(target))

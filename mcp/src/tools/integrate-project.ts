@@ -1,67 +1,64 @@
 import { z } from 'zod'
 import type { IntegrateReport, RegisterTool } from '../context.js'
 import { resolveProjectDir } from '../project-dir.js'
+import { nextAfter } from '../steps.js'
 import { runTool, ToolError, toolResult } from './result.js'
 
-// The report of `byok integrate --json`. Loose objects: a field the codemod adds later must not turn a good
+// The CLI's agent report (`toAgentReport`). Loose objects: a field the codemod adds later must not turn a good
 // answer into a schema failure on the client.
 const reportSchema = {
-  projectDir: z.string(),
-  framework: z.string(),
-  files: z.array(
-    z.looseObject({
-      path: z.string(),
-      status: z.string().describe('modified | unchanged | manual | error'),
-      diff: z.string().describe('Unified diff (empty unless modified)'),
-      transforms: z.array(z.string()),
-      error: z.string().optional(),
-    }),
-  ),
-  found: z.array(
-    z.looseObject({
-      file: z.string(),
-      line: z.number(),
-      kind: z.string(),
-      provider: z.string(),
-      keySources: z.array(z.string()),
-    }),
-  ),
-  manual: z.array(
-    z.looseObject({ file: z.string(), line: z.number(), reason: z.string(), suggestion: z.string() }),
-  ),
-  leakedEnvKeys: z.array(z.looseObject({ file: z.string(), variable: z.string() })),
+  result: z.enum(['applied', 'dry_run', 'not_applied', 'cancelled', 'nothing_to_change']),
   applied: z.boolean(),
+  project_dir: z.string(),
+  framework: z.string(),
+  counts: z.record(z.string(), z.number()),
+  edited: z
+    .array(z.looseObject({ path: z.string(), hunks: z.string() }))
+    .describe('Existing files the codemod edits, with their diff hunks'),
+  added: z.array(z.string()).describe('Files the codemod adds (names only; detail: true shows them)'),
+  found: z.array(
+    z.looseObject({ at: z.string(), provider: z.string(), kind: z.string(), key_from: z.string() }),
+  ),
+  manual: z.array(z.looseObject({ at: z.string(), reason: z.string(), suggestion: z.string() })),
+  errors: z.array(z.looseObject({ path: z.string(), error: z.string() })),
+  leaked_env_keys: z.array(z.string()),
+  next: z.array(z.string()),
+  diffs: z.array(z.looseObject({ path: z.string(), diff: z.string() })).optional(),
 }
 
-function summarize(report: IntegrateReport, apply: boolean, next: readonly string[]): string {
-  const count = (status: string) => report.files.filter((f) => f.status === status).length
-  const changed = count('modified')
+/**
+ * Outcome first, then only what the agent acts on: manual items, leaked keys and the next step. The file lists and
+ * hunks are in structuredContent only (the data once).
+ */
+function summarize(report: IntegrateReport): string {
+  const { counts } = report
+  const files = `edit ${report.edited.length} file(s) and add ${report.added.length}`
+  const head: Record<IntegrateReport['result'], string> = {
+    applied: `Applied: ${files.replace('edit', 'edited').replace('add ', 'added ')}`,
+    dry_run: `Dry run (nothing written): would ${files}`,
+    not_applied: 'Nothing written',
+    cancelled: 'Cancelled, nothing written',
+    nothing_to_change: 'Nothing to change',
+  }
   const lines = [
-    report.applied
-      ? `Applied: modified ${changed} file(s) in ${report.projectDir}; ${count('manual')} need manual work; ${count('error')} error(s).`
-      : `${apply ? 'Nothing written' : 'Dry run, nothing written'}: ${changed} file(s) would change in ${report.projectDir}; ` +
-        `${count('manual')} need manual work; ${count('unchanged')} unchanged; ${count('error')} error(s).`,
+    `${head[report.result]} (${report.framework} app); ${counts.manual ?? 0} manual item(s), ${counts.error ?? 0} error(s).`,
   ]
-  for (const sink of report.found) {
+  for (const item of report.manual) lines.push(`Manual: ${item.at} — ${item.reason} — ${item.suggestion}`)
+  for (const error of report.errors) lines.push(`Error: ${error.path}: ${error.error}`)
+  if (report.leaked_env_keys.length > 0) {
     lines.push(
-      `Found ${sink.file}:${sink.line} ${sink.provider} ${sink.kind} (key from ${sink.keySources.join(', ') || 'nowhere visible'}).`,
+      `Provider keys in env files (${report.leaked_env_keys.join(', ')}): tell the user to rotate them at the provider and delete them.`,
     )
   }
-  for (const file of report.files.filter((f) => f.status === 'error'))
-    lines.push(`Error in ${file.path}: ${file.error}`)
-  for (const item of report.manual)
-    lines.push(`Manual: ${item.file}:${item.line} — ${item.reason} — ${item.suggestion}`)
-  if (report.leakedEnvKeys.length > 0) {
-    const where = report.leakedEnvKeys.map((l) => `${l.file}: ${l.variable}`).join(', ')
-    lines.push(
-      `Provider keys sit in env files (${where}): tell the user to rotate them at the provider and delete them.`,
-    )
+  if (report.result === 'nothing_to_change' && report.found.length === 0 && report.manual.length === 0) {
+    lines.push('No direct AI provider calls found; read the byok://guides resources for hand edits.')
   }
-  if (!report.applied && changed > 0)
-    lines.push('Show the user the diffs; to write them, call integrate_project again with apply: true.')
-  else if (changed === 0 && report.found.length === 0)
-    lines.push('No direct AI provider calls were found that the codemod can rewrite; see the byok guides.')
-  if (report.applied && next.length > 0) lines.push(`Next: ${next.join(' ')}`)
+  if (report.result === 'dry_run') {
+    lines.push(`Show the user the hunks in "edited" and the manual items. ${nextAfter('plan')}`)
+  } else {
+    for (const step of report.next) lines.push(`- ${step}`)
+    if (report.result === 'applied' || report.result === 'nothing_to_change') lines.push(nextAfter('apply'))
+  }
   return lines.join('\n')
 }
 
@@ -73,10 +70,11 @@ export const integrateProjectTool: RegisterTool = (server, ctx) => {
     {
       title: 'Integrate byok into an app',
       description:
-        'Move an existing app’s direct AI provider calls (OpenAI/Anthropic SDKs, fetch to provider hosts) onto the ' +
-        'byok relay: the `byok integrate` codemod. Dry run by default: returns the report with a unified diff per ' +
-        'file and writes nothing; call again with apply: true to write. Applying refuses a git tree with ' +
-        'uncommitted changes unless force: true. path is relative to the MCP server’s working directory and may not leave it.',
+        'Move an existing app’s direct AI provider calls (SDKs, fetch to provider hosts) onto the byok relay: the ' +
+        '`byok integrate` codemod. Dry run by default: lists the files it would edit (with hunks) and add, and ' +
+        'writes nothing; call again with apply: true to write. Applying refuses a git tree with uncommitted ' +
+        'changes unless force: true. path is relative to the MCP server’s working directory and may not leave it. ' +
+        nextAfter('plan'),
       inputSchema: {
         path: z
           .string()
@@ -85,18 +83,15 @@ export const integrateProjectTool: RegisterTool = (server, ctx) => {
           .describe(
             'The app’s directory, relative to the MCP server’s working directory ("." for that directory)',
           ),
-        relay_url: z
-          .string()
-          .url()
-          .optional()
-          .describe(
-            'Relay the app should call, for the next steps (default: the relay this server talks to)',
-          ),
         apply: z.boolean().default(false).describe('Write the changes (default false: dry run)'),
         force: z
           .boolean()
           .default(false)
           .describe('Apply even when the git tree has uncommitted changes (default false)'),
+        detail: z
+          .boolean()
+          .default(false)
+          .describe('Also return every file’s full diff, added files included (default false)'),
         only: z
           .array(z.string().min(1).max(64))
           .min(1)
@@ -117,22 +112,23 @@ export const integrateProjectTool: RegisterTool = (server, ctx) => {
     (args) =>
       runTool(ctx, async () => {
         const dir = resolveProjectDir(root, args.path)
-        let result: Awaited<ReturnType<typeof integrate>>
+        let report: IntegrateReport
         try {
-          result = await integrate({
+          report = await integrate({
             dir,
             only: args.only,
             apply: args.apply,
             force: args.force,
-            relayUrl: args.relay_url ?? ctx.relayUrl,
+            detail: args.detail,
+            relayUrl: ctx.relayUrl,
           })
         } catch (error) {
-          // The CLI's errors carry a hint (commit or stash first, the transform ids, …).
+          // The CLI's errors carry a hint worded for agents (commit or stash first, the transform ids, …).
           const { message, hint } = error as { message?: string; hint?: string }
           const what = (message ?? String(error)).replace(/\.$/, '')
           throw new ToolError(`integrate_project failed: ${what}.${hint ? ` ${hint}` : ''}`)
         }
-        return toolResult({ ...result.report }, summarize(result.report, args.apply, result.next))
+        return toolResult({ ...report }, summarize(report))
       }),
   )
 }

@@ -8,7 +8,7 @@ export const listKeysTool: RegisterTool = (server, ctx) => {
     {
       title: 'List stored keys',
       description:
-        "List the providers this session's user has keys for, as masked hints (at most the last 4 characters). Needs register_user first.",
+        "List the providers this session's user has keys for, each with a masked hint: `…` and the key's last 4 characters (`…` alone for a key under 16 characters). Needs register_user first.",
       inputSchema: {},
       outputSchema: {
         providers: z.array(z.string()),

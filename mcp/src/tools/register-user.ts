@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { RegisterTool } from '../context.js'
+import { nextAfter } from '../steps.js'
 import { isOk, relayFailure, runTool, toolResult } from './result.js'
 
 export const registerUserTool: RegisterTool = (server, ctx) => {
@@ -13,7 +14,7 @@ export const registerUserTool: RegisterTool = (server, ctx) => {
       description:
         'Register a user on the relay (POST /users) and remember the relay token for the rest of this session, so ' +
         'store_key, list_keys, delete_key and test_relay can use it. The token itself is never shown. ' +
-        'Calling it again replaces the session token with a new user.',
+        `Calling it again replaces the session token with a new user. ${nextAfter('register')}`,
       inputSchema: {
         app_id: z
           .string()
@@ -47,7 +48,7 @@ export const registerUserTool: RegisterTool = (server, ctx) => {
         const out = { registered: true, app_id, token_hint: token.slice(-4), expires_at }
         return toolResult(
           out,
-          `Registered a user for "${app_id}"; the relay token is remembered for this session. Next: store_key (prefer key_env).`,
+          `Registered a user for "${app_id}"; the relay token is remembered for this session. ${nextAfter('register')}`,
         )
       }),
   )

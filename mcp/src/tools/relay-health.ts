@@ -1,6 +1,14 @@
 import { z } from 'zod'
-import type { RegisterTool } from '../context.js'
+import type { RegisterTool, RelaySource } from '../context.js'
+import { nextAfter } from '../steps.js'
 import { relayFailure, runTool, toolResult } from './result.js'
+
+const SOURCE: Readonly<Record<RelaySource, string>> = {
+  started:
+    'the local dev relay, started by this MCP server (it stops with it; `npx byok dev` runs the same one)',
+  running: 'the local dev relay, already running (shared with `byok dev`)',
+  configured: 'the relay at RELAY_URL',
+}
 
 export const relayHealthTool: RegisterTool = (server, ctx) => {
   server.registerTool(
@@ -9,15 +17,14 @@ export const relayHealthTool: RegisterTool = (server, ctx) => {
       title: 'Relay health',
       description:
         'Check that the byok relay answers: deep health check (store and crypto round trips) plus its version. ' +
-        'Says whether the relay is embedded in this MCP server (zero-config local relay) or the one at RELAY_URL. ' +
-        'Run this first; if it fails, nothing else will work.',
+        'Says which relay this is: the local dev relay (the one apps integrated here call) or RELAY_URL. ' +
+        `Run this first. ${nextAfter('health')}`,
       inputSchema: {},
       outputSchema: {
         relay_url: z.string(),
-        embedded: z.boolean(),
+        relay_source: z.enum(['started', 'running', 'configured']),
         ok: z.boolean(),
         version: z.string(),
-        api: z.string(),
         mode: z.string(),
         checks: z.record(z.string(), z.string()),
         has_token: z.boolean().describe('Whether this session already holds a relay token'),
@@ -34,22 +41,22 @@ export const relayHealthTool: RegisterTool = (server, ctx) => {
           checks?: Record<string, string>
         }
         if (typeof body?.ok !== 'boolean') throw relayFailure('Health check', health)
-        const version = await ctx.relay.request('GET', '/version')
-        const v = version.body as { version?: string; api?: string }
         const out = {
           relay_url: ctx.relayUrl,
-          embedded: ctx.embedded,
+          relay_source: ctx.relaySource,
           ok: body.ok,
-          version: v?.version ?? body.version ?? 'unknown',
-          api: v?.api ?? 'unknown',
+          version: body.version ?? 'unknown',
           mode: body.mode ?? 'unknown',
           checks: body.checks ?? {},
           has_token: ctx.session.token !== undefined,
         }
-        const where = ctx.embedded ? `embedded relay at ${ctx.relayUrl}` : `relay at ${ctx.relayUrl}`
+        const next = ctx.remote
+          ? 'Next: store_key.'
+          : `${nextAfter('health')} For a new app: scaffold_project instead.`
         const summary = body.ok
-          ? `The ${where} is healthy (byok-relay ${out.version}, ${out.mode} mode).${out.has_token ? '' : ' Next: register_user.'}`
-          : `The ${where} answered but a deep check failed: ${JSON.stringify(out.checks)}. Check the relay's logs (stderr).`
+          ? `Healthy: ${ctx.relayUrl}, ${SOURCE[ctx.relaySource]}; byok-relay ${out.version}, ${out.mode} mode. ${next}`
+          : `Unhealthy: ${ctx.relayUrl} answered but a deep check failed (${JSON.stringify(out.checks)}). ` +
+            'Ask the user to check the relay’s log (the terminal running it), then run relay_health again.'
         return toolResult(out, summary)
       }),
   )

@@ -8,12 +8,12 @@ export class ToolError extends Error {
   override readonly name = 'ToolError'
 }
 
-/** A successful result: structured content plus a one-line summary for clients that only read text. */
+/**
+ * A successful result: the data once, as structured content, and a short text summary (outcome first) for the
+ * model to act on. The JSON is not repeated in the text: it would double what every call costs an agent's context.
+ */
 export function toolResult(structured: Record<string, unknown>, summary: string): CallToolResult {
-  return {
-    content: [{ type: 'text', text: `${summary}\n${JSON.stringify(structured, null, 2)}` }],
-    structuredContent: structured,
-  }
+  return { content: [{ type: 'text', text: summary }], structuredContent: structured }
 }
 
 export function toolError(message: string): CallToolResult {
@@ -43,17 +43,17 @@ export async function runTool(
 }
 
 function unreachableMessage(ctx: ToolContext): string {
-  return ctx.embedded
-    ? `The embedded relay at ${ctx.relayUrl} is not answering. Restart the byok MCP server (your client's MCP settings), then run relay_health.`
-    : `The relay at ${ctx.relayUrl} is not reachable. Start it (\`npx byok dev\` for a local one), or unset RELAY_URL so \`byok mcp\` starts an embedded relay, then run relay_health.`
+  if (ctx.remote)
+    return `The relay at ${ctx.relayUrl} is not answering. Retry in a moment, then run relay_health.`
+  return ctx.relaySource === 'configured'
+    ? `The relay at ${ctx.relayUrl} (RELAY_URL) is not reachable. Ask the user to start it, or to remove RELAY_URL from the byok MCP server's env so it uses the local dev relay; then run relay_health.`
+    : `The local dev relay at ${ctx.relayUrl} is not answering. Run \`npx byok dev\` in a terminal (same data dir: stored keys are kept), then run relay_health.`
 }
 
 /** The token remembered for this session, or a ToolError telling the model to register first. */
 export function requireToken(ctx: ToolContext): string {
   if (!ctx.session.token) {
-    throw new ToolError(
-      'No relay token in this session. Run register_user first (or start the server with RELAY_TOKEN set).',
-    )
+    throw new ToolError('No relay token in this session. Run register_user first.')
   }
   return ctx.session.token
 }
@@ -67,9 +67,18 @@ const NEXT_STEP: Readonly<Record<string, string>> = {
   key_missing: 'Run store_key for this provider first.',
   key_unreadable: 'Run store_key again for this provider (the stored key cannot be decrypted).',
   provider_unknown: `Use one of: ${PROVIDER_IDS.join(', ')}.`,
-  app_secret_invalid: 'This relay requires APP_SECRET: set APP_SECRET in the byok MCP server environment.',
-  rate_limited: 'Wait a minute, then retry.',
-  model_forbidden: 'Pass a model the relay allows (see its ALLOWED_MODELS), or ask the operator to allow it.',
+  app_secret_invalid:
+    'This relay requires APP_SECRET: ask the user to add APP_SECRET to the byok MCP server’s env in the MCP client config, restart the server, then run register_user.',
+  key_invalid:
+    'The relay refused the key’s shape: ask the user to check the variable key_env names (the whole key, no quotes), then call store_key again.',
+  base_url_rejected:
+    'Call store_key again without base_url, or with the endpoint this key was first stored for (or delete_key first).',
+  upstream_timeout: 'The provider did not answer in time: wait a minute, then call the same tool again.',
+  upstream_unreachable:
+    'The relay cannot reach the provider: run relay_health, then call the same tool again in a minute.',
+  rate_limited: 'Wait a minute, then call the same tool again.',
+  model_forbidden:
+    'Call test_relay again with a model argument the relay allows (its GET /models lists allowed_models).',
 }
 
 /** A ToolError for a non-2xx relay answer, naming the relay's code and what to do next. */
@@ -78,7 +87,10 @@ export function relayFailure(action: string, response: RelayResponse): ToolError
   if (!relayError)
     return new ToolError(`${action} failed: the relay answered HTTP ${response.status}. Run relay_health.`)
   const next = NEXT_STEP[relayError.code] ?? relayError.hint ?? 'Run relay_health, then retry.'
-  return new ToolError(`${action} failed (${relayError.code}): ${relayError.error}. ${next}`)
+  // The relay's hint says what a valid key looks like: worth passing on with the remedy.
+  const shape =
+    relayError.code === 'key_invalid' && relayError.hint ? ` ${relayError.hint.replace(/\.?$/, '.')}` : ''
+  return new ToolError(`${action} failed (${relayError.code}): ${relayError.error}.${shape} ${next}`)
 }
 
 export function isOk(response: RelayResponse): boolean {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { RegisterTool } from '../context.js'
+import { nextAfter } from '../steps.js'
 import { providerInput, resolveProvider } from './provider.js'
 import { isOk, relayFailure, requireToken, runTool, ToolError, toolResult } from './result.js'
 
@@ -42,7 +43,7 @@ export const storeKeyTool: RegisterTool = (server, ctx) => {
       description: env
         ? "Store the user's API key for a provider on the relay (encrypted at rest, never returned). Prefer key_env: " +
           'the NAME of an environment variable of this MCP server that holds the key, so the key never enters the ' +
-          'chat. Pass exactly one of key or key_env. Needs register_user first. The key is never echoed.'
+          `chat. Pass exactly one of key or key_env. Needs register_user first. The key is never echoed. ${nextAfter('store')}`
         : "Store the user's API key for a provider on the relay (encrypted at rest, never returned) for the user of " +
           'this connection’s relay token. Pass the key as key. The key is never echoed.',
       inputSchema,
@@ -80,7 +81,7 @@ export const storeKeyTool: RegisterTool = (server, ctx) => {
           if (args.key_env !== undefined && !key?.trim()) {
             throw new ToolError(
               `The environment variable ${args.key_env} is not set for the byok MCP server. Add it to the server's env ` +
-                `in your MCP client config (e.g. \`claude mcp add byok -e ${args.key_env}=… -- npx -y byok mcp\`), restart the server, and retry.`,
+                `in their MCP client config (e.g. \`claude mcp add byok -e ${args.key_env}=… -- npx -y byok mcp\`) and restart the server; then call store_key again.`,
             )
           }
           const token = requireToken(ctx)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { RegisterTool } from '../context.js'
 import { planProbe } from '../probes.js'
 import { relayErrorOf } from '../relay-client.js'
+import { nextAfter } from '../steps.js'
 import { providerInput, resolveProvider } from './provider.js'
 import { isOk, relayFailure, requireToken, runTool, ToolError, toolResult } from './result.js'
 
@@ -9,11 +10,11 @@ const REPLY_CHARS = 80
 
 // Upstream error bodies are never pasted (some echo part of the key); the status says enough to act on.
 const UPSTREAM_NEXT: Readonly<Record<number, string>> = {
-  400: 'The provider refused the request; pass a model this key can use (model argument).',
-  401: 'The provider rejected the stored key. Check the key, then store_key again.',
-  403: 'The provider refused this key for this request; check the key’s permissions or pass another model.',
-  404: 'The provider does not know this model; pass one this key can use (model argument).',
-  429: 'The provider rate-limited or the key is out of quota; check billing, then retry.',
+  400: 'The provider refused the request; call test_relay again with a model this key can use (model argument).',
+  401: 'The provider rejected the stored key: ask the user to check the key in the MCP server’s env, then store_key again.',
+  403: 'The provider refused this key for this request: call test_relay again with another model, or ask the user to check the key’s permissions.',
+  404: 'The provider does not know this model; call test_relay again with a model this key can use (model argument).',
+  429: 'The provider rate-limited the key or it is out of quota: ask the user to check billing, then call test_relay again.',
 }
 
 export const testRelayTool: RegisterTool = (server, ctx) => {
@@ -24,7 +25,7 @@ export const testRelayTool: RegisterTool = (server, ctx) => {
       description:
         'Prove the setup works: send one tiny real chat request (1 output token) through the relay with the stored ' +
         'key for a provider, and report the HTTP status, latency and the first characters of the reply. ' +
-        'Costs a fraction of a cent on real providers. Needs register_user and store_key first.',
+        'Costs a fraction of a cent on real providers. Needs register_user and store_key first. The last step.',
       inputSchema: {
         provider: providerInput,
         model: z
@@ -70,7 +71,9 @@ export const testRelayTool: RegisterTool = (server, ctx) => {
         })
         if (!isOk(response)) {
           if (relayErrorOf(response.body)) throw relayFailure('test_relay', response)
-          const next = UPSTREAM_NEXT[response.status] ?? 'Check the provider’s status page, then retry.'
+          const next =
+            UPSTREAM_NEXT[response.status] ??
+            'Wait a minute and call test_relay again (the provider may be down).'
           throw new ToolError(
             `test_relay: ${provider.name} answered HTTP ${response.status} through the relay (the relay itself works). ${next}`,
           )
@@ -87,7 +90,7 @@ export const testRelayTool: RegisterTool = (server, ctx) => {
         }
         return toolResult(
           out,
-          `Round trip OK: ${provider.name} ${plan.model} answered ${response.status} in ${response.latencyMs} ms through the relay.`,
+          `Round trip OK: ${provider.name} ${plan.model} answered ${response.status} in ${response.latencyMs} ms through the relay. ${nextAfter('test')}`,
         )
       }),
   )
