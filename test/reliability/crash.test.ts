@@ -122,7 +122,13 @@ describe('crash durability and graceful shutdown (the byok-relay bin)', () => {
           headers: { 'content-type': 'application/json', 'x-relay-token': tokens[Number(c)]! },
           body: CHAT_BODY,
         })
-        expect(res.status, await res.text()).toBe(200)
+        const text = await res.text()
+        // A slot whose only write was in flight at the kill was never acknowledged: it may not have committed.
+        if (s.acked === undefined && res.status === 400 && text.includes('"key_missing"')) {
+          s.inflight = undefined
+          continue
+        }
+        expect(res.status, text).toBe(200)
         const hit = upstream.hits.find((h) => h.query.get('id') === id)!
         const seen = PROVIDERS[provider].seen(hit)
         // The acknowledged value, unless the write in flight at the crash committed before the kill.
