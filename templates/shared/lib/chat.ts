@@ -1,30 +1,17 @@
 // Streams a chat reply through the byok relay, in each provider's own wire format. No dependencies: it needs
-// only something with `relayFetch` (the client from ./byok). Copied into every template by `create-byok`.
+// only something with `relayFetch` (the byok client). Copied into every template by `create-byok`.
+
+import type { ProviderId } from './providers'
 
 /** Anything that can call the relay: the client returned by `createByok`. */
 export interface RelayCaller {
   relayFetch(provider: string, path: string, init?: RequestInit): Promise<Response>
 }
 
-export type ProviderId = 'openai' | 'anthropic' | 'google'
-
 export interface ChatMessage {
   role: 'user' | 'assistant'
   content: string
 }
-
-export interface ProviderChoice {
-  id: ProviderId
-  label: string
-  models: string[]
-}
-
-/** The provider/model picker's data. Any model the provider serves works; these are suggestions. */
-export const PROVIDERS: ProviderChoice[] = [
-  { id: 'openai', label: 'OpenAI', models: ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-4.1'] },
-  { id: 'anthropic', label: 'Anthropic', models: ['claude-3-5-haiku-latest', 'claude-sonnet-4-5'] },
-  { id: 'google', label: 'Google Gemini', models: ['gemini-2.0-flash', 'gemini-2.5-flash'] },
-]
 
 interface WireFormat {
   path(model: string): string
@@ -87,7 +74,7 @@ export async function* streamChat(
   }
   if (options.signal) init.signal = options.signal
   const response = await client.relayFetch(options.provider, format.path(options.model), init)
-  if (!response.ok || !response.body) throw new Error(await describeError(response))
+  if (!response.ok || !response.body) throw await readFailure(response)
   for await (const { event, data } of readSse(response.body)) {
     if (data === '[DONE]') return
     let parsed: unknown
@@ -99,7 +86,8 @@ export async function* streamChat(
     // The relay ends a stream the provider broke off with `event: error`; providers send their own error events.
     if (event === 'error' || (parsed as Json).type === 'error') {
       const error = (parsed as Json).error
-      throw new Error(typeof error === 'string' ? error : (error?.message ?? 'the stream failed'))
+      const message = typeof error === 'string' ? error : (error?.message ?? 'the stream stopped early')
+      throw new ChatError({ source: 'stream', status: 0, message })
     }
     const text = format.text(event, parsed)
     if (text) yield text
@@ -144,12 +132,80 @@ export async function* readSse(
   }
 }
 
-async function describeError(response: Response): Promise<string> {
+// ---- failures: a relay error is `{ error, code, hint }` (the relay's catalogue); a provider's arrives in its own
+// envelope, passed through by the relay.
+
+export interface FailureInit {
+  /** Who said no: the relay (its own code), the provider (its own body), or a stream that broke off. */
+  source: 'relay' | 'provider' | 'stream' | 'network'
+  status: number
+  message: string
+  code?: string | undefined
+  hint?: string | undefined
+  /** Seconds until a rate limit resets, from Retry-After or the RateLimit headers. */
+  retryAfter?: number | undefined
+  /** The relay's `RateLimit-Policy` (`20;w=60`): how many calls per how many seconds. */
+  policy?: { limit: number; windowSeconds: number } | undefined
+}
+
+/** A failed relay call, with what the relay or the provider said. */
+export class ChatError extends Error implements FailureInit {
+  readonly source: FailureInit['source']
+  readonly status: number
+  readonly code: string | undefined
+  readonly hint: string | undefined
+  readonly retryAfter: number | undefined
+  readonly policy: FailureInit['policy']
+  constructor(init: FailureInit) {
+    super(init.message)
+    this.name = 'ChatError'
+    this.source = init.source
+    this.status = init.status
+    this.code = init.code
+    this.hint = init.hint
+    this.retryAfter = init.retryAfter
+    this.policy = init.policy
+  }
+}
+
+function seconds(value: string | null): number | undefined {
+  if (!value) return undefined
+  const n = Number(value)
+  if (Number.isFinite(n)) return Math.max(0, Math.ceil(n))
+  const date = Date.parse(value) // Retry-After may be an HTTP date
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000))
+}
+
+/** Reads a failed response (relay or provider) into a ChatError. */
+export async function readFailure(response: Response): Promise<ChatError> {
   const text = await response.text().catch(() => '')
+  let body: Json = {}
   try {
-    const body = JSON.parse(text) as Json
-    const message = typeof body.error === 'string' ? body.error : body.error?.message
-    if (message) return `${response.status}: ${message}`
+    body = JSON.parse(text) as Json
   } catch {}
-  return `${response.status}: ${text.slice(0, 200) || response.statusText}`
+  const headers = response.headers
+  const retryAfter =
+    seconds(headers.get('retry-after')) ??
+    seconds(headers.get('ratelimit-reset')) ??
+    seconds(headers.get('x-ratelimit-reset-requests')?.replace(/s$/, '') ?? null)
+  const policyMatch = /^(\d+);w=(\d+)/.exec(headers.get('ratelimit-policy') ?? '')
+  const policy = policyMatch
+    ? { limit: Number(policyMatch[1]), windowSeconds: Number(policyMatch[2]) }
+    : undefined
+  const common = { status: response.status, retryAfter, policy }
+  if (typeof body.code === 'string' && typeof body.error === 'string') {
+    return new ChatError({
+      ...common,
+      source: 'relay',
+      code: body.code,
+      message: body.error,
+      hint: body.hint,
+    })
+  }
+  // OpenAI and Gemini: { error: { message } }; Anthropic: { type: 'error', error: { message } }.
+  const message =
+    (typeof body.error === 'string' ? body.error : body.error?.message) ??
+    (typeof body.message === 'string' ? body.message : undefined) ??
+    (text.trim().slice(0, 300) || response.statusText || `HTTP ${response.status}`)
+  return new ChatError({ ...common, source: 'provider', message: String(message) })
 }
