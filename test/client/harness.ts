@@ -4,10 +4,10 @@ import { buildApp, loadConfig } from '@byok/relay'
 import { Window } from 'happy-dom'
 import { fetch as nodeFetch } from 'undici'
 import { logSink, noteSecret } from '../log-scan.js'
-import { startAnthropicMock } from '../mocks/anthropic.js'
-import { startGeminiMock } from '../mocks/gemini.js'
-import { startOpenAIMock } from '../mocks/openai.js'
-import type { MockProvider } from '../mocks/server.js'
+import { anthropicWire } from '../mocks/anthropic.js'
+import { geminiWire } from '../mocks/gemini.js'
+import { openaiWire } from '../mocks/openai.js'
+import { type MockProvider, startMockProvider, type WireFormat } from '../mocks/server.js'
 
 const CLIENT_SECRET = 'client-helper-encryption-secret-0123456789'
 noteSecret('ENCRYPTION_SECRET', CLIENT_SECRET)
@@ -71,10 +71,21 @@ function bodyText(body: RequestInit['body']): string {
  */
 export async function startClientRelay(
   mockSettings: { chunks?: number; delayMs?: number } = {},
+  /** Relay settings over the defaults below (e.g. a rate limit, APP_SECRET or ALLOWED_ORIGINS under test). */
+  relayEnv: Record<string, string> = {},
+  /** The upstreams' wire formats; default the plain mocks of test/mocks. */
+  wires: { openai: WireFormat; anthropic: WireFormat; google: WireFormat } = {
+    openai: openaiWire,
+    anthropic: anthropicWire,
+    google: geminiWire,
+  },
 ): Promise<ClientRelay> {
-  const mock = await startOpenAIMock({ ...mockSettings, expectedKey: USER_KEY })
-  const anthropic = await startAnthropicMock({ ...mockSettings, expectedKey: USER_ANTHROPIC_KEY })
-  const gemini = await startGeminiMock({ ...mockSettings, expectedKey: USER_GEMINI_KEY })
+  const mock = await startMockProvider(wires.openai, { ...mockSettings, expectedKey: USER_KEY })
+  const anthropic = await startMockProvider(wires.anthropic, {
+    ...mockSettings,
+    expectedKey: USER_ANTHROPIC_KEY,
+  })
+  const gemini = await startMockProvider(wires.google, { ...mockSettings, expectedKey: USER_GEMINI_KEY })
   const app = await buildApp(
     loadConfig({
       ENCRYPTION_SECRET: CLIENT_SECRET,
@@ -87,6 +98,7 @@ export async function startClientRelay(
       OPENAI_BASE_URL: mock.url,
       ANTHROPIC_BASE_URL: anthropic.url,
       GOOGLE_BASE_URL: gemini.url,
+      ...relayEnv,
     }),
     { logSink },
   )

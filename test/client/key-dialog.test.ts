@@ -4,7 +4,7 @@ import {
   type ByokKeyDialogElement,
   createByok,
   defineKeyDialog,
-} from '../../templates/client/byok.js'
+} from '../../templates/client/src/index.js'
 import { type ClientRelay, chatBody, installDom, startClientRelay, USER_KEY } from './harness.js'
 
 let relay: ClientRelay

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { type ByokClient, createByok, type KeyPromptReason } from '../../templates/client/byok.js'
+import { type ByokClient, createByok, type KeyPromptReason } from '../../templates/client/src/index.js'
 import { sentBody } from '../mocks/server.js'
 import {
   type ClientRelay,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createByok, PROVIDER_HOSTS } from '../../templates/client/byok.js'
+import { createByok, PROVIDER_HOSTS } from '../../templates/client/src/index.js'
 import { createMemoryStorage } from './harness.js'
 
 const RELAY = 'https://relay.example.com'

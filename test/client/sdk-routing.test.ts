@@ -1,6 +1,6 @@
 import { GoogleGenAI } from '@google/genai'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { type ByokClient, createByok, type KeyPromptReason } from '../../templates/client/byok.js'
+import { type ByokClient, createByok, type KeyPromptReason } from '../../templates/client/src/index.js'
 import {
   type ClientRelay,
   chatBody,

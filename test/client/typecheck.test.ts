@@ -5,14 +5,20 @@ import { expect, test } from 'vitest'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
-test('templates/client/byok.ts type-checks alone under strict + DOM (as it will in a user project)', async () => {
-  const tsc = `${root}node_modules/typescript/bin/tsc`
-  const run = await promisify(execFile)(process.execPath, [tsc, '-p', 'templates/client'], {
-    cwd: root,
-  }).then(
+async function tsc(project: string): Promise<{ code: number | undefined; stdout: string | undefined }> {
+  const bin = `${root}node_modules/typescript/bin/tsc`
+  return promisify(execFile)(process.execPath, [bin, '-p', project], { cwd: root }).then(
     ({ stdout }) => ({ code: 0, stdout }),
     (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout }),
   )
-  expect(run.stdout).toBe('')
-  expect(run.code).toBe(0)
+}
+
+test('the @byok/client sources type-check under strict, erasableSyntaxOnly, noUnused* and DOM without DOM.Iterable', async () => {
+  expect(await tsc('templates/client')).toEqual({ code: 0, stdout: '' })
+})
+
+// templates/client/type-tests: expectTypeOf assertions on every entry's public types, and @ts-expect-error lines
+// for misuse that must stay an error (an unused one fails the check).
+test('the public API type tests pass (core, chat, dialog, react, vue, svelte, ai-sdk)', async () => {
+  expect(await tsc('templates/client/tsconfig.type-tests.json')).toEqual({ code: 0, stdout: '' })
 })

@@ -1,0 +1,123 @@
+/** Where the relay token is kept (`localStorage` by default). */
+export type TokenStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+
+/**
+ * Why a key is asked for: `key_missing` (none stored), `key_rejected` (the provider answered 401 to the stored
+ * key), or `key_invalid` (the relay refused the shape of the key just entered), with a message to show.
+ */
+export interface KeyPromptReason {
+  code: string
+  message: string
+}
+
+/** A relay token the relay refused (`token_invalid`, `token_expired` or `token_revoked`). */
+export interface RejectedToken {
+  token: string
+  code: string
+}
+
+export interface ByokOptions {
+  /** The relay's origin (plus an optional path prefix), e.g. `http://127.0.0.1:3000`. */
+  relayUrl: string
+  appId: string
+  /** Where the relay token is kept; default `globalThis.localStorage` (in memory when unavailable). */
+  storage?: TokenStorage
+  fetch?: typeof fetch
+  /**
+   * Ask the user for a key; default shows the built-in <byok-key-dialog> (loaded from `@byok/client/dialog` on
+   * first use). Resolve null if cancelled.
+   */
+  promptForKey?: (provider: string, reason: KeyPromptReason) => Promise<string | null>
+  /**
+   * Where a relay token comes from when none is cached; default registers this browser with `POST /users`.
+   * Use your backend when the relay has `APP_SECRET` set. After the relay refused a token it is called with
+   * that token and the reason, so the backend can issue a new one instead of returning the same again.
+   * @example getToken: async () => (await (await fetch('/api/byok-token', { method: 'POST' })).json()).token
+   */
+  getToken?: (rejected?: RejectedToken) => Promise<string>
+}
+
+export interface StoredKey {
+  provider: string
+  /** At most the last 4 characters of the key. */
+  hint: string
+  created_at: string
+}
+
+export interface SdkOptions {
+  baseURL: string
+  /** The relay token: SDKs send it as their API key and the relay accepts it there. */
+  apiKey: string
+  fetch: typeof fetch
+  dangerouslyAllowBrowser: true
+}
+
+/** The part of an axios request config `axiosAdapter` reads (no axios types: this package has no dependencies). */
+export interface AxiosAdapterConfig {
+  url?: string
+  baseURL?: string
+  method?: string
+  /** A plain object (axios 0.x) or AxiosHeaders (1.x, which has `toJSON`). */
+  headers?: unknown
+  data?: unknown
+  params?: Record<string, unknown>
+  /** axios types it as its own `GenericAbortSignal`; at run time it is the caller's AbortSignal. */
+  signal?: unknown
+  responseType?: string
+  validateStatus?: ((status: number) => boolean) | null
+}
+
+/** What an axios adapter resolves with; axios then runs its own `transformResponse` (JSON parsing) on `data`. */
+export interface AxiosAdapterResponse<C extends AxiosAdapterConfig = AxiosAdapterConfig> {
+  data: unknown
+  status: number
+  statusText: string
+  headers: Record<string, string>
+  config: C
+  request: Record<string, never>
+}
+
+export interface ByokClient {
+  /** Call `<relay>/relay/<provider><path>` with the token; `path` is the provider's own, e.g. `/v1/chat/completions`. */
+  relayFetch(provider: string, path: string, init?: RequestInit): Promise<Response>
+  /** Drop-in fetch for SDKs: `<relay>/relay/...` URLs get the token and key flow; other URLs pass through. */
+  fetch: typeof fetch
+  /** `<relay>/relay/<provider>`. */
+  baseUrl(provider: string): string
+  /** Options for the provider's official SDK (OpenAI-style `baseURL` includes the `/v1` that SDK expects). */
+  sdkOptions(provider: string): Promise<SdkOptions>
+  /** Maps a direct provider URL to its relay URL, dropping any `key` query parameter; throws for unknown hosts. */
+  relayUrlFor(providerUrl: string): string
+  /**
+   * `relayUrlFor` for URLs chosen at runtime: a provider URL becomes its relay URL, any other URL (a local model
+   * server, a self-hosted endpoint, a relative path) comes back unchanged.
+   * @example byok.fetch(byok.relayUrlIfProvider(`${settings.baseUrl}/chat/completions`), init)
+   */
+  relayUrlIfProvider(url: string | URL): string
+  /**
+   * For SDKs that take no `fetch` option (Google's): from now on, `globalThis.fetch` calls to this relay's
+   * `/relay/` URLs without a relay token go through `fetch` above (token, key prompt, retry); every other URL
+   * is untouched. Idempotent; returns this client.
+   * @example new GoogleGenAI({ apiKey: 'byok-relay', httpOptions: { baseUrl: byok.routeGlobalFetch().baseUrl('google') } })
+   */
+  routeGlobalFetch(): ByokClient
+  /**
+   * An axios adapter (axios 0.x and 1.x) that sends each request through `fetch` above, for clients built on
+   * axios (openai v3, `axios.create`).
+   * @example axios.create({ baseURL: byok.baseUrl('openai') + '/v1', adapter: byok.axiosAdapter })
+   */
+  axiosAdapter<C extends AxiosAdapterConfig>(config: C): Promise<AxiosAdapterResponse<C>>
+  /** The relay token, from `getToken` or by registering with `POST /users` when none is cached. */
+  token(): Promise<string>
+  storeKey(provider: string, key: string, options?: { baseUrl?: string }): Promise<void>
+  /**
+   * Asks the user for `provider`'s key (your `promptForKey`, or the built-in dialog) and stores it; resolves
+   * true once the relay accepted one, false if the user cancelled. For a "set your key" button.
+   * @example if (await byok.askForKey('openai')) showToast('Key saved')
+   */
+  askForKey(provider: string, reason?: KeyPromptReason): Promise<boolean>
+  listKeys(): Promise<StoredKey[]>
+  deleteKey(provider: string): Promise<void>
+  /** Revokes the token on the relay and drops it from storage; the next call registers again. */
+  forget(): Promise<void>
+}
