@@ -9,8 +9,6 @@ export interface KeyRequest {
   provider: string
   /** Why the dialog opened: the first message, a key the provider no longer accepts, or the user's own choice. */
   reason: 'missing' | 'rejected' | 'replace'
-  /** The provider's words when it refused the stored key. */
-  detail?: string | undefined
   client: KeyClient
   relayUrl: string
 }
@@ -38,7 +36,7 @@ const TEMPLATE = `
   </div>
 </form>`
 
-let open: { dialog: HTMLDialogElement; finish: (stored: boolean) => void } | undefined
+let open: { dialog: HTMLDialogElement; finish: (key: string | null) => void } | undefined
 
 function build(): HTMLDialogElement {
   const dialog = document.createElement('dialog')
@@ -51,12 +49,12 @@ function build(): HTMLDialogElement {
 }
 
 /**
- * Asks for `provider`'s key and stores it once the provider has accepted it. Resolves true when a key was
- * stored, false when the user cancelled.
+ * Asks for `provider`'s key and stores it once the provider has accepted it. Resolves with the stored key, or
+ * null when the user cancelled.
  */
-export function askForKey(request: KeyRequest): Promise<boolean> {
-  if (typeof document === 'undefined') return Promise.resolve(false)
-  open?.finish(false)
+export function askForKey(request: KeyRequest): Promise<string | null> {
+  if (typeof document === 'undefined') return Promise.resolve(null)
+  open?.finish(null)
   const dialog = document.querySelector<HTMLDialogElement>('dialog.key-dialog') ?? build()
   const info = providerInfo(request.provider)
   const slot = (name: string) => dialog.querySelector<HTMLElement>(`[data-slot=${name}]`)!
@@ -72,7 +70,7 @@ export function askForKey(request: KeyRequest): Promise<boolean> {
     request.reason === 'replace' ? `Replace your ${info.name} key` : `Connect your ${info.name} account`
   slot('lead').textContent =
     request.reason === 'rejected'
-      ? `${info.name} no longer accepts the key you saved${request.detail ? ` (“${request.detail.replace(/\.$/, '')}”)` : ''}. Enter a new key and your message is sent again.`
+      ? `${info.name} no longer accepts the key you saved (it may have been revoked). Enter a new key and your message is sent again.`
       : `This app answers with your own ${info.name} API key, so usage is billed to your ${info.name} account.`
   slot('label').textContent = `${info.name} API key`
   slot('where').textContent =
@@ -91,7 +89,7 @@ export function askForKey(request: KeyRequest): Promise<boolean> {
   unverified.hidden = true
   const returnFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null
 
-  return new Promise<boolean>((resolve) => {
+  return new Promise<string | null>((resolve) => {
     let busy = false
     const setBusy = (on: boolean, label = 'Verify and save') => {
       busy = on
@@ -107,7 +105,7 @@ export function askForKey(request: KeyRequest): Promise<boolean> {
       setBusy(true)
       const outcome = await storeKey(request.client, request.relayUrl, info.id, key, { verify })
       setBusy(false)
-      if (outcome.ok) return finish(true)
+      if (outcome.ok) return finish(key)
       showError(outcome.message)
       unverified.hidden = outcome.problem !== 'unverifiable'
       input.focus()
@@ -120,9 +118,9 @@ export function askForKey(request: KeyRequest): Promise<boolean> {
     const onUnverified = () => void submit(false)
     const onCancel = (event: Event) => {
       event.preventDefault()
-      if (!busy) finish(false)
+      if (!busy) finish(null)
     }
-    const finish = (stored: boolean) => {
+    const finish = (key: string | null) => {
       open = undefined
       dialog.querySelector('form')!.removeEventListener('submit', onSubmit)
       unverified.removeEventListener('click', onUnverified)
@@ -131,7 +129,7 @@ export function askForKey(request: KeyRequest): Promise<boolean> {
       input.value = '' // the key leaves the DOM as soon as it is stored
       if (dialog.open) dialog.close()
       returnFocus?.focus()
-      resolve(stored)
+      resolve(key)
     }
     dialog.querySelector('form')!.addEventListener('submit', onSubmit)
     unverified.addEventListener('click', onUnverified)

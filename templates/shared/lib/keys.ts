@@ -1,37 +1,11 @@
-// The user's stored keys as the relay lists them, kept current after every store, delete or "forget", and the
-// verified store: the relay checks a new key with the provider before it keeps it (POST /keys/:provider/rotate,
-// which stores the key when none was stored yet).
+// The verified store: the relay checks a new key with the provider before it keeps it (POST /keys/:provider/rotate,
+// which stores the key when none was stored yet), and each way that can fail in the user's words.
 
 import { providerInfo } from './providers'
-import { type Readable, writable } from './store'
 
-/** The part of the byok client this module needs. */
+/** The part of the byok client the verified store needs: the relay token. */
 export interface KeyClient {
   token(): Promise<string>
-  listKeys(): Promise<{ provider: string; hint: string; created_at: string }[]>
-  deleteKey(provider: string): Promise<void>
-  forget(): Promise<void>
-}
-
-export interface KeyRow {
-  provider: string
-  /** The relay's masked hint, which already starts with "…" (e.g. "…6789"). */
-  hint: string
-  createdAt: string
-}
-
-export interface KeysState {
-  /** null until the first answer from the relay. */
-  keys: KeyRow[] | null
-  /** A sentence to show next to the list (a failure, or what "forget" did). */
-  status: string
-}
-
-export interface Keys extends Readable<KeysState> {
-  refresh(): Promise<void>
-  remove(provider: string): Promise<void>
-  forget(): Promise<void>
-  has(provider: string): boolean
 }
 
 export type StoreOutcome =
@@ -41,50 +15,6 @@ export type StoreOutcome =
       problem: 'malformed' | 'rejected' | 'unverifiable' | 'unreachable' | 'other'
       message: string
     }
-
-export function createKeys(client: KeyClient, relayUrl: string): Keys {
-  const state = writable<KeysState>({ keys: null, status: '' })
-  const unreachable = `Can't reach the relay at ${relayUrl} to list your keys.`
-  const keys: Keys = {
-    ...state,
-    async refresh() {
-      try {
-        const list = await client.listKeys()
-        state.set({
-          keys: list.map((k) => ({ provider: k.provider, hint: k.hint, createdAt: k.created_at })),
-          status: '',
-        })
-      } catch {
-        state.update((s) => ({ ...s, status: unreachable }))
-      }
-    },
-    async remove(provider) {
-      try {
-        await client.deleteKey(provider)
-        state.update((s) => ({
-          keys: (s.keys ?? []).filter((k) => k.provider !== provider),
-          status: `Your ${providerInfo(provider).name} key was deleted from the relay.`,
-        }))
-      } catch {
-        state.update((s) => ({ ...s, status: unreachable }))
-      }
-    },
-    async forget() {
-      try {
-        await client.forget()
-        state.set({
-          keys: [],
-          status:
-            'This browser is signed out of the relay. Your next message signs it in again and asks for a key.',
-        })
-      } catch {
-        state.update((s) => ({ ...s, status: unreachable }))
-      }
-    },
-    has: (provider) => state.get().keys?.some((k) => k.provider === provider) ?? false,
-  }
-  return keys
-}
 
 /**
  * Stores `key` for `provider` after the provider has accepted it. Unverified storing (POST /keys/:provider) is

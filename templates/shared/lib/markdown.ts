@@ -56,7 +56,9 @@ const ALLOWED_TAGS = [
   'button',
   'input',
 ]
+// tabindex: a code block that scrolls sideways must be reachable by keyboard (only the renderer above writes one).
 const ALLOWED_ATTR = [
+  'tabindex',
   'href',
   'title',
   'class',

@@ -2,19 +2,18 @@
 // it, retries it, asks for a key when the relay has none or the provider refuses the stored one (then sends the
 // message again, once), and keeps the conversation in this tab's sessionStorage. The key is never stored here.
 
-import { type ChatMessage, streamChat } from './chat'
+import type { ByokClient, Readable } from '@byok/client'
+import { type ChatMessage, streamChat } from '@byok/client/chat'
 import { describeFailure, type Failure } from './failure'
-import { askForKey } from './key-dialog'
-import type { KeyClient, Keys } from './keys'
 import { PROVIDERS, type ProviderId, providerInfo } from './providers'
-import { type Readable, writable } from './store'
+import { writable } from './store'
 
-export interface ChatClient extends KeyClient {
-  relayFetch(provider: string, path: string, init?: RequestInit): Promise<Response>
-}
+export type ChatClient = Pick<ByokClient, 'relayFetch' | 'listKeys'>
 
-export interface Message extends ChatMessage {
+export interface Message {
   id: string
+  role: 'user' | 'assistant'
+  content: string
   /** Who wrote an assistant message (its mark is shown beside it). */
   provider?: ProviderId
   /** streaming: arriving now; stopped: the user pressed Stop; failed: cut off by an error. */
@@ -39,8 +38,6 @@ export interface ChatSession extends Readable<ChatState> {
   newChat(): void
   setProvider(id: ProviderId): void
   setModel(model: string): void
-  /** Opens the key dialog for `provider` (the Keys panel's Add / Replace). */
-  changeKey(provider: ProviderId): Promise<boolean>
   loadModels(provider?: ProviderId): Promise<void>
 }
 
@@ -57,12 +54,8 @@ function sessionStore(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | u
 let nextId = 0
 const newId = () => `m${Date.now().toString(36)}${(nextId++).toString(36)}`
 
-export function createChatSession(options: {
-  client: ChatClient
-  keys: Keys
-  relayUrl: string
-}): ChatSession {
-  const { client, keys, relayUrl } = options
+export function createChatSession(options: { client: ChatClient; relayUrl: string }): ChatSession {
+  const { client, relayUrl } = options
   const storage = sessionStore()
   const saved = (() => {
     try {
@@ -95,7 +88,10 @@ export function createChatSession(options: {
   const patchMessage = (id: string, change: Partial<Message>) =>
     state.update((s) => ({ ...s, messages: s.messages.map((m) => (m.id === id ? { ...m, ...change } : m)) }))
 
-  /** Streams the reply to everything before it; on a missing or refused key, asks and streams once more. */
+  /**
+   * Streams the reply to everything before it. A missing or refused key is the client's business: it opens the
+   * key dialog and sends the request once more; what still fails here is shown as a sentence.
+   */
   async function reply(history: Message[]): Promise<void> {
     const { provider, model } = state.get()
     const id = newId()
@@ -107,33 +103,16 @@ export function createChatSession(options: {
       failure: null,
     })
     let content = ''
-    for (let askedForKey = false; ; askedForKey = true) {
-      try {
-        const wire = history.map(({ role, content }) => ({ role, content }))
-        for await (const delta of streamChat(client, { provider, model, messages: wire, signal })) {
-          content += delta
-          patchMessage(id, { content })
-        }
-        patchMessage(id, { status: undefined })
-        break
-      } catch (error) {
-        if (signal.aborted) {
-          finishReply(id, content, 'stopped', null)
-          break
-        }
-        const failure = describeFailure(error, { provider, model, relayUrl })
-        const needsKey = failure.kind === 'key-missing' || failure.kind === 'key-rejected'
-        if (needsKey && !askedForKey && content === '') {
-          const detail = error instanceof Error ? error.message : undefined
-          const reason = failure.kind === 'key-missing' ? 'missing' : 'rejected'
-          if (await askForKey({ provider, reason, detail, client, relayUrl })) {
-            void keys.refresh().then(() => loadModels(provider))
-            continue
-          }
-        }
-        finishReply(id, content, 'failed', failure)
-        break
+    try {
+      const wire: ChatMessage[] = history.map(({ role, content }) => ({ role, content }))
+      for await (const delta of streamChat(client, { provider, model, messages: wire, signal })) {
+        content += delta
+        patchMessage(id, { content })
       }
+      patchMessage(id, { status: undefined })
+    } catch (error) {
+      if (signal.aborted) finishReply(id, content, 'stopped', null)
+      else finishReply(id, content, 'failed', describeFailure(error, { provider, model, relayUrl }))
     }
     controller = null
     patch({ streaming: false })
@@ -154,8 +133,9 @@ export function createChatSession(options: {
   /** Asks the provider (through the relay) which models the user's key can use; needs a stored key. */
   async function loadModels(id: ProviderId = state.get().provider): Promise<void> {
     const info = providerInfo(id)
-    if (!keys.has(id)) return
     try {
+      // Asking without a stored key would open the key dialog: only a provider the user has a key for is asked.
+      if (!(await client.listKeys()).some((k) => k.provider === id)) return
       const response = await client.relayFetch(id, info.modelsPath)
       if (!response.ok) {
         await response.body?.cancel()
@@ -195,16 +175,6 @@ export function createChatSession(options: {
       void loadModels(id)
     },
     setModel: (model) => patch({ model }),
-    async changeKey(id) {
-      const reason = keys.has(id) ? 'replace' : 'missing'
-      const stored = await askForKey({ provider: id, reason, client, relayUrl })
-      if (stored) {
-        await keys.refresh()
-        void loadModels(id)
-        if (state.get().failure?.kind.startsWith('key')) patch({ failure: null })
-      }
-      return stored
-    },
     loadModels,
   }
 }

@@ -1,17 +1,14 @@
-/**
- * A value that tells its subscribers when it changes. The subscribe signature is Svelte's store contract (called at
- * once with the current value), and also what React's useSyncExternalStore and a Vue shallowRef need.
- */
-export interface Readable<T> {
-  get(): T
-  subscribe(listener: (value: T) => void): () => void
-}
+import type { Readable } from '@byok/client'
 
 export interface Writable<T> extends Readable<T> {
   set(value: T): void
   update(change: (value: T) => T): void
 }
 
+/**
+ * A value that tells its subscribers when it changes: @byok/client's `Readable` (which React's
+ * useSyncExternalStore, a Vue shallowRef and Svelte's `$store` all read), plus set / update.
+ */
 export function writable<T>(initial: T): Writable<T> {
   let value = initial
   const listeners = new Set<(value: T) => void>()

@@ -33,7 +33,7 @@ export function Chat() {
   const composer = useRef<HTMLTextAreaElement>(null)
 
   useEffect(() => {
-    if (app) void app.keys.refresh().then(() => app.chat.loadModels())
+    if (app) void app.chat.loadModels()
   }, [app])
   useEffect(() => {
     const el = thread.current
@@ -148,7 +148,7 @@ export function Chat() {
                 <button
                   type="button"
                   className="button small"
-                  onClick={() => void app?.chat.changeKey(state.provider)}
+                  onClick={() => void app?.changeKey(state.provider, state.failure?.kind === 'key-rejected')}
                 >
                   <Icon name="key" />
                   {state.failure.kind === 'key-missing' ? 'Add key' : 'Replace key'}

@@ -1,28 +1,42 @@
 'use client'
 
-import { useEffect, useRef } from 'react'
+import { useByok } from '@byok/client/react'
+import { useEffect, useRef, useState } from 'react'
 import type { ChatApp } from '../byok-client'
-import type { KeysState } from '../lib/keys'
-import { PROVIDERS } from '../lib/providers'
+import { PROVIDERS, providerInfo } from '../lib/providers'
 import { describeStoredKey } from '../lib/ui'
 import { Icon, ProviderMark } from './icon'
-import { useReadable } from './use-readable'
-
-const INITIAL: KeysState = { keys: null, status: '' }
 
 /** The Keys dialog: each provider's stored key (masked), add / replace / delete, and "forget this browser". */
 export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
-  const { keys, status } = useReadable(app.keys, INITIAL)
+  const { keys, loading, error, refresh, deleteKey } = useByok(app.client)
+  const [status, setStatus] = useState('')
+  // After "forget", the relay list belongs to a token this browser no longer has.
+  const [forgotten, setForgotten] = useState(false)
 
+  useEffect(() => app.onKeyStored(() => void refresh().then(() => setForgotten(false))), [app, refresh])
   useEffect(() => {
     const el = dialog.current
     if (!el) return
     if (open && !el.open) {
       el.showModal()
-      void app.keys.refresh()
+      if (!forgotten) void refresh()
     } else if (!open && el.open) el.close()
-  }, [open, app])
+  }, [open, forgotten, refresh])
+
+  const shown = forgotten ? [] : keys
+  async function remove(provider: string) {
+    await deleteKey(provider)
+    setStatus(`Your ${providerInfo(provider).name} key was deleted from the relay.`)
+  }
+  async function forget() {
+    await app.client.forget()
+    setForgotten(true)
+    setStatus(
+      'This browser is signed out of the relay. Your next message signs it in again and asks for a key.',
+    )
+  }
 
   return (
     <dialog ref={dialog} className="modal keys-panel" aria-labelledby="keys-title" onClose={onClose}>
@@ -36,33 +50,34 @@ export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean;
           <Icon name="close" />
         </button>
       </header>
-      <ul className="key-list">
+      <ul className="key-list" aria-busy={loading}>
         {PROVIDERS.map((p) => {
-          const stored = keys?.find((k) => k.provider === p.id)
+          const stored = shown.find((k) => k.provider === p.id)
+          const verb = stored ? 'Replace' : 'Add'
           return (
             <li key={p.id} className="key-row" data-provider={p.id}>
               <ProviderMark logo={p.logo} provider={p.id} small />
               <div className="key-row-text">
                 <strong>{p.name}</strong>
                 <span className="mono">
-                  {stored ? describeStoredKey(stored.hint, stored.createdAt) : keys ? 'No key' : 'Loading…'}
+                  {stored ? describeStoredKey(stored.hint, stored.created_at) : 'No key'}
                 </span>
               </div>
               <div className="key-row-actions">
                 <button
                   type="button"
                   className="button small"
-                  aria-label={`${stored ? 'Replace' : 'Add'} ${p.name} key`}
-                  onClick={() => void app.chat.changeKey(p.id)}
+                  aria-label={`${verb} ${p.name} key`}
+                  onClick={() => void app.changeKey(p.id, stored !== undefined)}
                 >
-                  {stored ? 'Replace' : 'Add'}
+                  {verb}
                 </button>
                 {stored && (
                   <button
                     type="button"
                     className="button small danger"
                     aria-label={`Delete ${p.name} key`}
-                    onClick={() => void app.keys.remove(p.id)}
+                    onClick={() => void remove(p.id)}
                   >
                     Delete
                   </button>
@@ -73,14 +88,14 @@ export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean;
         })}
       </ul>
       <p className="status-line" role="status">
-        {status}
+        {error ? `Can't reach the relay at ${app.relayUrl} to list your keys.` : status}
       </p>
       <div className="keys-footer">
         <p className="muted">
           Forgetting this browser signs it out of the relay: the keys you saved can no longer be used from
           here.
         </p>
-        <button type="button" className="button small danger" onClick={() => void app.keys.forget()}>
+        <button type="button" className="button small danger" onClick={() => void forget()}>
           Forget this browser
         </button>
       </div>

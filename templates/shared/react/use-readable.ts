@@ -1,7 +1,7 @@
 'use client'
 
+import type { Readable } from '@byok/client'
 import { useSyncExternalStore } from 'react'
-import type { Readable } from '../lib/store'
 
 /**
  * Subscribes a component to a shared store. `initial` is what server rendering (Next) and hydration see; the

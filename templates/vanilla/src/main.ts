@@ -1,6 +1,6 @@
+import { createKeyStore, type KeysState } from '@byok/client'
 import { getChatApp } from './byok-client'
 import { ICONS, type IconName, SUGGESTIONS } from './lib/icons'
-import type { KeysState } from './lib/keys'
 import { handleCopyButtons, renderMarkdown } from './lib/markdown'
 import { PROVIDERS, type ProviderId, providerInfo } from './lib/providers'
 import type { ChatState, Message } from './lib/session'
@@ -9,7 +9,10 @@ import './style.css'
 
 // The state and actions live in lib/session.ts (shared by every template); this file renders them into the
 // shell in index.html. Model text only ever reaches the DOM through renderMarkdown (sanitized) or textContent.
-const { chat, keys } = getChatApp()
+const app = getChatApp()
+const { chat } = app
+// The user's stored keys as the relay lists them (@byok/client's key store).
+const keys = createKeyStore(app.client)
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T
 
 const providerSelect = $<HTMLSelectElement>('provider')
@@ -147,7 +150,8 @@ function renderChat(state: ChatState): void {
       icon(needsKey ? 'key' : 'retry'),
       needsKey ? (state.failure.kind === 'key-missing' ? 'Add key' : 'Replace key') : 'Retry',
     )
-    action.onclick = () => void (needsKey ? chat.changeKey(state.provider) : chat.retry())
+    const replacing = state.failure.kind === 'key-rejected'
+    action.onclick = () => void (needsKey ? app.changeKey(state.provider, replacing) : chat.retry())
   }
   stopButton.hidden = !state.streaming
   sendButton.hidden = state.streaming
@@ -185,10 +189,14 @@ chat.subscribe(renderChat)
 
 // ---- the keys panel ----------------------------------------------------------------------------------------
 
-function renderKeys({ keys: stored, status }: KeysState): void {
+let status = ''
+// After "forget", the relay's list belongs to a token this browser no longer has.
+let forgotten = false
+
+function renderKeys({ keys: stored, error }: KeysState): void {
   $('key-list').replaceChildren(
     ...PROVIDERS.map((p) => {
-      const key = stored?.find((k) => k.provider === p.id)
+      const key = forgotten ? undefined : stored.find((k) => k.provider === p.id)
       const li = document.createElement('li')
       li.className = 'key-row'
       li.dataset.provider = p.id
@@ -198,22 +206,31 @@ function renderKeys({ keys: stored, status }: KeysState): void {
       name.textContent = p.name
       const hint = document.createElement('span')
       hint.className = 'mono'
-      hint.textContent = key ? describeStoredKey(key.hint, key.createdAt) : stored ? 'No key' : 'Loading…'
+      hint.textContent = key ? describeStoredKey(key.hint, key.created_at) : 'No key'
       text.append(name, hint)
       const actions = document.createElement('div')
       actions.className = 'key-row-actions'
       const verb = key ? 'Replace' : 'Add'
-      actions.append(button(verb, 'button small', () => void chat.changeKey(p.id), `${verb} ${p.name} key`))
+      actions.append(
+        button(
+          verb,
+          'button small',
+          () => void app.changeKey(p.id, key !== undefined),
+          `${verb} ${p.name} key`,
+        ),
+      )
       if (key) {
-        actions.append(
-          button('Delete', 'button small danger', () => void keys.remove(p.id), `Delete ${p.name} key`),
-        )
+        const remove = async () => {
+          status = `Your ${p.name} key was deleted from the relay.`
+          await keys.deleteKey(p.id)
+        }
+        actions.append(button('Delete', 'button small danger', () => void remove(), `Delete ${p.name} key`))
       }
       li.append(providerMark(p.id, { small: true }), text, actions)
       return li
     }),
   )
-  $('key-status').textContent = status
+  $('key-status').textContent = error ? `Can't reach the relay at ${app.relayUrl} to list your keys.` : status
 }
 
 keys.subscribe((state) => {
@@ -230,10 +247,19 @@ keys.subscribe((state) => {
     target?.focus()
   }
 })
-$('open-keys').addEventListener('click', () => {
-  keysPanel.showModal()
+app.onKeyStored(() => {
+  forgotten = false
   void keys.refresh()
 })
+$('open-keys').addEventListener('click', () => {
+  keysPanel.showModal()
+  if (!forgotten) void keys.refresh()
+})
 $('close-keys').addEventListener('click', () => keysPanel.close())
-$('forget').addEventListener('click', () => void keys.forget())
-void keys.refresh().then(() => chat.loadModels())
+$('forget').addEventListener('click', async () => {
+  await app.client.forget()
+  forgotten = true
+  status = 'This browser is signed out of the relay. Your next message signs it in again and asks for a key.'
+  renderKeys(keys.get())
+})
+void chat.loadModels()

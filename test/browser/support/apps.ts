@@ -2,7 +2,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runByok } from '../../../cli/test/helpers.js'
-import { run, userEnv } from '../../templates/helpers.js'
+import { run, useLocalClientPackage, userEnv } from '../../templates/helpers.js'
 
 const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
@@ -20,7 +20,9 @@ export async function createTemplateApp(cwd: string, template: string, relayUrl:
     { cwd },
   )
   if (created.code !== 0) throw new Error(`byok create failed (${created.code}):\n${created.stderr}`)
-  return join(cwd, 'app')
+  const dir = join(cwd, 'app')
+  await useLocalClientPackage(dir)
+  return dir
 }
 
 export function createReactApp(cwd: string, relayUrl: string): Promise<string> {

@@ -15,6 +15,8 @@ export type ScriptedAnswer =
 export interface ScriptedOpenAI extends MockProvider {
   /** Queues answers for the next chat completions (the models list and key checks are unaffected). */
   script(...answers: ScriptedAnswer[]): void
+  /** Queues an error for the next models list, which is also how the relay checks a key (`GET /v1/models`). */
+  scriptModelsError(status: number, message: string): void
 }
 
 /** `text` in `n` pieces of about equal length, split between characters so every piece is visible on its own. */
@@ -51,9 +53,12 @@ export async function startScriptedOpenAI(
   settings: Partial<MockSettings> & Pick<MockSettings, 'expectedKey'>,
 ): Promise<ScriptedOpenAI> {
   const queue: ScriptedAnswer[] = []
+  const modelsErrors: { status: number; message: string }[] = []
   const wire: WireFormat = {
     reject: openaiWire.reject,
     answer(request, current) {
+      const modelsError = request.path === '/v1/models' ? modelsErrors.shift() : undefined
+      if (modelsError) return answerWith(modelsError, '')
       const next =
         request.method === 'POST' && request.path === '/v1/chat/completions' ? queue.shift() : undefined
       if (!next) return openaiWire.answer(request, current)
@@ -62,5 +67,8 @@ export async function startScriptedOpenAI(
     },
   }
   const mock = await startMockProvider(wire, settings)
-  return Object.assign(mock, { script: (...answers: ScriptedAnswer[]) => void queue.push(...answers) })
+  return Object.assign(mock, {
+    script: (...answers: ScriptedAnswer[]) => void queue.push(...answers),
+    scriptModelsError: (status: number, message: string) => void modelsErrors.push({ status, message }),
+  })
 }

@@ -1,5 +1,5 @@
+import type { Readable } from '@byok/client'
 import { onScopeDispose, type ShallowRef, shallowRef } from 'vue'
-import type { Readable } from '../lib/store'
 
 /** A shared store (lib/store) as a Vue ref, unsubscribed with the component that uses it. */
 export function useReadable<T>(store: Readable<T>): Readonly<ShallowRef<T>> {
