@@ -76,6 +76,9 @@ function purifier(): typeof DOMPurify {
     hooked = true
     DOMPurify.addHook('afterSanitizeAttributes', (node) => {
       if (node.tagName === 'A') {
+        // Web and mail links only (DOMPurify already drops javascript:; this also drops data:, blob:, custom schemes).
+        // Not ALLOWED_URI_REGEXP: DOMPurify applies that to every attribute value, and type="button" would fail it.
+        if (!/^(?:https?:|mailto:|#)/i.test(node.getAttribute('href') ?? '')) node.removeAttribute('href')
         node.setAttribute('target', '_blank')
         node.setAttribute('rel', 'noopener noreferrer nofollow')
       }
@@ -95,7 +98,6 @@ export function renderMarkdown(markdown: string): string {
     ALLOWED_TAGS,
     ALLOWED_ATTR: [...ALLOWED_ATTR, 'target', 'rel'],
     ALLOW_DATA_ATTR: false,
-    ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
   })
 }
 
