@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type MockProvider, textDeltas } from '../mocks/server.js'
 import { buildApp, createReactApp, installApp, readBundle, type Timings } from './support/apps.js'
 import { resolveArtifactPath } from './support/artifacts.js'
+import { LAST_REPLY, openKeysPanel, sendMessage, waitForIdle } from './support/chat-page.js'
 import { withBrowser } from './support/chromium.js'
 import { expectStreamedReply } from './support/expect-streamed.js'
 import { isKeyDialogOpen, submitKey, waitForKeyDialog } from './support/key-dialog.js'
@@ -21,12 +22,10 @@ import { type StaticServer, startStaticServer } from './support/static-server.js
 import { type HeldTempDir, holdTempDir } from './support/temp-dir.js'
 
 const REPLY = textDeltas(STREAM.chunks).join('')
-// The reply being written: components/chat.tsx renders each message as <li data-role>, the newest last.
-const LAST_REPLY = '.messages li[data-role="assistant"]:last-of-type'
 
-async function sendMessage(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text)
-  await page.getByRole('button', { name: 'Send' }).click()
+/** The provider's chat calls (the key check and the models list are calls too). */
+function chatCalls(openai: MockProvider) {
+  return openai.exchanges.filter((e) => e.request.path === '/v1/chat/completions')
 }
 
 /** Sends `text` and waits for the whole reply, asserting it reached the DOM in pieces while it streamed. */
@@ -34,7 +33,7 @@ async function sendAndExpectStreamedReply(page: Page, text: string, openai: Mock
   await recordTextChanges(page, LAST_REPLY)
   await sendMessage(page, text)
   await waitForText(page, LAST_REPLY, REPLY)
-  await expectStreamedReply(page, REPLY, openai.exchanges.at(-1))
+  await expectStreamedReply(page, REPLY, chatCalls(openai).at(-1))
 }
 
 // SPEC §1 journey 2 in a real Chromium: the react template scaffolded by `byok create`, installed and built the
@@ -86,8 +85,8 @@ describe('journey 2 in Chromium: the react template, from the first message to "
       await recordTextChanges(page, LAST_REPLY)
       await submitKey(page, TYPED_KEY)
       await waitForText(page, LAST_REPLY, REPLY)
-      await expectStreamedReply(page, REPLY, openai.exchanges.at(-1))
-      expect(openai.exchanges.length).toBe(1)
+      await expectStreamedReply(page, REPLY, chatCalls(openai).at(-1))
+      expect(chatCalls(openai).length).toBe(1)
 
       await page.getByRole('button', { name: 'Send' }).waitFor() // the composer is back: the reply is complete
       const screenshot = resolveArtifactPath('react-chat-streamed.png')
@@ -104,14 +103,15 @@ describe('journey 2 in Chromium: the react template, from the first message to "
       expect(afterReload.length === 1 && afterReload[0] === token, 'the same token after reload').toBe(true)
       await sendAndExpectStreamedReply(page, 'And again', openai)
       expect(await page.locator('byok-key-dialog').count(), 'no key dialog after reload').toBe(0)
-      expect(openai.exchanges.length).toBe(2)
+      expect(chatCalls(openai).length).toBe(2)
 
       // Everything the browser keeps holds the relay token and never the provider key.
       const storage = await dumpBrowserStorage(context, [page])
       expect(storage.includes(token), 'browser storage holds the relay token').toBe(true)
       expect(storage.includes(TYPED_KEY), 'browser storage holds the provider key').toBe(false)
 
-      // "Forget this browser" revokes the token on the relay and drops it from the page.
+      // "Forget this browser" (in the Keys panel) revokes the token on the relay and drops it from the page.
+      await openKeysPanel(page)
       await page.getByRole('button', { name: 'Forget this browser' }).click()
       await page.getByRole('status').filter({ hasText: 'signed out' }).waitFor()
       expect(await readStoredTokens(page)).toEqual([])
@@ -154,8 +154,9 @@ describe('journey 2 in Chromium: the react template, from the first message to "
 
       const before = openai.exchanges.length
       await sendMessage(blocked, 'Say hello')
+      await waitForIdle(blocked)
       await blocked.getByRole('alert').waitFor()
-      expect(await blocked.getByRole('alert').textContent()).toMatch(/failed to fetch/i)
+      expect(await blocked.getByRole('alert').textContent()).toMatch(/Can't reach the relay at/)
       const corsErrors = consoleErrors.filter(
         (e) => /blocked by CORS policy/.test(e) && e.includes(`${relay!.url}/relay/openai/`),
       )
@@ -163,8 +164,9 @@ describe('journey 2 in Chromium: the react template, from the first message to "
       expect(openai.exchanges.length, 'the provider received nothing').toBe(before)
       expect(await isKeyDialogOpen(blocked)).toBe(false)
 
+      const chatCallsBefore = chatCalls(openai).length
       await sendAndExpectStreamedReply(allowed, 'Say hello', openai)
-      expect(openai.exchanges.length).toBe(before + 1)
+      expect(chatCalls(openai).length).toBe(chatCallsBefore + 1)
     })
   })
 })

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runByok, withTempDir } from '../../cli/test/helpers.js'
-import { readTemplates, run, TEMPLATES_DIR } from './helpers.js'
+import { readTemplates, run, TEMPLATES_DIR, useLocalClientPackage } from './helpers.js'
 
 // Every bundled template, scaffolded through the CLI (a real process, bundled source) into a temp dir outside the
 // workspace, then installed from the registry, type-checked and built the way its README says. With a warm npm
@@ -20,9 +20,12 @@ describe.each(templates)('template $name', ({ name, env }) => {
       expect(created.code, created.stderr).toBe(0)
       const dir = join(cwd, 'app')
       expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(`${env}=http://127.0.0.1:3000`)
-      expect(readFileSync(join(dir, 'src/lib/byok.ts'), 'utf8')).toBe(
-        readFileSync(join(TEMPLATES_DIR, 'client/byok.ts'), 'utf8'),
+      // The shared chat code is copied in from templates/shared; the client is the @byok/client package, installed
+      // here from the tarball packed from templates/client.
+      expect(readFileSync(join(dir, 'src/lib/session.ts'), 'utf8')).toBe(
+        readFileSync(join(TEMPLATES_DIR, 'shared/lib/session.ts'), 'utf8'),
       )
+      await useLocalClientPackage(dir)
       const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
         cwd: dir,
       })

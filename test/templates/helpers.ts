@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packByokClient } from '../client/pack.js'
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
 export const CREATE_BYOK_BIN = fileURLToPath(new URL('../../cli/create-byok/index.js', import.meta.url))
@@ -118,4 +120,16 @@ export async function waitForOk(url: string, timeoutMs: number, describe: () => 
       throw new Error(`${url} did not answer 200 within ${timeoutMs} ms:\n${describe()}`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
+}
+
+/**
+ * Points a scaffolded app's `@byok/client` dependency at the package packed from templates/client (tests never
+ * install a registry copy): what `npm install` then installs is the package as it would be published.
+ */
+export async function useLocalClientPackage(dir: string): Promise<void> {
+  const file = join(dir, 'package.json')
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> }
+  if (!pkg.dependencies?.['@byok/client']) throw new Error(`${file} does not depend on @byok/client`)
+  pkg.dependencies['@byok/client'] = `file:${await packByokClient()}`
+  writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`)
 }

@@ -2,7 +2,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runByok } from '../../../cli/test/helpers.js'
-import { run, userEnv } from '../../templates/helpers.js'
+import { run, useLocalClientPackage, userEnv } from '../../templates/helpers.js'
 
 const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
@@ -13,16 +13,20 @@ export function fixturesDir(name: string): string {
 /** Seconds each step took, printed by the tests so a slow install is visible in the log. */
 export type Timings = Record<string, number>
 
-/** `byok create app --template react` as a process, in `cwd`, with the relay URL written to the app's .env. */
-export async function createReactApp(cwd: string, relayUrl: string): Promise<string> {
+/** `byok create app --template <name>` as a process, in `cwd`, with the relay URL written to the app's .env. */
+export async function createTemplateApp(cwd: string, template: string, relayUrl: string): Promise<string> {
   const created = await runByok(
-    ['create', 'app', '--template', 'react', '--no-install', '--relay-url', relayUrl],
-    {
-      cwd,
-    },
+    ['create', 'app', '--template', template, '--no-install', '--relay-url', relayUrl],
+    { cwd },
   )
   if (created.code !== 0) throw new Error(`byok create failed (${created.code}):\n${created.stderr}`)
-  return join(cwd, 'app')
+  const dir = join(cwd, 'app')
+  await useLocalClientPackage(dir)
+  return dir
+}
+
+export function createReactApp(cwd: string, relayUrl: string): Promise<string> {
+  return createTemplateApp(cwd, 'react', relayUrl)
 }
 
 /** Copies a fixture app into `cwd` (node_modules and dist are never in a fixture). */

@@ -1,24 +1,39 @@
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 
-// Playwright's CSS engine pierces open shadow roots, so these reach into <byok-key-dialog>.
-const DIALOG = 'byok-key-dialog dialog'
-
-/** Waits for the helper's key dialog and returns its title (which names the provider). */
-export async function waitForKeyDialog(page: Page): Promise<string> {
-  const dialog = page.locator(DIALOG)
-  await dialog.waitFor({ state: 'visible' })
-  return (await dialog.locator('[part=title]').textContent()) ?? ''
+// The templates' key dialog (templates/shared/lib/key-dialog.ts): a <dialog> titled for the provider.
+export function keyDialog(page: Page): Locator {
+  return page.locator('dialog.key-dialog')
 }
 
-/** Types `key` as the user would and saves; resolves once the dialog has closed (the relay accepted the key). */
+/** Waits for the key dialog and returns its title (which names the provider). */
+export async function waitForKeyDialog(page: Page): Promise<string> {
+  const dialog = keyDialog(page)
+  await dialog.waitFor({ state: 'visible' })
+  return (await dialog.getByRole('heading').textContent()) ?? ''
+}
+
+/** Types `key` as the user would and presses Enter, without waiting for the outcome. */
+export async function typeKey(page: Page, key: string): Promise<void> {
+  const input = keyDialog(page).locator('input')
+  await input.fill('')
+  await input.pressSequentially(key)
+  await input.press('Enter')
+}
+
+/** Types `key` and saves; resolves once the dialog has closed (the provider accepted the key, the relay stored it). */
 export async function submitKey(page: Page, key: string): Promise<void> {
-  const dialog = page.locator(DIALOG)
-  await dialog.locator('input').pressSequentially(key)
-  await dialog.locator('[data-action=save]').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await typeKey(page, key)
+  await keyDialog(page).waitFor({ state: 'hidden' })
+}
+
+/** The sentence the dialog shows under the input after a refused key. */
+export async function waitForKeyError(page: Page, pattern: RegExp): Promise<string> {
+  const error = keyDialog(page).locator('.field-error')
+  await error.filter({ hasText: pattern }).waitFor()
+  return (await error.textContent()) ?? ''
 }
 
 /** Whether the key dialog is showing right now (it is created on first use, so it may not exist at all). */
 export function isKeyDialogOpen(page: Page): Promise<boolean> {
-  return page.locator(`${DIALOG}[open]`).isVisible()
+  return page.locator('dialog.key-dialog[open]').isVisible()
 }

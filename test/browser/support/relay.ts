@@ -1,7 +1,7 @@
 import { buildApp, loadConfig } from '@byok/relay'
 import { logSink, noteSecret } from '../../log-scan.js'
-import { startOpenAIMock } from '../../mocks/openai.js'
-import type { MockExchange, MockProvider } from '../../mocks/server.js'
+import type { MockExchange } from '../../mocks/server.js'
+import { type ScriptedOpenAI, startScriptedOpenAI } from './scripted-openai.js'
 
 /**
  * The key the end user types into the key dialog: the only one the mock OpenAI accepts. A real key's shape,
@@ -18,7 +18,7 @@ noteSecret('ENCRYPTION_SECRET', ENCRYPTION_SECRET)
 export interface BrowserRelay {
   /** The relay's origin on loopback. */
   readonly url: string
-  readonly openai: MockProvider
+  readonly openai: ScriptedOpenAI
   /** `GET /keys` with `token`, from Node (no Origin header): how the relay judges a token right now. */
   checkToken(token: string): Promise<{ status: number; code: string | undefined }>
   close(): Promise<void>
@@ -30,8 +30,10 @@ export interface BrowserRelay {
  */
 export async function startBrowserRelay(options: {
   allowedOrigins: readonly string[]
+  /** Relay calls (`/relay/...`) each token may make per minute; 0 (the default) turns the limit off. */
+  relayPerMin?: number
 }): Promise<BrowserRelay> {
-  const openai = await startOpenAIMock({ ...STREAM, expectedKey: TYPED_KEY })
+  const openai = await startScriptedOpenAI({ ...STREAM, expectedKey: TYPED_KEY })
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   try {
     app = await buildApp(
@@ -41,7 +43,7 @@ export async function startBrowserRelay(options: {
         LOG_LEVEL: 'trace',
         ALLOWED_ORIGINS: options.allowedOrigins.join(','),
         RATE_LIMIT_GLOBAL_PER_MIN: '0',
-        RATE_LIMIT_RELAY_PER_MIN: '0',
+        RATE_LIMIT_RELAY_PER_MIN: String(options.relayPerMin ?? 0),
         RATE_LIMIT_REGISTER_PER_HOUR: '0',
         OPENAI_BASE_URL: openai.url,
       }),

@@ -1,0 +1,63 @@
+// The chat app's shared state, wired to the @byok/client package: the client (token, relay calls, and the key
+// prompt it opens by itself on a missing or refused key, then retries the call once), the conversation, and a
+// signal the keys panel listens to so it updates the moment a key is stored.
+
+import { type ByokClient, createByok, type KeyPromptReason } from '@byok/client'
+import { askForKey } from './key-dialog'
+import type { ProviderId } from './providers'
+import { type ChatSession, createChatSession } from './session'
+
+export interface ChatApp {
+  client: ByokClient
+  chat: ChatSession
+  relayUrl: string
+  /** Calls `listener` after the key dialog stored a key; returns a function that stops listening. */
+  onKeyStored(listener: (provider: string) => void): () => void
+  /** Opens the key dialog to add or replace `provider`'s key (the keys panel's buttons). */
+  changeKey(provider: string, replacing: boolean): Promise<boolean>
+}
+
+/** What the key dialog says about why it opened (the client's reason codes, plus the panel's "replace"). */
+const REASONS: Record<string, 'missing' | 'rejected' | 'replace'> = {
+  key_missing: 'missing',
+  key_rejected: 'rejected',
+  key_replace: 'replace',
+}
+
+export function createChatApp(options: { relayUrl: string; appId: string }): ChatApp {
+  const relayUrl = options.relayUrl.replace(/\/+$/, '')
+  const listeners = new Set<(provider: string) => void>()
+  // The client stores what this returns with POST /keys; the dialog has already had the provider check the key
+  // and stored it (POST /keys/:provider/rotate), so that second store writes the same, verified key.
+  const promptForKey = async (provider: string, reason: KeyPromptReason): Promise<string | null> => {
+    const key = await askForKey({
+      provider,
+      reason: REASONS[reason.code] ?? 'missing',
+      client,
+      relayUrl,
+    })
+    if (key !== null) {
+      queueMicrotask(() => {
+        for (const listener of listeners) listener(provider)
+      })
+    }
+    return key
+  }
+  const client = createByok({ relayUrl, appId: options.appId, promptForKey })
+  const chat = createChatSession({ client, relayUrl })
+  listeners.add((provider) => void chat.loadModels(provider as ProviderId))
+  return {
+    client,
+    chat,
+    relayUrl,
+    onKeyStored(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    changeKey: (provider, replacing) =>
+      client.askForKey(provider, {
+        code: replacing ? 'key_replace' : 'key_missing',
+        message: '',
+      }),
+  }
+}
