@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { commitAll } from '../../../cli/test/helpers.js'
 import { withBrowser } from '../../browser/support/chromium.js'
 import { type StaticServer, startStaticServer } from '../../browser/support/static-server.js'
-import { packByokClient } from '../../client/pack.js'
+import { CLIENT_PACKAGE_DIR, packByokClient } from '../../client/pack.js'
 import { run, userEnv } from '../../templates/helpers.js'
 import { doctorProject, gitStatus, type IntegrateReport, integrate } from '../helpers.js'
 import { type CorpusProject, checkoutProject, PROJECTS, projectFiles, realWorldDir } from './projects.js'
@@ -217,6 +217,12 @@ describe.each(selected)('$name', (project) => {
         const manual = second.report?.manual ?? []
         expect
           .soft(
+            manual.filter((m) => !(m.line > 0 && m.reason && m.suggestion)),
+            'every manual item has file:line, a reason and a suggested action',
+          )
+          .toEqual([])
+        expect
+          .soft(
             manual.map((m) => m.file).sort(),
             'the second run reports the first run’s manual items again (state from the code)',
           )
@@ -266,7 +272,11 @@ describe.each(selected)('$name', (project) => {
 
         // Build output: no server key ever; a browser key or provider host only when reported in the sources
         // (or, for a host, when it is an installed SDK's own default URL).
-        const depHosts = stack ? dependencyHosts(join(stack.dir, 'node_modules'), stack.packages) : new Set()
+        // @byok/client itself names every provider host (it maps them to the relay), also in its vendor files.
+        const depHosts = new Set([
+          ...(stack ? dependencyHosts(join(stack.dir, 'node_modules'), stack.packages) : []),
+          ...dependencyHosts(CLIENT_PACKAGE_DIR, ['dist']),
+        ])
         const reportedFiles = new Set(reports.flatMap((r) => r.manual.map((m) => m.file)))
         const explained = sourceHits.filter((h) => !unreported.includes(h))
         const bundle = scanBundle(dir, project.output, new Map([...browserKeys, ...serverKeys]))
