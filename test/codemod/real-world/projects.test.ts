@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { commitAll } from '../../../cli/test/helpers.js'
 import { withBrowser } from '../../browser/support/chromium.js'
@@ -69,6 +69,19 @@ function buildEnv(): Record<string, string> {
 
 /** The project's own scripts, in order; the first failure throws with its output. */
 async function runChecks(dir: string, project: CorpusProject, phase: string): Promise<number> {
+  // Next 16 takes the git root as the workspace boundary and then cannot see the stack's shared node_modules
+  // above it; the copy's own .git (needed only by byok) steps aside while Next runs.
+  const gitDir = join(dir, '.git')
+  const parked = join(dir, '..', `${basename(dir)}.git`)
+  if (project.stack === 'next') renameSync(gitDir, parked)
+  try {
+    return await runScripts(dir, project, phase)
+  } finally {
+    if (project.stack === 'next') renameSync(parked, gitDir)
+  }
+}
+
+async function runScripts(dir: string, project: CorpusProject, phase: string): Promise<number> {
   let total = 0
   for (const check of project.checks) {
     try {
