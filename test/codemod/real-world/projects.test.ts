@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { commitAll } from '../../../cli/test/helpers.js'
 import { withBrowser } from '../../browser/support/chromium.js'
@@ -42,7 +42,8 @@ const stackTimes = new Map<string, number>()
 const outcomes: { project: string; passed: boolean; problems: string[] }[] = []
 
 beforeAll(async () => {
-  fontServer = await startStaticServer(realWorldDir())
+  // resolve(): the static server compares paths against its root without a trailing slash.
+  fontServer = await startStaticServer(resolve(realWorldDir()))
   clientTarball = await packByokClient()
 })
 
