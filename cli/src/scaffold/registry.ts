@@ -32,7 +32,10 @@ export interface TemplateRegistry {
 // Published: <pkg>/dist/scaffold → <pkg>/templates (copied in by `prepack`). From source in the repository:
 // cli/src/scaffold → <repo>/templates only: `pnpm pack` copies it into cli/templates for a moment, and a test
 // scaffolding from source then must not read that half-made copy. Found relative to this file: no network.
-const CANDIDATES = import.meta.url.endsWith('.ts')
+/** True when the CLI runs from its TypeScript sources (a repository checkout), not from a published build. */
+export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts')
+
+const CANDIDATES = RUNNING_FROM_SOURCE
   ? [new URL('../../../templates/', import.meta.url)]
   : [new URL('../../templates/', import.meta.url)]
 

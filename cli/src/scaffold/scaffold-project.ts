@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { useCheckoutClient } from './checkout-client.js'
 import { isExistingProject } from './existing.js'
 import { detectPackageManager, execCommand, installDependencies, runScriptCommand } from './install.js'
 import {
@@ -97,6 +98,9 @@ export async function scaffoldProject(io: CliIo, request: ScaffoldRequest): Prom
     target,
   )
   setPackageName(target, name)
+  const packed = useCheckoutClient(registry.dir, target)
+  if (packed)
+    io.err(`byok: @byok/client from this checkout, packed as ${packed} (it is not on the registry yet)`)
   const relayVar = writeEnvFile(target, { relayUrl, appId: request.appId ?? name })
   if (relayVar) io.err(`byok: wrote .env (${relayVar}=${relayUrl})`)
 
