@@ -195,7 +195,9 @@ export function integrationNextSteps(
   const steps: string[] = []
   if (count.modified > 0 && !options.applied)
     steps.push(`Review the edits, then apply them (${remedy.apply}).`)
-  const installs = plan.apps.filter((a) => a.dependency !== undefined).map((a) => a.dir || '.')
+  const installs = plan.apps
+    .filter((a) => a.dependency !== undefined)
+    .map((a) => (a.dir ? a.dir : 'the project root'))
   if (count.modified > 0 && installs.length > 0) {
     steps.push(
       `Install the added @byok/client dependency (npm install / pnpm install) in ${installs.join(', ')}.`,
@@ -209,7 +211,7 @@ export function integrationNextSteps(
   } else if (count.modified > 0) {
     for (const app of appsUsingClient(plan).filter((a) => a.relayUrlIsEnv)) {
       const where = app.dir ? ` in ${app.dir}/.env` : " in the app's .env"
-      steps.push(`Applying sets ${app.relayUrlVariable}=${options.relayUrl}${where}.${local}`)
+      steps.push(`Applying sets ${app.relayUrlVariable}=${options.relayUrl}${where}${local}.`)
     }
   }
   for (const app of appsUsingClient(plan).filter((a) => !a.relayUrlIsEnv)) {
@@ -229,27 +231,42 @@ export function integrationNextSteps(
   return steps
 }
 
-/** The added and edited files of a plan: an edited file with its hunks, an added file by name only. */
+/**
+ * The added and edited files of a plan: an edited file with its hunks, an added file by name only, and an app
+ * manifest that only gained the `@byok/client` dependency as one line (its hunk is mostly context, and costs an
+ * agent's context on every call).
+ */
 function splitFiles(plan: IntegrationPlan) {
   const added = new Set(plan.writes.filter((w) => w.before === null).map((w) => w.path))
+  const manifests = new Map<string, string>()
+  for (const app of plan.apps) {
+    if (app.dependency === undefined) continue
+    const at = app.dependency.lastIndexOf('@')
+    const summary = `adds "${app.dependency.slice(0, at)}": "${app.dependency.slice(at + 1)}" to dependencies`
+    manifests.set(app.dir ? `${app.dir}/package.json` : 'package.json', summary)
+  }
   const modified = plan.files.filter((f) => f.status === 'modified')
+  const isManifestEdit = (path: string) => manifests.has(path) && !added.has(path)
   return {
     added: modified.filter((f) => added.has(f.path)).map((f) => f.path),
+    manifests: modified
+      .filter((f) => isManifestEdit(f.path))
+      .map((f) => `${f.path}: ${manifests.get(f.path)}`),
     edited: modified
-      .filter((f) => !added.has(f.path))
+      .filter((f) => !added.has(f.path) && !isManifestEdit(f.path))
       // The ---/+++ header only repeats the path.
       .map((f) => ({ path: f.path, hunks: f.diff.split('\n').slice(2).join('\n').trimEnd() })),
   }
 }
 
 /**
- * What an agent needs from an integration, once: the outcome, edited files with their hunks, added files by name
- * (`detail` adds every file's full diff), what was found, manual items, leaked env keys and the next steps.
+ * What an agent needs from an integration, once: the outcome, edited files with their hunks, added files by name,
+ * edited manifests as one line each (`detail` adds every file's full diff), what was found, manual items, leaked env keys and the next steps.
  */
 export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boolean; detail: boolean }) {
   const { plan, applied } = outcome
   const count = countStatuses(plan)
-  const { added, edited } = splitFiles(plan)
+  const { added, manifests, edited } = splitFiles(plan)
   const result: 'applied' | 'dry_run' | 'not_applied' | 'cancelled' | 'nothing_to_change' = applied
     ? 'applied'
     : count.modified === 0
@@ -267,6 +284,7 @@ export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boole
     counts: count,
     edited,
     added,
+    manifests,
     found: plan.found.map((f) => ({
       at: `${f.file}:${f.line}`,
       provider: f.provider,

@@ -50,6 +50,8 @@ export interface IntegrateReport {
   readonly counts: Readonly<Record<'modified' | 'unchanged' | 'manual' | 'skipped' | 'error', number>>
   readonly edited: readonly { readonly path: string; readonly hunks: string }[]
   readonly added: readonly string[]
+  /** Edited package manifests, one line each: `package.json: adds "@byok/client": "^0.1.0" to dependencies`. */
+  readonly manifests: readonly string[]
   readonly found: readonly {
     readonly at: string
     readonly provider: string
