@@ -199,9 +199,7 @@ export function integrationNextSteps(
     .filter((a) => a.dependency !== undefined)
     .map((a) => (a.dir ? a.dir : 'the project root'))
   if (count.modified > 0 && installs.length > 0) {
-    steps.push(
-      `Install the added @byok/client dependency (npm install / pnpm install) in ${installs.join(', ')}.`,
-    )
+    steps.push(`Install the added @byok/client dependency (npm install) in ${installs.join(', ')}.`)
   }
   const local = options.relayUrl === LOCAL_RELAY_URL ? ' (npx byok dev runs that relay)' : ''
   if (options.envWritten) {
@@ -231,10 +229,13 @@ export function integrationNextSteps(
   return steps
 }
 
+/** The generic step about provider keys in env files (integrationNextSteps). */
+const ROTATE_STEP = /^Remove provider keys from \.env\* files/
+
 /**
- * The added and edited files of a plan: an edited file with its hunks, an added file by name only, and an app
- * manifest that only gained the `@byok/client` dependency as one line (its hunk is mostly context, and costs an
- * agent's context on every call).
+ * The added and edited files of a plan: an edited source file with its hunks, an added file by name only, and a
+ * config file the codemod only adds to (the `@byok/client` dependency in package.json, the relay URL in
+ * .env.example) as one line: those hunks are mostly context, and cost an agent's context on every call.
  */
 function splitFiles(plan: IntegrationPlan) {
   const added = new Set(plan.writes.filter((w) => w.before === null).map((w) => w.path))
@@ -245,15 +246,24 @@ function splitFiles(plan: IntegrationPlan) {
     const summary = `adds "${app.dependency.slice(0, at)}": "${app.dependency.slice(at + 1)}" to dependencies`
     manifests.set(app.dir ? `${app.dir}/package.json` : 'package.json', summary)
   }
-  const modified = plan.files.filter((f) => f.status === 'modified')
-  const isManifestEdit = (path: string) => manifests.has(path) && !added.has(path)
+  const modified = plan.files.filter((f) => f.status === 'modified' && !added.has(f.path))
+  const summaries = new Map<string, string>()
+  for (const file of modified) {
+    const manifest = manifests.get(file.path)
+    if (manifest !== undefined) summaries.set(file.path, manifest)
+    else if (/(^|\/)\.env\.example$/.test(file.path)) {
+      const lines = file.diff.split('\n').slice(2)
+      const adds = lines.filter((l) => l.startsWith('+') && !l.startsWith('+#')).map((l) => l.slice(1))
+      // Only a pure addition is summarised: a removed line is worth its hunk.
+      if (!lines.some((l) => l.startsWith('-')) && adds.length > 0)
+        summaries.set(file.path, `adds ${adds.join(', ')}`)
+    }
+  }
   return {
-    added: modified.filter((f) => added.has(f.path)).map((f) => f.path),
-    manifests: modified
-      .filter((f) => isManifestEdit(f.path))
-      .map((f) => `${f.path}: ${manifests.get(f.path)}`),
+    added: plan.files.filter((f) => f.status === 'modified' && added.has(f.path)).map((f) => f.path),
+    manifests: [...summaries].map(([path, summary]) => `${path}: ${summary}`),
     edited: modified
-      .filter((f) => !added.has(f.path) && !isManifestEdit(f.path))
+      .filter((f) => !summaries.has(f.path))
       // The ---/+++ header only repeats the path.
       .map((f) => ({ path: f.path, hunks: f.diff.split('\n').slice(2).join('\n').trimEnd() })),
   }
@@ -281,7 +291,8 @@ export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boole
     applied,
     project_dir: plan.projectDir,
     framework: plan.framework,
-    counts: count,
+    // Zero counts say nothing an agent acts on (the summary states manual items and errors either way).
+    counts: Object.fromEntries(Object.entries(count).filter(([, n]) => n > 0)),
     edited,
     added,
     manifests,
@@ -296,12 +307,16 @@ export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boole
       reason: m.reason,
       suggestion: m.suggestion,
     })),
-    server_side: plan.serverSide.map((u) => `${u.file}:${u.line} ${u.provider} (${u.reason})`),
+    // Server-side use is fine and usually absent: named only when there is some.
+    ...(plan.serverSide.length > 0
+      ? { server_side: plan.serverSide.map((u) => `${u.file}:${u.line} ${u.provider} (${u.reason})`) }
+      : {}),
     errors: plan.files
       .filter((f) => f.status === 'error')
       .map((f) => ({ path: f.path, error: f.error ?? '' })),
     leaked_env_keys: plan.leakedEnvKeys.map((l) => `${l.file}: ${l.variable}`),
-    next: [...outcome.next],
+    // With leaked keys listed, the generic "remove and rotate" step only repeats them.
+    next: outcome.next.filter((step) => plan.leakedEnvKeys.length === 0 || !ROTATE_STEP.test(step)),
     ...(options.detail
       ? {
           diffs: plan.files

@@ -64,15 +64,23 @@ describe.each(['vite-react-openai-sdk', 'plain-fetch-gemini'])(
             const diff = (cliReport as CliReport).files.find((f) => f.path === file.path)!.diff
             expect(diff.split('\n').slice(2).join('\n').trimEnd()).toBe(file.hunks)
           }
-          // An added dependency is one line, not a package.json hunk; the CLI's diff adds that dependency.
+          // Config files the codemod only adds to are one line each, not hunks: the dependency, the relay URL.
+          const manifests = agent.manifests as string[]
           const manifest = (cliReport as CliReport).files.find(
             (f) => f.path === 'package.json' && f.status === 'modified',
           )
           if (manifest) {
-            expect(agent.manifests).toEqual(['package.json: adds "@byok/client": "^0.1.0" to dependencies'])
+            expect(manifests).toContain('package.json: adds "@byok/client": "^0.1.0" to dependencies')
             expect(manifest.diff).toMatch(/^\+\s+"@byok\/client": "\^0\.1\.0",?$/m)
           } else {
-            expect(agent.manifests).toEqual([])
+            expect(manifests.filter((m) => m.startsWith('package.json:'))).toEqual([])
+          }
+          for (const line of manifests.filter((m) => m.startsWith('.env.example:'))) {
+            const diff = (cliReport as CliReport).files.find((f) => f.path === '.env.example')!.diff
+            expect(diff).not.toMatch(/^-[^-]/m)
+            for (const added of line.slice('.env.example: adds '.length).split(', ')) {
+              expect(diff).toContain(`+${added}\n`)
+            }
           }
           expect((agent.manual as unknown[]).length).toBe((cliReport as CliReport).manual.length)
           // A dry run writes nothing.
