@@ -195,11 +195,11 @@ export function integrationNextSteps(
   const steps: string[] = []
   if (count.modified > 0 && !options.applied)
     steps.push(`Review the edits, then apply them (${remedy.apply}).`)
-  const installs = plan.apps.filter((a) => a.dependency !== undefined).map((a) => a.dir || '.')
+  const installs = plan.apps
+    .filter((a) => a.dependency !== undefined)
+    .map((a) => (a.dir ? a.dir : 'the project root'))
   if (count.modified > 0 && installs.length > 0) {
-    steps.push(
-      `Install the added @byok/client dependency (npm install / pnpm install) in ${installs.join(', ')}.`,
-    )
+    steps.push(`Install the added @byok/client dependency (npm install) in ${installs.join(', ')}.`)
   }
   const local = options.relayUrl === LOCAL_RELAY_URL ? ' (npx byok dev runs that relay)' : ''
   if (options.envWritten) {
@@ -209,7 +209,7 @@ export function integrationNextSteps(
   } else if (count.modified > 0) {
     for (const app of appsUsingClient(plan).filter((a) => a.relayUrlIsEnv)) {
       const where = app.dir ? ` in ${app.dir}/.env` : " in the app's .env"
-      steps.push(`Applying sets ${app.relayUrlVariable}=${options.relayUrl}${where}.${local}`)
+      steps.push(`Applying sets ${app.relayUrlVariable}=${options.relayUrl}${where}${local}.`)
     }
   }
   for (const app of appsUsingClient(plan).filter((a) => !a.relayUrlIsEnv)) {
@@ -229,27 +229,54 @@ export function integrationNextSteps(
   return steps
 }
 
-/** The added and edited files of a plan: an edited file with its hunks, an added file by name only. */
+/** The generic step about provider keys in env files (integrationNextSteps). */
+const ROTATE_STEP = /^Remove provider keys from \.env\* files/
+
+/**
+ * The added and edited files of a plan: an edited source file with its hunks, an added file by name only, and a
+ * config file the codemod only adds to (the `@byok/client` dependency in package.json, the relay URL in
+ * .env.example) as one line: those hunks are mostly context, and cost an agent's context on every call.
+ */
 function splitFiles(plan: IntegrationPlan) {
   const added = new Set(plan.writes.filter((w) => w.before === null).map((w) => w.path))
-  const modified = plan.files.filter((f) => f.status === 'modified')
+  const manifests = new Map<string, string>()
+  for (const app of plan.apps) {
+    if (app.dependency === undefined) continue
+    const at = app.dependency.lastIndexOf('@')
+    const summary = `adds "${app.dependency.slice(0, at)}": "${app.dependency.slice(at + 1)}" to dependencies`
+    manifests.set(app.dir ? `${app.dir}/package.json` : 'package.json', summary)
+  }
+  const modified = plan.files.filter((f) => f.status === 'modified' && !added.has(f.path))
+  const summaries = new Map<string, string>()
+  for (const file of modified) {
+    const manifest = manifests.get(file.path)
+    if (manifest !== undefined) summaries.set(file.path, manifest)
+    else if (/(^|\/)\.env\.example$/.test(file.path)) {
+      const lines = file.diff.split('\n').slice(2)
+      const adds = lines.filter((l) => l.startsWith('+') && !l.startsWith('+#')).map((l) => l.slice(1))
+      // Only a pure addition is summarised: a removed line is worth its hunk.
+      if (!lines.some((l) => l.startsWith('-')) && adds.length > 0)
+        summaries.set(file.path, `adds ${adds.join(', ')}`)
+    }
+  }
   return {
-    added: modified.filter((f) => added.has(f.path)).map((f) => f.path),
+    added: plan.files.filter((f) => f.status === 'modified' && added.has(f.path)).map((f) => f.path),
+    manifests: [...summaries].map(([path, summary]) => `${path}: ${summary}`),
     edited: modified
-      .filter((f) => !added.has(f.path))
+      .filter((f) => !summaries.has(f.path))
       // The ---/+++ header only repeats the path.
       .map((f) => ({ path: f.path, hunks: f.diff.split('\n').slice(2).join('\n').trimEnd() })),
   }
 }
 
 /**
- * What an agent needs from an integration, once: the outcome, edited files with their hunks, added files by name
- * (`detail` adds every file's full diff), what was found, manual items, leaked env keys and the next steps.
+ * What an agent needs from an integration, once: the outcome, edited files with their hunks, added files by name,
+ * edited manifests as one line each (`detail` adds every file's full diff), what was found, manual items, leaked env keys and the next steps.
  */
 export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boolean; detail: boolean }) {
   const { plan, applied } = outcome
   const count = countStatuses(plan)
-  const { added, edited } = splitFiles(plan)
+  const { added, manifests, edited } = splitFiles(plan)
   const result: 'applied' | 'dry_run' | 'not_applied' | 'cancelled' | 'nothing_to_change' = applied
     ? 'applied'
     : count.modified === 0
@@ -264,9 +291,11 @@ export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boole
     applied,
     project_dir: plan.projectDir,
     framework: plan.framework,
-    counts: count,
+    // Zero counts say nothing an agent acts on (the summary states manual items and errors either way).
+    counts: Object.fromEntries(Object.entries(count).filter(([, n]) => n > 0)),
     edited,
     added,
+    manifests,
     found: plan.found.map((f) => ({
       at: `${f.file}:${f.line}`,
       provider: f.provider,
@@ -278,12 +307,16 @@ export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boole
       reason: m.reason,
       suggestion: m.suggestion,
     })),
-    server_side: plan.serverSide.map((u) => `${u.file}:${u.line} ${u.provider} (${u.reason})`),
+    // Server-side use is fine and usually absent: named only when there is some.
+    ...(plan.serverSide.length > 0
+      ? { server_side: plan.serverSide.map((u) => `${u.file}:${u.line} ${u.provider} (${u.reason})`) }
+      : {}),
     errors: plan.files
       .filter((f) => f.status === 'error')
       .map((f) => ({ path: f.path, error: f.error ?? '' })),
     leaked_env_keys: plan.leakedEnvKeys.map((l) => `${l.file}: ${l.variable}`),
-    next: [...outcome.next],
+    // With leaked keys listed, the generic "remove and rotate" step only repeats them.
+    next: outcome.next.filter((step) => plan.leakedEnvKeys.length === 0 || !ROTATE_STEP.test(step)),
     ...(options.detail
       ? {
           diffs: plan.files

@@ -194,7 +194,12 @@ describe('byok create in an existing app: the integrate flow, never a template o
         const applied = await runByok(['create', 'web', '--yes', '--force', '--template', 'vue'], { cwd })
         expect(applied.code, applied.stderr).toBe(0)
         expect(applied.stderr).toMatch(/byok integrate: modified \d+ file\(s\)/)
-        expect(readFileSync(join(app, 'package.json'), 'utf8')).toBe(before)
+        // The app's own manifest, with only the client dependency the integration adds (no template's).
+        const original = JSON.parse(before) as { dependencies: Record<string, string> }
+        expect(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'))).toEqual({
+          ...original,
+          dependencies: { ...original.dependencies, '@byok/client': '^0.1.0' },
+        })
         expect(existsSync(join(app, 'src/App.vue'))).toBe(false)
         expect(readFileSync(join(app, '.env'), 'utf8')).toContain(
           'VITE_BYOK_RELAY_URL="http://127.0.0.1:3000"',

@@ -47,9 +47,14 @@ export interface IntegrateReport {
   readonly applied: boolean
   readonly project_dir: string
   readonly framework: string
-  readonly counts: Readonly<Record<'modified' | 'unchanged' | 'manual' | 'skipped' | 'error', number>>
+  /** Files per status; a zero count is left out. */
+  readonly counts: Readonly<
+    Partial<Record<'modified' | 'unchanged' | 'manual' | 'skipped' | 'error', number>>
+  >
   readonly edited: readonly { readonly path: string; readonly hunks: string }[]
   readonly added: readonly string[]
+  /** Config files only added to, one line each: `package.json: adds "@byok/client": "^0.1.0" to dependencies`. */
+  readonly manifests: readonly string[]
   readonly found: readonly {
     readonly at: string
     readonly provider: string

@@ -19,7 +19,8 @@ function reportFor(dir: string, apply: boolean): IntegrateReport {
     framework: 'vite',
     counts: { modified: 2, unchanged: 1, manual: 1, skipped: 0, error: 0 },
     edited: [{ path: 'src/lib/openai.ts', hunks: '@@ -1 +1 @@\n-a\n+b' }],
-    added: ['src/lib/byok.ts'],
+    added: ['src/lib/byok-instance.ts'],
+    manifests: [],
     found: [
       { at: 'src/lib/openai.ts:3', kind: 'sdk', provider: 'openai', key_from: 'env VITE_OPENAI_API_KEY' },
     ],

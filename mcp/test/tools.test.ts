@@ -75,6 +75,7 @@ describe('tools/list', () => {
       'counts',
       'edited',
       'added',
+      'manifests',
       'found',
       'manual',
       'errors',

@@ -6,6 +6,8 @@ import type { CallToolResult } from '../../mcp/test/stdio-client.js'
 import { cliEnv, connectByokMcp, copyCommittedFixture, runByok, snapshotBytes } from './helpers.js'
 
 const FIXTURE_KEYS = ['sk-test-fixture-not-a-real-key', 'AIza-fixture-not-a-real-key']
+/** What an agent's context pays per integrate_project call (the JSON-RPC result as the client receives it). */
+const INTEGRATE_BUDGET_BYTES = 2_048
 
 interface CliReport {
   framework: string
@@ -21,10 +23,11 @@ function changedPaths(report: CliReport): string[] {
     .sort()
 }
 
-/** The same from the agent report: edited files (with hunks) and added files (names). */
+/** The same from the agent report: edited files (with hunks), added files (names), manifests (`path: summary`). */
 function agentPaths(report: Record<string, unknown>): string[] {
   const edited = (report.edited as { path: string }[]).map((f) => f.path)
-  return [...edited, ...(report.added as string[])].sort()
+  const manifests = (report.manifests as string[]).map((line) => line.slice(0, line.indexOf(': ')))
+  return [...edited, ...(report.added as string[]), ...manifests].sort()
 }
 
 // integrate_project (through the real `byok mcp` process) against `byok integrate` (the bin as a process), each on
@@ -61,6 +64,24 @@ describe.each(['vite-react-openai-sdk', 'plain-fetch-gemini'])(
             const diff = (cliReport as CliReport).files.find((f) => f.path === file.path)!.diff
             expect(diff.split('\n').slice(2).join('\n').trimEnd()).toBe(file.hunks)
           }
+          // Config files the codemod only adds to are one line each, not hunks: the dependency, the relay URL.
+          const manifests = agent.manifests as string[]
+          const manifest = (cliReport as CliReport).files.find(
+            (f) => f.path === 'package.json' && f.status === 'modified',
+          )
+          if (manifest) {
+            expect(manifests).toContain('package.json: adds "@byok/client": "^0.1.0" to dependencies')
+            expect(manifest.diff).toMatch(/^\+\s+"@byok\/client": "\^0\.1\.0",?$/m)
+          } else {
+            expect(manifests.filter((m) => m.startsWith('package.json:'))).toEqual([])
+          }
+          for (const line of manifests.filter((m) => m.startsWith('.env.example:'))) {
+            const diff = (cliReport as CliReport).files.find((f) => f.path === '.env.example')!.diff
+            expect(diff).not.toMatch(/^-[^-]/m)
+            for (const added of line.slice('.env.example: adds '.length).split(', ')) {
+              expect(diff).toContain(`+${added}\n`)
+            }
+          }
           expect((agent.manual as unknown[]).length).toBe((cliReport as CliReport).manual.length)
           // A dry run writes nothing.
           expect(snapshotBytes(viaMcp)).toEqual(snapshotBytes(viaCli))
@@ -70,6 +91,11 @@ describe.each(['vite-react-openai-sdk', 'plain-fetch-gemini'])(
             arguments: { path: 'via-mcp', apply: true },
           })) as CallToolResult
           transcript.push(applied)
+          const sizes = [dry, applied].map((r) => Buffer.byteLength(JSON.stringify(r)))
+          console.info(
+            `integrate_project result sizes (${fixture}, dry run / apply): ${sizes.join(' / ')} bytes`,
+          )
+          for (const bytes of sizes) expect(bytes).toBeLessThan(INTEGRATE_BUDGET_BYTES)
           expect(applied.isError, JSON.stringify(applied.content)).toBeFalsy()
           expect(applied.structuredContent).toMatchObject({ applied: true })
           // The CLI pointed at the same relay the MCP server uses, so the .env it writes is the same too.

@@ -1,22 +1,23 @@
 /// <reference lib="dom" />
-import { cpSync, existsSync, renameSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { commitAll, spawnByok } from '../../cli/test/helpers.js'
 import type { CallToolResult } from '../../mcp/test/stdio-client.js'
-import { installApp, readBundle, readEnvValue, type Timings } from '../browser/support/apps.js'
+import { buildApp, installApp, readBundle, readEnvValue, type Timings } from '../browser/support/apps.js'
 import { assertChromiumInstalled, isChromiumInstalled, withBrowser } from '../browser/support/chromium.js'
 import { isKeyDialogOpen, submitKey, waitForKeyDialog } from '../browser/support/key-dialog.js'
 import { waitForText } from '../browser/support/page-watch.js'
 import { STREAM, TYPED_KEY } from '../browser/support/relay.js'
 import { type StaticServer, startStaticServer } from '../browser/support/static-server.js'
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
+import { packByokClient } from '../client/pack.js'
 import { captureLogOutput } from '../log-scan.js'
 import { startOpenAIMock } from '../mocks/openai.js'
 import type { MockProvider } from '../mocks/server.js'
 import { textDeltas } from '../mocks/server.js'
-import { run, userEnv } from '../templates/helpers.js'
+import { run } from '../templates/helpers.js'
 import { cliEnv, connectByokMcp, freePort } from './helpers.js'
 
 // The stock create-vite react-ts template (create-vite 9.3.0, `npm pack create-vite` → template-react-ts) with one
@@ -63,13 +64,25 @@ function recorder(client: { callTool(args: unknown): Promise<unknown> }) {
   }
 }
 
-/** `vite build` with the app's own .env (the relay URL integrate_project or scaffold_project wrote). */
-async function viteBuild(dir: string, timings: Timings): Promise<string> {
-  // Today's copied helper fails the template's `tsc -b` (erasableSyntaxOnly, issue 14): bundling only until
-  // `@byok/client` replaces the copy, then this becomes `npm run build`.
-  const { seconds } = await run('npx', ['vite', 'build'], { cwd: dir, env: userEnv({}) })
-  timings.build = (timings.build ?? 0) + seconds
-  return join(dir, 'dist')
+/** The `@byok/client` version range the app's package.json asks for, if any. */
+function clientDependency(dir: string): string | undefined {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>
+  }
+  return manifest.dependencies?.['@byok/client']
+}
+
+/**
+ * `npm install`; an app that depends on `@byok/client` gets it from the packed tarball (the package as it would be
+ * published: no registry copy exists, and the tests never take one).
+ */
+async function installWithClient(dir: string, timings: Timings): Promise<void> {
+  if (clientDependency(dir) === undefined) return installApp(dir, timings)
+  const tarball = await packByokClient()
+  const { seconds } = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+    cwd: dir,
+  })
+  timings.install = (timings.install ?? 0) + seconds
 }
 
 async function send(page: Page, text: string): Promise<void> {
@@ -135,8 +148,10 @@ describe('an agent follows the skill over stdio MCP, and the app works', () => {
       const tested = await agent.call('test_relay', { provider: 'openai' })
       expect(tested.structuredContent).toMatchObject({ ok: true, status: 200 })
 
-      await installApp(app, timings)
-      const bundle = readBundle(await viteBuild(app, timings))
+      // The codemod added the package, not a copied helper; the app's own build (`tsc -b && vite build`) passes.
+      expect(clientDependency(app)).toBe('^0.1.0')
+      await installWithClient(app, timings)
+      const bundle = readBundle(await buildApp(app, timings))
       expect(bundle.includes(shippedKey), 'the bundle still holds the shipped provider key').toBe(false)
       expect(bundle.includes(mcp.relayUrl), 'the build inlines the relay URL from .env').toBe(true)
       site = await startStaticServer(join(app, 'dist'))
@@ -197,8 +212,8 @@ describe('an agent follows the skill over stdio MCP, and the app works', () => {
     }
     const dir = join(root, 'new-app')
     expect(existsSync(join(dir, 'package.json'))).toBe(true)
-    await installApp(dir, timings)
-    await viteBuild(dir, timings)
+    await installWithClient(dir, timings)
+    await buildApp(dir, timings)
     const built = join(root, 'new-app-dist')
     renameSync(join(dir, 'dist'), built)
     const newSite = await startStaticServer(built)

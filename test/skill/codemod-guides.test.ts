@@ -9,12 +9,15 @@ const { planIntegration } = (await import(new URL('../../cli/src/codemod/run.ts'
   planIntegration: (
     dir: string,
     options: { templatesDir: string },
-  ) => { writes: readonly { path: string; after: string }[] }
+  ) => { writes: readonly { path: string; before: string | null; after: string }[] }
 }
 
 const GUIDES = join(REPO_ROOT, 'skill', 'references')
 
-/** `// codemod before: <path>` / `// codemod after: <path>` code blocks of a guide, by path. */
+/**
+ * `// codemod before: <path>` / `// codemod after: <path>` code blocks of a guide, by path. An "after" block without
+ * a "before" one is a file the codemod adds.
+ */
 function codemodBlocks(text: string): Map<string, { before?: string; after?: string }> {
   const blocks = new Map<string, { before?: string; after?: string }>()
   for (const m of text.matchAll(/```\w*\n\/\/ codemod (before|after): (\S+)\n([\s\S]*?)```/g)) {
@@ -42,20 +45,24 @@ describe('guides that show what the codemod writes are what it writes', () => {
       writeFileSync(
         join(dir, 'package.json'),
         JSON.stringify({
+          // The instance module's appId comes from the package name.
+          name: 'my-app',
           type: 'module',
           dependencies: { openai: '^5.0.0', react: '^19.0.0' },
           devDependencies: { vite: '^7.0.0', typescript: '^5.9.0' },
         }),
       )
       for (const [path, { before, after }] of blocks) {
-        expect(before, `${path}: a "before" block`).toBeDefined()
         expect(after, `${path}: an "after" block`).toBeDefined()
+        if (before === undefined) continue
         mkdirSync(dirname(join(dir, path)), { recursive: true })
-        writeFileSync(join(dir, path), before!)
+        writeFileSync(join(dir, path), before)
       }
       const plan = planIntegration(dir, { templatesDir: join(REPO_ROOT, 'templates') })
-      for (const [path, { after }] of blocks) {
-        expect(plan.writes.find((w) => w.path === path)?.after, path).toBe(after)
+      for (const [path, { before, after }] of blocks) {
+        const write = plan.writes.find((w) => w.path === path)
+        expect(write?.after, path).toBe(after)
+        if (before === undefined) expect(write?.before, `${path} is added by the codemod`).toBeNull()
       }
     } finally {
       rmSync(dir, { recursive: true, force: true })

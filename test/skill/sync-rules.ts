@@ -233,7 +233,7 @@ export function checkErrorCatalogue(
 
 /**
  * RULE ts snippets: every ```ts block must start with `// file: <path>` (relative to the app root); the blocks
- * of one doc are written to those paths beside the client helper at `src/lib/byok.ts` and must type-check.
+ * of one doc are written to those paths with `@byok/client` resolving to its published declarations, and must type-check.
  * Returns the files to write per doc; the test runs tsc over them.
  */
 export function collectSnippets(doc: SkillDoc): { files: Map<string, string>; problems: Problem[] } {

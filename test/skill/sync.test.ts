@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, posix } from 'node:path'
 import { promisify } from 'node:util'
@@ -172,7 +172,8 @@ describe('links', () => {
   })
 })
 
-const HELPER = join(REPO_ROOT, 'templates', 'client', 'byok.ts')
+/** The declarations @byok/client publishes (its dist/, built by the package's prepare script). */
+const CLIENT_TYPES = join(REPO_ROOT, 'templates', 'client', 'dist')
 const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
 
 // What Vite and Next give an app: `import.meta.env` and `process.env` (the snippets read the relay URL there).
@@ -182,9 +183,9 @@ declare const process: { readonly env: Readonly<Record<string, string | undefine
 `
 
 /**
- * Writes each doc's ts blocks into their own app folder beside a copy of the client helper (src/lib/byok.ts),
- * then runs one strict tsc over all of them, resolving SDK imports from the e2e package's node_modules (the
- * same official SDK versions the relay is tested with).
+ * Writes each doc's ts blocks into their own app folder, then runs one strict tsc over all of them: `@byok/client`
+ * resolves to the package's published declarations, SDK imports to the e2e package's node_modules (the same
+ * official SDK versions the relay is tested with).
  */
 async function typeCheckSnippets(
   input: readonly SkillDoc[],
@@ -197,8 +198,6 @@ async function typeCheckSnippets(
       problems.push(...found.map((p) => `${p.at}: ${p.message}`))
       if (files.size === 0) continue
       const app = join(dir, basename(doc.path, '.md'))
-      mkdirSync(join(app, 'src', 'lib'), { recursive: true })
-      copyFileSync(HELPER, join(app, 'src', 'lib', 'byok.ts'))
       for (const [path, code] of files) {
         mkdirSync(dirname(join(app, path)), { recursive: true })
         writeFileSync(join(app, path), code)
@@ -222,6 +221,10 @@ async function typeCheckSnippets(
           skipLibCheck: true,
           types: [],
           noEmit: true,
+          paths: {
+            '@byok/client': [join(CLIENT_TYPES, 'index.d.ts')],
+            '@byok/client/*': [join(CLIENT_TYPES, '*.d.ts')],
+          },
         },
         include: ['ambient.d.ts', '*/src/**/*.ts'],
       }),
@@ -236,7 +239,7 @@ async function typeCheckSnippets(
   }
 }
 
-describe('ts snippets type-check against templates/client/byok.ts', () => {
+describe('ts snippets type-check against @byok/client', () => {
   const frameworks = ['react-vite', 'next', 'vue', 'svelte', 'vanilla']
 
   it('every framework reference has snippets, and all of them compile', async () => {
@@ -255,7 +258,7 @@ describe('ts snippets type-check against templates/client/byok.ts', () => {
     const text = [
       '```ts',
       '// file: src/bad.ts',
-      "import { createByok } from './lib/byok'",
+      "import { createByok } from '@byok/client'",
       "await createByok({ relayUrl: 'x', appId: 'y' }).relayFetch(1, '/v1/models')",
       '```',
       '```ts',

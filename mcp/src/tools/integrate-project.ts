@@ -16,6 +16,11 @@ const reportSchema = {
     .array(z.looseObject({ path: z.string(), hunks: z.string() }))
     .describe('Existing files the codemod edits, with their diff hunks'),
   added: z.array(z.string()).describe('Files the codemod adds (names only; detail: true shows them)'),
+  manifests: z
+    .array(z.string())
+    .describe(
+      'package.json files the codemod edits, each with a one-line summary (detail: true shows the diff)',
+    ),
   found: z.array(
     z.looseObject({ at: z.string(), provider: z.string(), kind: z.string(), key_from: z.string() }),
   ),
@@ -32,7 +37,7 @@ const reportSchema = {
  */
 function summarize(report: IntegrateReport): string {
   const { counts } = report
-  const files = `edit ${report.edited.length} file(s) and add ${report.added.length}`
+  const files = `edit ${report.edited.length + report.manifests.length} file(s) and add ${report.added.length}`
   const head: Record<IntegrateReport['result'], string> = {
     applied: `Applied: ${files.replace('edit', 'edited').replace('add ', 'added ')}`,
     dry_run: `Dry run (nothing written): would ${files}`,
@@ -54,7 +59,8 @@ function summarize(report: IntegrateReport): string {
     lines.push('No direct AI provider calls found; read the byok://guides resources for hand edits.')
   }
   if (report.result === 'dry_run') {
-    lines.push(`Show the user the hunks in "edited" and the manual items. ${nextAfter('plan')}`)
+    const manifests = report.manifests.length > 0 ? ', the "manifests" lines' : ''
+    lines.push(`Show the user the hunks in "edited"${manifests} and the manual items. ${nextAfter('plan')}`)
   } else {
     for (const step of report.next) lines.push(`- ${step}`)
     if (report.result === 'applied' || report.result === 'nothing_to_change') lines.push(nextAfter('apply'))
