@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runByok, withTempDir } from '../../cli/test/helpers.js'
-import { readTemplates, run, TEMPLATES_DIR, useLocalClientPackage } from './helpers.js'
+import { readTemplates, run, TEMPLATES_DIR } from './helpers.js'
 
 // Every bundled template, scaffolded through the CLI (a real process, bundled source) into a temp dir outside the
 // workspace, then installed from the registry, type-checked and built the way its README says. With a warm npm
@@ -19,13 +19,17 @@ describe.each(templates)('template $name', ({ name, env }) => {
       const created = await runByok(['create', 'app', '--template', name, '--no-install'], { cwd })
       expect(created.code, created.stderr).toBe(0)
       const dir = join(cwd, 'app')
-      expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(`${env}=http://127.0.0.1:3000`)
-      // The shared chat code is copied in from templates/shared; the client is the @byok/client package, installed
-      // here from the tarball packed from templates/client.
+      expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(`${env}="http://127.0.0.1:3000"`)
+      // The shared chat code is copied in from templates/shared; the client is the @byok/client package, which a
+      // CLI run from this checkout packs beside package.json (it is not on the registry before it is published).
       expect(readFileSync(join(dir, 'src/lib/session.ts'), 'utf8')).toBe(
         readFileSync(join(TEMPLATES_DIR, 'shared/lib/session.ts'), 'utf8'),
       )
-      await useLocalClientPackage(dir)
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>
+      }
+      expect(pkg.dependencies['@byok/client']).toMatch(/^file:\.\/byok-client-\d+\.\d+\.\d+\.tgz$/)
+      expect(existsSync(join(dir, pkg.dependencies['@byok/client']!.slice('file:'.length)))).toBe(true)
       const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
         cwd: dir,
       })
