@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { commitAll, runByok } from '../../cli/test/helpers.js'
 import { textDeltas } from '../mocks/server.js'
+import { useLocalClientPackage } from '../templates/helpers.js'
 import {
   buildApp,
   copyFixtureApp,
@@ -63,6 +64,9 @@ describe('journey 1 in Chromium: byok integrate on a fetch-to-OpenAI app, then t
     expect(integrated.stderr).toContain('found src/openai.js')
     expect(integrated.stderr).toMatch(/Provider keys in env files[^\n]*\n\s+\.env: VITE_OPENAI_API_KEY/)
 
+    // The codemod added the @byok/client dependency: installed from the tarball packed from templates/client.
+    await useLocalClientPackage(dir)
+    await installApp(dir, timings)
     // Built as it would be deployed: the relay URL from the environment; .env still holds the old key.
     const after = readBundle(await buildApp(dir, timings, { VITE_BYOK_RELAY_URL: relay!.url }))
     expect(after.includes(shippedKey), 'after integrate, the bundle still holds the provider key').toBe(false)

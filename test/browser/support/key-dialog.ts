@@ -1,8 +1,12 @@
 import type { Locator, Page } from 'playwright-core'
 
-// The templates' key dialog (templates/shared/lib/key-dialog.ts): a <dialog> titled for the provider.
+// Either key dialog: the templates' own (templates/shared/lib/key-dialog.ts) or the @byok/client built-in
+// <byok-key-dialog> that integrated apps and the bindings get (Playwright's CSS engine pierces its open shadow root).
+// Both are a <dialog> with the provider in a heading, one input, and Enter to save.
+const DIALOG = 'dialog.key-dialog, byok-key-dialog dialog'
+
 export function keyDialog(page: Page): Locator {
-  return page.locator('dialog.key-dialog')
+  return page.locator(DIALOG)
 }
 
 /** Waits for the key dialog and returns its title (which names the provider). */
@@ -35,5 +39,5 @@ export async function waitForKeyError(page: Page, pattern: RegExp): Promise<stri
 
 /** Whether the key dialog is showing right now (it is created on first use, so it may not exist at all). */
 export function isKeyDialogOpen(page: Page): Promise<boolean> {
-  return page.locator('dialog.key-dialog[open]').isVisible()
+  return page.locator('dialog.key-dialog[open], byok-key-dialog dialog[open]').isVisible()
 }
