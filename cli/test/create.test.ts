@@ -61,12 +61,15 @@ describe('byok create (as a process, bundled templates)', () => {
       )
       expect(readFileSync(join(dir, '.env'), 'utf8')).toContain('VITE_BYOK_APP_ID="my-app"')
       expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name).toBe('my-app')
-      expect(readFileSync(join(dir, 'src/lib/byok.ts'), 'utf8')).toBe(
-        readFileSync(join(TEMPLATES, 'client/byok.ts'), 'utf8'),
+      // Shared code is copied from templates/shared; the client is the @byok/client package, which a CLI run from
+      // this checkout packs beside package.json (it is not on the registry before it is published).
+      expect(readFileSync(join(dir, 'src/lib/session.ts'), 'utf8')).toBe(
+        readFileSync(join(TEMPLATES, 'shared/lib/session.ts'), 'utf8'),
       )
-      expect(readFileSync(join(dir, 'src/lib/chat.ts'), 'utf8')).toBe(
-        readFileSync(join(TEMPLATES, 'shared/chat.ts'), 'utf8'),
-      )
+      const deps = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies
+      expect(deps['@byok/client']).toBe('file:./byok-client-0.1.0.tgz')
+      expect(existsSync(join(dir, 'byok-client-0.1.0.tgz'))).toBe(true)
+      expect(existsSync(join(dir, 'src/lib/byok.ts'))).toBe(false)
       expect(stdout).toContain('cd "My App"')
       expect(stdout).toContain('npm install')
       expect(stdout).toContain('npm run dev')
@@ -247,7 +250,7 @@ describe('byok create --template-source (giget, offline)', () => {
           expect(code, stderr).toBe(0)
           expect(existsSync(join(cwd, dir, 'index.html'))).toBe(true)
           expect(existsSync(join(cwd, dir, '.gitignore'))).toBe(true)
-          expect(existsSync(join(cwd, dir, 'src/lib/byok.ts'))).toBe(true)
+          expect(existsSync(join(cwd, dir, 'src/lib/session.ts'))).toBe(true)
           expect(readFileSync(join(cwd, dir, '.env'), 'utf8')).toContain(
             'VITE_BYOK_RELAY_URL="http://127.0.0.1:3000"',
           )
