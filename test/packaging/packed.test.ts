@@ -36,6 +36,7 @@ function chatDeltas(sse: string): string[] {
 describe('the packed packages, installed with npm into an empty folder', () => {
   let temp: HeldTempDir
   let home: string
+  let clientTarball: string
   const env = () => userEnv({ HOME: home })
 
   beforeAll(async () => {
@@ -45,6 +46,7 @@ describe('the packed packages, installed with npm into an empty folder', () => {
     const packs = join(temp.dir, 'packs')
     mkdirSync(packs)
     const tarballs = await packPackages(packs)
+    clientTarball = tarballs.get('@byok/client')!
     writeFileSync(join(temp.dir, 'package.json'), '{ "name": "try-byok", "private": true }\n')
     // The user's own npm cache stays warm across runs; HOME only isolates the byok config the CLI writes.
     const { seconds } = await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.values()], {
@@ -139,16 +141,26 @@ describe('the packed packages, installed with npm into an empty folder', () => {
   })
 
   it('`npm exec create-byok -- app --template react --yes` scaffolds an app whose printed commands and README work', async () => {
-    const created = await run('npm', ['exec', 'create-byok', '--', 'app', '--template', 'react', '--yes'], {
-      cwd: temp.dir,
-      env: env(),
-    })
+    // --no-install: the app depends on @byok/client, which is not on the registry before it is published with the
+    // CLI; like every test, this one installs the packed tarball instead of a registry copy, then runs the printed
+    // `npm install`.
+    const created = await run(
+      'npm',
+      ['exec', 'create-byok', '--', 'app', '--template', 'react', '--yes', '--no-install'],
+      { cwd: temp.dir, env: env() },
+    )
     const printed = created.output
       .split('\n')
       .filter((line) => line.startsWith('  '))
       .map((line) => line.trim())
-    expect(printed).toEqual(expect.arrayContaining(['cd app', 'npm run dev', 'npx byok dev']))
+    expect(printed).toEqual(expect.arrayContaining(['cd app', 'npm install', 'npm run dev', 'npx byok dev']))
     const app = join(temp.dir, 'app')
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    expect(manifest.dependencies['@byok/client']).toBe('^0.1.0')
+    manifest.dependencies['@byok/client'] = `file:${clientTarball}`
+    writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
     const readme = readFileSync(join(app, 'README.md'), 'utf8')
     for (const command of ['npm install', 'npm run dev', 'npx byok dev', 'npm run build']) {
       expect(readme).toContain(command)
