@@ -610,14 +610,10 @@ export const PROJECTS: readonly CorpusProject[] = [
  * the project (then delete the entry). Only codemod bugs belong here, never a fixture or harness problem.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  'vite-react-literal-key':
-    'src/lib/ai.ts:3 `const GROQ_API_KEY = "gsk_…"`: the fetch is rewritten, the literal stays unreported (doctor fails) and is now unused, so `tsc -b` fails with TS6133 (noUnusedLocals)',
   'mv3-extension-multi-provider':
-    'TypeScript without a bundler gets a plain-JS src/lib/byok-instance.js (tsc: TS7016, no declaration file), and src/providers.ts:16 `const keys` is left unused after its uses are rewritten (TS6133)',
-  'static-classic-scripts':
-    'config.js:2 literal `OPENAI_API_KEY` (a cross-script global used by app.js:19) stays in place and is not reported as a manual item, while `byok doctor` fails',
+    'TypeScript compiled by plain tsc (no bundler) gets a plain-JS src/lib/byok-instance.js with no .d.ts, imported by src/providers.ts:1, so `tsc --noEmit` fails with TS7016 (no declaration file)',
   'static-module-scripts':
-    'js/config.js:1 `export const GEMINI_API_KEY = "AIza…"` (imported by js/gemini.js) stays in place and is not reported as a manual item, while `byok doctor` fails',
+    'js/gemini.js:1 keeps `import { GEMINI_API_KEY } from "./config.js"` after the header using it is rewritten: an unused import of the key, in a rewritten file, with no manual item (config.js:1 itself is reported)',
   'next-pages-router':
     'lib/openai-server.ts:4, imported only by pages/api/chat.ts, is rewritten with the browser helper (server code must stay byte-identical): server classification is per file, not by reachability',
 }
