@@ -264,7 +264,8 @@ function isContainerFile(path: string): boolean {
 /** `./lib/byok-instance` relative to `file`; bundlers resolve it without an extension, browsers need `.js`. */
 function instanceSpecifier(file: string, app: AppPackage): string {
   const instance = clientFiles(app).instance
-  const target = app.profile.bundled ? instance.replace(/\.[jt]s$/, '') : instance
+  // Unbundled TypeScript is compiled by tsc, which resolves `./byok-instance.js` to the `.ts` beside it.
+  const target = app.profile.bundled ? instance.replace(/\.[jt]s$/, '') : instance.replace(/\.ts$/, '.js')
   const rel = posix.relative(posix.dirname(file), target)
   return rel.startsWith('.') ? rel : `./${rel}`
 }

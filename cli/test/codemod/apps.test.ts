@@ -280,6 +280,57 @@ describe('browser extensions (MV3, no bundler)', () => {
     }))
 })
 
+describe('a TypeScript extension compiled by plain tsc (no bundler)', () => {
+  it('gets a .ts instance imported as .js, and the vendored byok.js with byok.d.ts beside it (no TS7016)', () =>
+    withTempDir(async (dir) => {
+      write(dir, {
+        'manifest.json': JSON.stringify({
+          manifest_version: 3,
+          name: 'ext',
+          action: { default_popup: 'popup.html' },
+        }),
+        'tsconfig.json': '{"compilerOptions":{"strict":true,"outDir":"dist","module":"es2022"}}\n',
+        'popup.html': '<script type="module" src="dist/popup.js"></script>\n',
+        'src/popup.ts':
+          "export const ask = (k: string) =>\n  fetch('https://api.anthropic.com/v1/messages', { method: 'POST', headers: { 'x-api-key': k } })\n",
+      })
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.writes.map((w) => w.path).sort()).toEqual([
+        'src/lib/byok-instance.ts',
+        'src/lib/vendor/byok.d.ts',
+        'src/lib/vendor/byok.js',
+        'src/popup.ts',
+      ])
+      expect(plan.writes.find((w) => w.path === 'src/popup.ts')?.after).toContain(
+        "import { byok } from './lib/byok-instance.js'",
+      )
+      expect(plan.writes.find((w) => w.path === 'src/lib/byok-instance.ts')?.after).toContain(
+        "from './vendor/byok.js'",
+      )
+    }))
+
+  it('must not switch a JavaScript extension with a tsconfig (type-checked JS) to a .ts instance', () =>
+    withTempDir(async (dir) => {
+      write(dir, {
+        'manifest.json': JSON.stringify({
+          manifest_version: 3,
+          name: 'ext',
+          action: { default_popup: 'popup.html' },
+        }),
+        'tsconfig.json': '{"compilerOptions":{"checkJs":true,"noEmit":true}}\n',
+        'popup.html': '<script type="module" src="popup.js"></script>\n',
+        'popup.js':
+          "export const ask = (k) =>\n  fetch('https://api.anthropic.com/v1/messages', { method: 'POST', headers: { 'x-api-key': k } })\n",
+      })
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.writes.map((w) => w.path).sort()).toEqual([
+        'lib/byok-instance.js',
+        'lib/vendor/byok.js',
+        'popup.js',
+      ])
+    }))
+})
+
 describe('a parameter that only carried the key does not stay unused (noUnusedParameters, no-unused-vars)', () => {
   it('is removed with the argument at every call, here and in importing files; a key const left unused goes too', () =>
     withTempDir(async (dir) => {
