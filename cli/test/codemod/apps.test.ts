@@ -281,19 +281,21 @@ describe('browser extensions (MV3, no bundler)', () => {
 })
 
 describe('a TypeScript extension compiled by plain tsc (no bundler)', () => {
+  /** An MV3 popup whose one source calls Anthropic, with the given tsconfig options. */
+  const extension = (source: string, tsconfig: object) => ({
+    'manifest.json': JSON.stringify({
+      manifest_version: 3,
+      name: 'ext',
+      action: { default_popup: 'popup.html' },
+    }),
+    'tsconfig.json': JSON.stringify({ compilerOptions: tsconfig }),
+    'popup.html': '<script type="module" src="popup.js"></script>\n',
+    [source]: `export const ask = (k${source.endsWith('.ts') ? ': string' : ''}) =>\n  fetch('https://api.anthropic.com/v1/messages', { method: 'POST', headers: { 'x-api-key': k } })\n`,
+  })
+
   it('gets a .ts instance imported as .js, and the vendored byok.js with byok.d.ts beside it (no TS7016)', () =>
     withTempDir(async (dir) => {
-      write(dir, {
-        'manifest.json': JSON.stringify({
-          manifest_version: 3,
-          name: 'ext',
-          action: { default_popup: 'popup.html' },
-        }),
-        'tsconfig.json': '{"compilerOptions":{"strict":true,"outDir":"dist","module":"es2022"}}\n',
-        'popup.html': '<script type="module" src="dist/popup.js"></script>\n',
-        'src/popup.ts':
-          "export const ask = (k: string) =>\n  fetch('https://api.anthropic.com/v1/messages', { method: 'POST', headers: { 'x-api-key': k } })\n",
-      })
+      write(dir, extension('src/popup.ts', { strict: true, outDir: 'dist', module: 'es2022' }))
       const plan = planIntegration(dir, { templatesDir })
       expect(plan.writes.map((w) => w.path).sort()).toEqual([
         'src/lib/byok-instance.ts',
@@ -301,27 +303,14 @@ describe('a TypeScript extension compiled by plain tsc (no bundler)', () => {
         'src/lib/vendor/byok.js',
         'src/popup.ts',
       ])
-      expect(plan.writes.find((w) => w.path === 'src/popup.ts')?.after).toContain(
-        "import { byok } from './lib/byok-instance.js'",
-      )
-      expect(plan.writes.find((w) => w.path === 'src/lib/byok-instance.ts')?.after).toContain(
-        "from './vendor/byok.js'",
-      )
+      const after = (path: string) => plan.writes.find((w) => w.path === path)?.after
+      expect(after('src/popup.ts')).toContain("import { byok } from './lib/byok-instance.js'")
+      expect(after('src/lib/byok-instance.ts')).toContain("from './vendor/byok.js'")
     }))
 
   it('must not switch a JavaScript extension with a tsconfig (type-checked JS) to a .ts instance', () =>
     withTempDir(async (dir) => {
-      write(dir, {
-        'manifest.json': JSON.stringify({
-          manifest_version: 3,
-          name: 'ext',
-          action: { default_popup: 'popup.html' },
-        }),
-        'tsconfig.json': '{"compilerOptions":{"checkJs":true,"noEmit":true}}\n',
-        'popup.html': '<script type="module" src="popup.js"></script>\n',
-        'popup.js':
-          "export const ask = (k) =>\n  fetch('https://api.anthropic.com/v1/messages', { method: 'POST', headers: { 'x-api-key': k } })\n",
-      })
+      write(dir, extension('popup.js', { checkJs: true, noEmit: true }))
       const plan = planIntegration(dir, { templatesDir })
       expect(plan.writes.map((w) => w.path).sort()).toEqual([
         'lib/byok-instance.js',
