@@ -56,6 +56,7 @@ export function removeUnusedKeyConsts(file: SourceFile, names: readonly string[]
   for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
     if (seen.has(name)) continue
     seen.add(name)
+    removeUnusedNamedImport(file, name)
     for (let guard = 0; guard < 100; guard++) {
       const declaration = file
         .getDescendantsOfKind(SyntaxKind.VariableDeclaration)
@@ -75,6 +76,24 @@ export function removeUnusedKeyConsts(file: SourceFile, names: readonly string[]
       }
       seen.delete(name) // the same name may be declared (and now unused) in another function
     }
+  }
+}
+
+/**
+ * `import { GEMINI_API_KEY } from './config.js'` whose last read was rewritten away: the specifier goes, and the
+ * declaration with its last binding (what TypeScript's emit and lint auto-fixes do with an unused import).
+ */
+function removeUnusedNamedImport(file: SourceFile, name: string): void {
+  for (const declaration of file.getImportDeclarations()) {
+    const named = declaration
+      .getNamedImports()
+      .find((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === name)
+    if (!named || bindingUses(file, name).length > 1) continue
+    const bindings = declaration.getNamedImports().length + (declaration.getDefaultImport() ? 1 : 0)
+    if (bindings === 1 && !declaration.getNamespaceImport())
+      removeLines(file, declaration.getStart(), declaration.getEnd())
+    else named.remove()
+    return
   }
 }
 
