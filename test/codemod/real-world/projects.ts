@@ -610,8 +610,6 @@ export const PROJECTS: readonly CorpusProject[] = [
  * the project (then delete the entry). Only codemod bugs belong here, never a fixture or harness problem.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  'mv3-extension-multi-provider':
-    'TypeScript compiled by plain tsc (no bundler) gets a plain-JS src/lib/byok-instance.js with no .d.ts, imported by src/providers.ts:1, so `tsc --noEmit` fails with TS7016 (no declaration file)',
   'static-module-scripts':
     'js/gemini.js:1 keeps `import { GEMINI_API_KEY } from "./config.js"` after the header using it is rewritten: an unused import of the key, in a rewritten file, with no manual item (config.js:1 itself is reported)',
   'next-pages-router':
