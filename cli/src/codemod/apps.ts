@@ -153,8 +153,12 @@ function describePackage(
     profile: resolved,
     appId: (pkg?.name ?? basename(full)).replace(/^@[^/]+\//, '').replace(/[^A-Za-z0-9._-]/g, '') || 'app',
     helperDir: posix.join(rel, existsSync(join(full, 'src')) ? 'src/lib' : 'lib'),
-    // Without a bundler the browser loads the files as they are: JavaScript only.
-    language: typescript && resolved.bundled ? 'ts' : 'js',
+    // Without a bundler the browser loads the files as they are: JavaScript, unless the app's own sources are
+    // TypeScript that a plain `tsc` compiles (an MV3 extension): then the instance is `.ts` so tsc types it.
+    language:
+      typescript && (resolved.bundled || own.some((file) => isTypeScriptSource(projectDir, file)))
+        ? 'ts'
+        : 'js',
     hasPackageJson: pkg !== undefined,
     ...(serverReason ? { serverReason } : {}),
     workerEntries: workerEntries(full),

@@ -1,4 +1,4 @@
-import { Node, type SourceFile, SyntaxKind } from 'ts-morph'
+import { Node, type SourceFile, SyntaxKind, type VariableDeclaration } from 'ts-morph'
 import { envVariableOf, peelCasts } from './key-source.js'
 import type { Diagnostic, TransformResult } from './types.js'
 import { removeUnusedKeyParameters } from './unused-parameters.js'
@@ -36,28 +36,101 @@ export function usesSemicolons(file: SourceFile): boolean {
 /** Names read from a key expression that may become unused once the sink is rewritten. */
 export function identifiersIn(node: Node): string[] {
   const names = Node.isIdentifier(node) ? [node.getText()] : []
-  for (const id of node.getDescendantsOfKind(SyntaxKind.Identifier)) names.push(id.getText())
+  for (const id of node.getDescendantsOfKind(SyntaxKind.Identifier))
+    if (isBindingUse(id)) names.push(id.getText())
   return names
 }
 
 /**
- * Removes `const NAME = <env read | storage read | literal>` when nothing references NAME any more, so no
- * provider key env var stays in the bundle, and a function's last parameter that only carried the key (see
- * unused-parameters.ts). Exported or multi-declaration statements are left alone.
+ * After a rewrite removed the last read of one of `names`, its declaration must not stay behind as a new unused
+ * local (TS6133 under `noUnusedLocals`, `no-unused-vars`). A side-effect-free initializer (a literal such as a key
+ * constant, an env or storage read, a property read) goes with the declaration, and what it read is looked at in
+ * turn; any other initializer (`await getKeys()`, a call) is kept as a statement of its own. A function's last
+ * parameter that only carried the key goes too (see unused-parameters.ts). Exported, multi-declaration and
+ * destructuring declarations are left alone.
  */
 export function removeUnusedKeyConsts(file: SourceFile, names: readonly string[]): void {
   // A parameter that only carried the key goes too (with its arguments, whose key reads may then go).
-  const fromArguments = removeUnusedKeyParameters(file, names)
-  for (const name of new Set([...names, ...fromArguments])) {
-    const declaration = file.getVariableDeclaration(name)
-    const statement = declaration?.getVariableStatement()
-    if (!declaration || !statement || statement.isExported() || statement.getDeclarations().length !== 1)
-      continue
-    const init = declaration.getInitializer()
-    if (!init || !isKeyRead(init)) continue
-    const uses = file.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === name)
-    if (uses.length === 1) removeLines(file, statement.getStart(), statement.getEnd())
+  const pending = [...names, ...removeUnusedKeyParameters(file, names)]
+  const seen = new Set<string>()
+  for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
+    if (seen.has(name)) continue
+    seen.add(name)
+    removeUnusedNamedImport(file, name)
+    for (let guard = 0; guard < 100; guard++) {
+      const declaration = file
+        .getDescendantsOfKind(SyntaxKind.VariableDeclaration)
+        .find((d) => Node.isIdentifier(d.getNameNode()) && d.getName() === name && isUnused(d))
+      const statement = declaration?.getVariableStatement()
+      if (!declaration || !statement || statement.isExported() || statement.getDeclarations().length !== 1)
+        break
+      const init = declaration.getInitializer()
+      if (!init) break
+      if (isSideEffectFree(init)) {
+        const read = identifiersIn(init)
+        removeLines(file, statement.getStart(), statement.getEnd())
+        pending.push(...read)
+      } else {
+        const semicolon = statement.getText().trimEnd().endsWith(';') ? ';' : ''
+        file.replaceText([statement.getStart(), statement.getEnd()], `${init.getText()}${semicolon}`)
+      }
+      seen.delete(name) // the same name may be declared (and now unused) in another function
+    }
   }
+}
+
+/**
+ * `import { GEMINI_API_KEY } from './config.js'` whose last read was rewritten away: the specifier goes, and the
+ * declaration with its last binding (what TypeScript's emit and lint auto-fixes do with an unused import).
+ */
+function removeUnusedNamedImport(file: SourceFile, name: string): void {
+  for (const declaration of file.getImportDeclarations()) {
+    const named = declaration
+      .getNamedImports()
+      .find((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === name)
+    if (!named || bindingUses(file, name).length > 1) continue
+    const bindings = declaration.getNamedImports().length + (declaration.getDefaultImport() ? 1 : 0)
+    if (bindings === 1 && !declaration.getNamespaceImport())
+      removeLines(file, declaration.getStart(), declaration.getEnd())
+    else named.remove()
+    return
+  }
+}
+
+/** True when nothing in the declaration's scope reads its name (a shadowing inner name counts as a read: safe). */
+function isUnused(declaration: VariableDeclaration): boolean {
+  const name = declaration.getName()
+  // The enclosing function (a `var` is function-scoped), else the file: a wider search only keeps more.
+  const container =
+    declaration.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) ?? declaration.getSourceFile()
+  const reads = container
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .filter((id) => id.getText() === name && id !== declaration.getNameNode() && isBindingUse(id))
+  return reads.length === 0
+}
+
+/** Literals, env and storage reads, identifiers and property reads: dropping them changes nothing else. */
+function isSideEffectFree(node: Node): boolean {
+  const current = peelCasts(node)
+  if (isKeyRead(current)) return true
+  if (
+    Node.isStringLiteral(current) ||
+    Node.isNoSubstitutionTemplateLiteral(current) ||
+    Node.isNumericLiteral(current) ||
+    Node.isIdentifier(current)
+  )
+    return true
+  if (Node.isTemplateExpression(current))
+    return current.getTemplateSpans().every((span) => isSideEffectFree(span.getExpression()))
+  if (Node.isBinaryExpression(current))
+    return isSideEffectFree(current.getLeft()) && isSideEffectFree(current.getRight())
+  if (Node.isPropertyAccessExpression(current)) return isSideEffectFree(current.getExpression())
+  if (Node.isElementAccessExpression(current)) {
+    const argument = current.getArgumentExpression()
+    return isSideEffectFree(current.getExpression()) && !!argument && isSideEffectFree(argument)
+  }
+  if (Node.isParenthesizedExpression(current)) return isSideEffectFree(current.getExpression())
+  return current.getKind() === SyntaxKind.MetaProperty
 }
 
 /** Removes the whole lines a statement occupies (a trailing comment on its last line goes with it), nothing else. */
@@ -68,7 +141,12 @@ export function removeLines(file: SourceFile, start: number, end: number): void 
   const lineEnd = newline === -1 ? text.length : newline + 1
   const ownLines =
     /^\s*$/.test(text.slice(lineStart, start)) && /^\s*(\/\/.*)?$/.test(text.slice(end, lineEnd).trimEnd())
-  const [from, to] = ownLines ? [lineStart, lineEnd] : [start, end]
+  // Whole lines between two blank lines: one blank line goes too, so no double gap is left behind.
+  const blankAround =
+    ownLines && /(^|\n)[ \t]*\n$/.test(text.slice(0, lineStart)) && /^[ \t]*\n/.test(text.slice(lineEnd))
+  const [from, to] = ownLines
+    ? [lineStart, blankAround ? text.indexOf('\n', lineEnd) + 1 : lineEnd]
+    : [start, end]
   // A whole-text swap: ts-morph's range replacement fails when the removed statement is the file's first.
   file.replaceWithText(text.slice(0, from) + text.slice(to))
 }
@@ -84,17 +162,17 @@ function isKeyRead(node: Node): boolean {
 
 /** Identifiers in the file that refer to a binding named `name` (property names like `process.env` excluded). */
 export function bindingUses(file: SourceFile, name: string): Node[] {
-  return file.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => {
-    if (id.getText() !== name) return false
-    const parent = id.getParent()
-    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false
-    if (
-      (Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent)) &&
-      parent.getNameNode() === id
-    )
-      return false
-    return true
-  })
+  return file
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .filter((id) => id.getText() === name && isBindingUse(id))
+}
+
+function isBindingUse(id: Node): boolean {
+  const parent = id.getParent()
+  if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false
+  if ((Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent)) && parent.getNameNode() === id)
+    return false
+  return true
 }
 
 /** 1-based line of a node, for diagnostics. */

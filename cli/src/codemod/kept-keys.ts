@@ -1,5 +1,6 @@
 import { Node, type ObjectLiteralExpression, type SourceFile, SyntaxKind } from 'ts-morph'
 import { SDK_API_KEY_PLACEHOLDER } from './detect.js'
+import { findKeyLiteralsInText, KEY_LITERAL_SUGGESTION, keyLiteralReason } from './key-literals.js'
 import { envVariableOf } from './key-source.js'
 import { KEY_ENV_NAME } from './mappings/providers.js'
 import { inspectHeaders } from './provider-url.js'
@@ -119,11 +120,25 @@ function keepsSdkKey(object: ObjectLiteralExpression): boolean {
 }
 
 /**
+ * Provider key literals (by prefix), wherever they feed a sink from: this file, another classic script (a global)
+ * or an importing module. The rewrite never removes a literal that is still read, so it is always manual work.
+ */
+function keptLiterals(file: SourceFile): Kept[] {
+  return findKeyLiteralsInText(file.getFullText())
+    .filter((literal) => literal.kind === 'leak')
+    .map((literal) => ({
+      line: literal.line,
+      reason: keyLiteralReason(literal.prefix),
+      suggestion: KEY_LITERAL_SUGGESTION,
+    }))
+}
+
+/**
  * Provider keys and credentials left in one file. In a build config only `define`/`env` entries count (the rest
  * runs at build time and stays on the machine).
  */
 export function findKeptKeys(file: SourceFile, options: { config: boolean }): Kept[] {
   const kept = keptEnvReads(file, options.config)
-  if (!options.config) kept.push(...keptCredentials(file))
+  if (!options.config) kept.push(...keptCredentials(file), ...keptLiterals(file))
   return kept.sort((a, b) => a.line - b.line)
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { KEY_VALUE_PATTERN } from './mappings/providers.js'
+import { findKeyLiteralsInText, keyLiteralReason } from './key-literals.js'
 import { parseEnvLines, readEnvValue } from './project.js'
 import { type IntegrationPlan, planIntegration, type ServerSideUse } from './run.js'
 
@@ -77,8 +77,10 @@ export function auditProject(dir: string, templatesDir: string): ProjectAudit {
   const sources = plan.files.filter(
     (f) => !added.has(f.path) && f.path !== '.env.example' && f.status !== 'error' && f.status !== 'skipped',
   )
+  const listed = new Set(findings.map((f) => `${f.file}:${f.line}`))
   for (const file of sources) {
-    const literals = findKeyLiterals(dir, file.path)
+    // A literal the plan already lists as manual work (browser code) is not counted twice.
+    const literals = findKeyLiterals(dir, file.path).filter((f) => !listed.has(`${f.file}:${f.line}`))
     // A key in server code is a committed secret, not one shipped to browsers.
     findings.push(...(file.server ? literals.map((f) => ({ ...f, severity: 'warn' as const })) : literals))
   }
@@ -109,9 +111,6 @@ export function auditProject(dir: string, templatesDir: string): ProjectAudit {
   }
 }
 
-/** Fields only a Firebase web config has beside its `apiKey`. */
-const FIREBASE_CONFIG_NEARBY = /\b(authDomain|messagingSenderId|storageBucket)\b/
-
 /** Provider-key-looking literals in one file, by line; the message names the prefix only, never the value. */
 function findKeyLiterals(dir: string, path: string): ProjectFinding[] {
   let text: string
@@ -120,30 +119,22 @@ function findKeyLiterals(dir: string, path: string): ProjectFinding[] {
   } catch {
     return []
   }
-  const findings: ProjectFinding[] = []
-  for (const match of text.matchAll(KEY_VALUE_PATTERN)) {
-    const line = text.slice(0, match.index).split('\n').length
-    if (match[1] === 'AIza') {
-      // Google keys share one prefix. Firebase web config keys are public identifiers by design (trap F2), and a
-      // Maps/other browser key may be too: only a Gemini key is a leak, and a Gemini key in use is already a sink.
-      if (FIREBASE_CONFIG_NEARBY.test(text.slice(Math.max(0, match.index - 400), match.index + 400))) continue
-      findings.push({
-        file: path,
-        line,
-        severity: 'warn',
-        message:
-          'a Google API key literal (AIza…) in browser code: if it is a Gemini key, rotate it and remove it (browser keys for Maps or Firebase are public by design)',
-      })
-      continue
-    }
-    findings.push({
-      file: path,
-      line,
-      severity: 'fail',
-      message: `a provider key literal (${match[1]}…) in code shipped to the browser: rotate it and remove it`,
-    })
-  }
-  return findings
+  return findKeyLiteralsInText(text).map((literal) =>
+    literal.kind === 'leak'
+      ? {
+          file: path,
+          line: literal.line,
+          severity: 'fail' as const,
+          message: keyLiteralReason(literal.prefix),
+        }
+      : {
+          file: path,
+          line: literal.line,
+          severity: 'warn' as const,
+          message:
+            'a Google API key literal (AIza…) in browser code: if it is a Gemini key, rotate it and remove it (browser keys for Maps or Firebase are public by design)',
+        },
+  )
 }
 
 function lineOfVariable(file: string, variable: string): number {

@@ -23,6 +23,7 @@ import {
 import { unifiedDiff } from './diff.js'
 import { detectQuote, removeUnusedKeyConsts, usesSemicolons } from './edit-utils.js'
 import type { Framework } from './frameworks.js'
+import { serverOnlyModules } from './import-graph.js'
 import { KEY_ENV_NAME, KEY_VALUE_PATTERN } from './mappings/providers.js'
 import { type FoundSink, planFile, scriptKindOf } from './plan-file.js'
 import { envNamesWithValues, listEnvFiles, listSourceFiles } from './project.js'
@@ -186,6 +187,11 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
   const pagesNeedingTags = new Map<string, string[]>()
   const paths = sources.filter((path) => !own.has(path))
   const removals = new Map<string, readonly RemovedParameter[]>()
+  const serverOnly = serverOnlyModules(
+    projectDir,
+    paths,
+    (path, text) => classifyFile(ownerOf(apps, path), path, text).kind === 'server',
+  )
   options.onProgress?.({ type: 'start', total: paths.length })
   paths.forEach((path, index) => {
     const started = performance.now()
@@ -193,6 +199,7 @@ export function planIntegration(projectDir: string, options: PlanOptions): Integ
     const plan = planOneFile(projectDir, path, app, steps, project, {
       classic: classic.get(path),
       specifier: instanceSpecifier(path, app),
+      serverImporters: serverOnly.get(path),
     })
     files.push(plan.file)
     manual.push(...plan.manual)
@@ -264,7 +271,8 @@ function isContainerFile(path: string): boolean {
 /** `./lib/byok-instance` relative to `file`; bundlers resolve it without an extension, browsers need `.js`. */
 function instanceSpecifier(file: string, app: AppPackage): string {
   const instance = clientFiles(app).instance
-  const target = app.profile.bundled ? instance.replace(/\.[jt]s$/, '') : instance
+  // Unbundled TypeScript is compiled by tsc, which resolves `./byok-instance.js` to the `.ts` beside it.
+  const target = app.profile.bundled ? instance.replace(/\.[jt]s$/, '') : instance.replace(/\.ts$/, '.js')
   const rel = posix.relative(posix.dirname(file), target)
   return rel.startsWith('.') ? rel : `./${rel}`
 }
@@ -450,7 +458,12 @@ function planOneFile(
   app: AppPackage,
   steps: readonly Transform[],
   project: Project,
-  where: { classic: readonly ClassicLoad[] | undefined; specifier: string },
+  where: {
+    classic: readonly ClassicLoad[] | undefined
+    specifier: string
+    /** Set when only server code imports this module (it is server code then). */
+    serverImporters: readonly string[] | undefined
+  },
 ): OneFilePlan {
   const none = { manual: [], found: [], serverSide: [], needsHelper: false, usesGlobal: false }
   try {
@@ -461,7 +474,10 @@ function planOneFile(
       return { ...none, file: { path, status: 'skipped', diff: '', transforms: [], reason } }
     }
     const text = readFileSync(full, 'utf8')
-    const role = classifyFile(app, path, text)
+    const importers = where.serverImporters
+    const role: FileRole = importers
+      ? { kind: 'server', reason: `imported only by server code (${importers.join(', ')})` }
+      : classifyFile(app, path, text)
     // A classic file may be rewritten against the global client only in an app without a bundler, and not when an
     // extension manifest loads it (its content scripts and service worker have no page to add tags to).
     const classic = where.classic

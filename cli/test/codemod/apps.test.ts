@@ -92,6 +92,46 @@ describe('server code is never rewritten (must-not-touch per shape), and is list
   )
 })
 
+describe('a module only server code imports is server code (classified by the import graph)', () => {
+  const next = { 'package.json': '{"name":"app","dependencies":{"next":"15"}}\n', 'tsconfig.json': '{}\n' }
+  const route =
+    "import { run } from '../../lib/openai-server'\nexport default async function handler(req, res) {\n  res.json(await run(req.body))\n}\n"
+
+  it('must not touch lib/openai-server.ts imported only by pages/api (listed as server-side, fine)', () =>
+    withTempDir(async (dir) => {
+      write(dir, {
+        ...next,
+        'pages/api/chat.ts': route,
+        'lib/openai-server.ts': SERVER_SDK,
+        'lib/ai.ts': CLIENT_SDK,
+      })
+      const plan = integrate(dir, 'lib/openai-server.ts')
+      expect(plan.serverSide.map((s) => s.file)).toEqual(['lib/openai-server.ts'])
+      expect(plan.files.find((f) => f.path === 'lib/openai-server.ts')?.server).toMatch(
+        /imported only by server code \(pages\/api\/chat\.ts\)/,
+      )
+      expect(read(dir, 'lib/ai.ts')).toContain('byok.fetch')
+    }))
+
+  it('rewrites a module that a page imports too (a direct import, or one through an alias)', () =>
+    withTempDir(async (dir) => {
+      write(dir, {
+        ...next,
+        'pages/api/chat.ts': route,
+        'lib/openai-server.ts': CLIENT_SDK,
+        'pages/index.tsx': "import { ai } from '../lib/openai-server'\nexport default () => String(ai)\n",
+        'lib/other.ts': CLIENT_SDK,
+        'pages/api/other.ts': "import { ai } from '../../lib/other'\nexport default () => ai\n",
+        'pages/about.tsx': "import { ai } from '@/lib/other'\nexport default () => String(ai)\n",
+      })
+      const plan = planIntegration(dir, { templatesDir })
+      applyIntegration(plan)
+      expect(plan.serverSide).toEqual([])
+      expect(read(dir, 'lib/openai-server.ts')).toContain('byok.fetch')
+      expect(read(dir, 'lib/other.ts')).toContain('byok.fetch')
+    }))
+})
+
 describe('monorepos: each app package gets its own instance, dependency and relay URL variable', () => {
   it('pnpm/turbo layout: a Vite web app, a Next app and an Express API', () =>
     withTempDir(async (dir) => {
@@ -277,6 +317,46 @@ describe('browser extensions (MV3, no bundler)', () => {
       ])
       expect(plan.manual[0]?.reason).toContain('classic script')
       expect(plan.manual[1]?.reason).toContain('https://api.anthropic.com/*')
+    }))
+})
+
+describe('a TypeScript extension compiled by plain tsc (no bundler)', () => {
+  /** An MV3 popup whose one source calls Anthropic, with the given tsconfig options. */
+  const extension = (source: string, tsconfig: object) => ({
+    'manifest.json': JSON.stringify({
+      manifest_version: 3,
+      name: 'ext',
+      action: { default_popup: 'popup.html' },
+    }),
+    'tsconfig.json': JSON.stringify({ compilerOptions: tsconfig }),
+    'popup.html': '<script type="module" src="popup.js"></script>\n',
+    [source]: `export const ask = (k${source.endsWith('.ts') ? ': string' : ''}) =>\n  fetch('https://api.anthropic.com/v1/messages', { method: 'POST', headers: { 'x-api-key': k } })\n`,
+  })
+
+  it('gets a .ts instance imported as .js, and the vendored byok.js with byok.d.ts beside it (no TS7016)', () =>
+    withTempDir(async (dir) => {
+      write(dir, extension('src/popup.ts', { strict: true, outDir: 'dist', module: 'es2022' }))
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.writes.map((w) => w.path).sort()).toEqual([
+        'src/lib/byok-instance.ts',
+        'src/lib/vendor/byok.d.ts',
+        'src/lib/vendor/byok.js',
+        'src/popup.ts',
+      ])
+      const after = (path: string) => plan.writes.find((w) => w.path === path)?.after
+      expect(after('src/popup.ts')).toContain("import { byok } from './lib/byok-instance.js'")
+      expect(after('src/lib/byok-instance.ts')).toContain("from './vendor/byok.js'")
+    }))
+
+  it('must not switch a JavaScript extension with a tsconfig (type-checked JS) to a .ts instance', () =>
+    withTempDir(async (dir) => {
+      write(dir, extension('popup.js', { checkJs: true, noEmit: true }))
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.writes.map((w) => w.path).sort()).toEqual([
+        'lib/byok-instance.js',
+        'lib/vendor/byok.js',
+        'popup.js',
+      ])
     }))
 })
 

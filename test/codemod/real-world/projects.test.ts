@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
@@ -9,7 +9,14 @@ import { type StaticServer, startStaticServer } from '../../browser/support/stat
 import { CLIENT_PACKAGE_DIR, packByokClient } from '../../client/pack.js'
 import { run, userEnv } from '../../templates/helpers.js'
 import { doctorProject, gitStatus, type IntegrateReport, integrate } from '../helpers.js'
-import { type CorpusProject, checkoutProject, PROJECTS, projectFiles, realWorldDir } from './projects.js'
+import {
+  type CorpusProject,
+  checkoutProject,
+  KNOWN_FAILING,
+  PROJECTS,
+  projectFiles,
+  realWorldDir,
+} from './projects.js'
 import { dependencyHosts, envFileValues, scanBundle, scanSources, unreportedHits } from './scan.js'
 import { ensureStack, type Stack } from './stacks.js'
 
@@ -39,7 +46,7 @@ let fontServer: StaticServer
 let clientTarball: string
 const timings: Record<string, string> = {}
 const stackTimes = new Map<string, number>()
-const outcomes: { project: string; passed: boolean; problems: string[] }[] = []
+const outcomes: { project: string; passed: boolean; knownFailing?: string; problems: string[] }[] = []
 
 beforeAll(async () => {
   // resolve(): the static server compares paths against its root without a trailing slash.
@@ -70,15 +77,21 @@ function buildEnv(): Record<string, string> {
 
 /** The project's own scripts, in order; the first failure throws with its output. */
 async function runChecks(dir: string, project: CorpusProject, phase: string): Promise<number> {
-  // Next 16 takes the git root as the workspace boundary and then cannot see the stack's shared node_modules
-  // above it; the copy's own .git (needed only by byok) steps aside while Next runs.
-  const gitDir = join(dir, '.git')
-  const parked = join(dir, '..', `${basename(dir)}.git`)
-  if (project.stack === 'next') renameSync(gitDir, parked)
+  // Next 16 takes the nearest git root or workspace file (a monorepo's pnpm-workspace.yaml) as its root and then
+  // cannot see the stack's shared node_modules above it; those step aside while Next runs (byok needs the .git,
+  // the monorepo's own checks run per package, not through its workspace).
+  const parked =
+    project.stack === 'next'
+      ? ['.git', 'pnpm-workspace.yaml']
+          .map((name) => join(dir, name))
+          .filter((path) => existsSync(path))
+          .map((path) => [path, join(dir, '..', `${basename(dir)}.${basename(path)}`)] as const)
+      : []
+  for (const [from, to] of parked) renameSync(from, to)
   try {
     return await runScripts(dir, project, phase)
   } finally {
-    if (project.stack === 'next') renameSync(parked, gitDir)
+    for (const [from, to] of parked) renameSync(to, from)
   }
 }
 
@@ -136,6 +149,7 @@ describe('real-world corpus', () => {
       .map((e) => e.name)
       .sort()
     expect(PROJECTS.map((p) => p.name).sort()).toEqual(folders)
+    expect(Object.keys(KNOWN_FAILING).filter((name) => !folders.includes(name))).toEqual([])
     const layers = readdirSync(realWorldDir('fixtures', 'layers')).sort()
     expect([...new Set(PROJECTS.flatMap((p) => Object.values(p.layers).flat()))].sort()).toEqual(layers)
     const covers = new Set(PROJECTS.flatMap((p) => p.covers))
@@ -157,7 +171,10 @@ describe('real-world corpus', () => {
 })
 
 describe.each(selected)('$name', (project) => {
-  it(
+  // A known codemod bug (KNOWN_FAILING): the project still runs in full and must still fail; when it passes, the
+  // entry is stale and this test says so.
+  const known = KNOWN_FAILING[project.name]
+  ;(known ? it.fails : it)(
     'passes its own checks before and after byok integrate, idempotently, leaving nothing unreported and server code untouched',
     async () => {
       // Every failed expectation of this project, printed as soon as it finishes (the run is long) and kept
@@ -166,9 +183,9 @@ describe.each(selected)('$name', (project) => {
         const problems = (task.result?.errors ?? []).map((e) =>
           `${e.message ?? ''}\n${e.diff ?? ''}`.split('\n').slice(0, 30).join('\n'),
         )
-        outcomes.push({ project: project.name, passed: problems.length === 0, problems })
+        outcomes.push({ project: project.name, passed: problems.length === 0, knownFailing: known, problems })
         console.info(
-          `corpus ${project.name}: ${problems.length === 0 ? 'PASS' : `FAIL\n${problems.join('\n---\n')}`}`,
+          `corpus ${project.name}: ${problems.length === 0 ? 'PASS' : `FAIL${known ? ' (known)' : ''}\n${problems.join('\n---\n')}`}`,
         )
       })
       let stack: Stack | undefined

@@ -603,3 +603,15 @@ export const PROJECTS: readonly CorpusProject[] = [
     classicPage: { root: '.', path: '/index.html' },
   },
 ]
+
+/**
+ * Projects the codemod does not integrate correctly yet: name → the finding (file:line, what happens). They still
+ * run in full, as `it.fails`, so CI stays green while the bug is open and turns red the day the codemod passes
+ * the project (then delete the entry). Only codemod bugs belong here, never a fixture or harness problem.
+ */
+export const KNOWN_FAILING: Readonly<Record<string, string>> = {
+  'static-module-scripts':
+    'js/gemini.js:1 keeps `import { GEMINI_API_KEY } from "./config.js"` after the header using it is rewritten: an unused import of the key, in a rewritten file, with no manual item (config.js:1 itself is reported)',
+  'next-pages-router':
+    'lib/openai-server.ts:4, imported only by pages/api/chat.ts, is rewritten with the browser helper (server code must stay byte-identical): server classification is per file, not by reachability',
+}
