@@ -610,8 +610,6 @@ export const PROJECTS: readonly CorpusProject[] = [
  * the project (then delete the entry). Only codemod bugs belong here, never a fixture or harness problem.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  'static-module-scripts':
-    'js/gemini.js:1 keeps `import { GEMINI_API_KEY } from "./config.js"` after the header using it is rewritten: an unused import of the key, in a rewritten file, with no manual item (config.js:1 itself is reported)',
   'next-pages-router':
-    'lib/openai-server.ts:4, imported only by pages/api/chat.ts, is rewritten with the browser helper (server code must stay byte-identical): server classification is per file, not by reachability',
+    'lib/openai-server.ts:4, imported only by pages/api/chat.ts, is rewritten with the browser helper (server code must stay byte-identical): the import-graph server classification does not resolve the `@/` path alias it is imported through',
 }
