@@ -18,6 +18,14 @@ function specifiers(path: string, text: string): string[] {
 }
 
 function resolve(from: string, specifier: string, known: ReadonlySet<string>): string | undefined {
+  const alias = /^(@|~)\/(.+)$/.exec(specifier)?.[2]
+  // `@/lib/x` (tsconfig paths): the one known file ending in lib/x; none or several stay unresolved (kept client).
+  if (alias) {
+    const matches = [...known].filter((p) =>
+      EXTENSIONS.some((e) => p === alias + e || p.endsWith(`/${alias}${e}`)),
+    )
+    return matches.length === 1 ? matches[0] : undefined
+  }
   if (!specifier.startsWith('.')) return undefined
   const base = posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/\?.*$/, '')
   const stem = base.replace(/\.(m|c)?jsx?$/, '')

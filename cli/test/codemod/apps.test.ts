@@ -95,7 +95,7 @@ describe('server code is never rewritten (must-not-touch per shape), and is list
 describe('a module only server code imports is server code (classified by the import graph)', () => {
   const next = { 'package.json': '{"name":"app","dependencies":{"next":"15"}}\n', 'tsconfig.json': '{}\n' }
   const route =
-    "import { run } from '../../lib/openai-server'\nexport default async function handler(req, res) {\n  res.json(await run(req.body))\n}\n"
+    "import { run } from '@/lib/openai-server'\nexport default async function handler(req, res) {\n  res.json(await run(req.body))\n}\n"
 
   it('must not touch lib/openai-server.ts imported only by pages/api (listed as server-side, fine)', () =>
     withTempDir(async (dir) => {
