@@ -610,6 +610,4 @@ export const PROJECTS: readonly CorpusProject[] = [
  * the project (then delete the entry). Only codemod bugs belong here, never a fixture or harness problem.
  */
 export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  'next-pages-router':
-    'lib/openai-server.ts:4, imported only by pages/api/chat.ts, is rewritten with the browser helper (server code must stay byte-identical): the import-graph server classification does not resolve the `@/` path alias it is imported through',
 }
