@@ -609,5 +609,4 @@ export const PROJECTS: readonly CorpusProject[] = [
  * run in full, as `it.fails`, so CI stays green while the bug is open and turns red the day the codemod passes
  * the project (then delete the entry). Only codemod bugs belong here, never a fixture or harness problem.
  */
-export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-}
+export const KNOWN_FAILING: Readonly<Record<string, string>> = {}
