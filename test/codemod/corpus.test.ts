@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { commitAll, withTempDir } from '../../cli/test/helpers.js'
-import { run, TEMPLATES_DIR, userEnv } from '../templates/helpers.js'
+import { run, useLocalClientPackage, userEnv } from '../templates/helpers.js'
 import { CORPUS, type CorpusFixture, RELAY_URL_VARIABLE } from './corpus.js'
 import {
   checkoutFixture,
@@ -93,23 +93,21 @@ describe.each(selected)('byok integrate on $name', (fixture) => {
       for (const name of fixture.providerKeys) expect(leaked).toContain(name)
       for (const name of fixture.bundleControls) expect(leaked).not.toContain(name)
       const modified = report.files.filter((f) => f.status === 'modified').map((f) => f.path)
-      const ext = fixture.helperLanguage ?? 'ts'
-      const helpers = [
-        `${fixture.helperDir}/byok.${ext}`,
-        `${fixture.helperDir}/byok-instance.${ext}`,
-        '.env.example',
-      ]
-      expect(modified.sort()).toEqual([...Object.keys(fixture.modified), ...helpers].sort())
+      // The codemod adds the @byok/client dependency and one small instance module (never a copy of the client).
+      const instances = modified.filter((path) => /(^|\/)byok-instance\.[cm]?[jt]s$/.test(path))
+      expect(instances).toHaveLength(1)
+      expect(modified.sort()).toEqual(
+        [...Object.keys(fixture.modified), instances[0]!, '.env.example', 'package.json'].sort(),
+      )
 
-      // The files on disk: traps byte-identical, the helper copied verbatim, the relay URL variable documented.
+      // The files on disk: traps byte-identical, the dependency added, the relay URL variable documented.
       const original = (path: string) => readFileSync(fixturesDir(fixture.name, path), 'utf8')
       for (const trap of fixture.untouched) expect(readProjectFile(dir, trap), trap).toBe(original(trap))
-      const helper = readProjectFile(dir, `${fixture.helperDir}/byok.${ext}`)
-      if (ext === 'ts') expect(helper).toBe(readFileSync(join(TEMPLATES_DIR, 'client/byok.ts'), 'utf8'))
-      else expect(helper).toMatch(/^export function createByok\(options\) \{/m)
-      expect(readProjectFile(dir, `${fixture.helperDir}/byok-instance.${ext}`)).toContain(
-        RELAY_URL_VARIABLE[fixture.framework],
-      )
+      const manifest = JSON.parse(readProjectFile(dir, 'package.json') ?? '{}') as {
+        dependencies?: Record<string, string>
+      }
+      expect(manifest.dependencies?.['@byok/client']).toMatch(/^\^\d+\.\d+\.\d+$/)
+      expect(readProjectFile(dir, instances[0]!)).toContain(RELAY_URL_VARIABLE[fixture.framework])
       expect(readProjectFile(dir, '.env.example')).toMatch(
         new RegExp(`^${RELAY_URL_VARIABLE[fixture.framework]}=`, 'm'),
       )
@@ -172,6 +170,8 @@ describe.each(selected)('$name after byok integrate', (fixture) => {
       const keys = envValues(dir, fixture.providerKeys)
       const controls = envValues(dir, fixture.bundleControls)
       const relayEnv = { [RELAY_URL_VARIABLE[fixture.framework]]: BUILD_RELAY_URL }
+      // @byok/client from the tarball packed from templates/client, never a registry copy.
+      await useLocalClientPackage(dir)
       const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
         cwd: dir,
       })

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest'
 import { withTempDir } from '../../cli/test/helpers.js'
 import { textDeltas } from '../mocks/server.js'
 import { expectStoredKeyOnly, STORED_KEYS, startRelayHarness } from '../relay/harness.js'
-import { run, userEnv } from '../templates/helpers.js'
+import { run, useLocalClientPackage, userEnv } from '../templates/helpers.js'
 import { checkoutFixture, envValues, integrate, secretHits } from './helpers.js'
 
 // One transformed fixture app, run for real: `byok integrate` rewrites vite-react-openai-sdk-streaming, the
@@ -46,6 +46,7 @@ it('the integrated app streams a chat completion through the relay with the key 
     expect(integrated.code, integrated.stderr).toBe(0)
     expect(integrated.report?.files.find((f) => f.path === 'src/lib/openai.ts')?.status).toBe('modified')
     const appKey = envValues(dir, ['VITE_OPENAI_API_KEY'])
+    await useLocalClientPackage(dir) // @byok/client from the tarball packed from templates/client
     const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir })
 
     const harness = await startRelayHarness({ chunks: CHUNKS, delayMs: DELAY_MS })
