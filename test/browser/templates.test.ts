@@ -201,6 +201,23 @@ describe.each(templates)('the $name template in Chromium', ({ name }) => {
         await openKeysPanel(page)
         expect(await readKeyRow(page, 'openai'), 'the panel shows the new key').toMatch(/^…c987 · added /)
         expect(await page.locator('.notice:visible').count(), 'no error left over').toBe(0)
+        await page.keyboard.press('Escape')
+        await keysPanel(page).waitFor({ state: 'hidden' })
+
+        // A 403 (a key without access to the project or model) is a key problem too: the same dialog, one retry.
+        openai.script({
+          status: 403,
+          message: 'You do not have access to the organization tied to the API key.',
+        })
+        const before403 = openai.exchanges.length
+        await sendMessage(page, 'And now?')
+        await waitForKeyDialog(page)
+        await submitKey(page, NEW_KEY)
+        await waitForText(page, LAST_REPLY, REPLY)
+        const after403 = openai.exchanges
+          .slice(before403)
+          .map((e) => `${e.request.path} ${e.response.status}`)
+        expect(after403).toEqual(['/v1/chat/completions 403', '/v1/models 200', '/v1/chat/completions 200'])
       } finally {
         openai.settings.expectedKey = TYPED_KEY
       }
@@ -295,7 +312,7 @@ describe.each(templates)('the $name template in Chromium', ({ name }) => {
       })
       await sendMessage(page, 'One more')
       expect(await readAlert(page)).toBe(
-        'OpenAI is rate limiting your key: Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1. Wait a moment, then retry.',
+        'OpenAI is rate limiting your key: Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1. Try again in 20 s, then retry.',
       )
 
       // Spend the rest of this token's relay quota from outside the page, then send from the page.

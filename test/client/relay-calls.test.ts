@@ -157,6 +157,70 @@ describe('key flow', () => {
     expect(await refused.json()).toMatchObject({ error: { code: 'invalid_api_key' } })
   })
 
+  test('a provider 403 asks for a new key too; a 403 of the relay’s own is passed through without asking', async () => {
+    const forbidden = (body: unknown) =>
+      new Response(JSON.stringify(body), { status: 403, headers: { 'content-type': 'application/json' } })
+    const answersFor403 = [
+      forbidden({
+        error: { message: 'You do not have access to this project.', type: 'invalid_request_error' },
+      }),
+      forbidden({
+        error: 'Origin not allowed',
+        code: 'origin_not_allowed',
+        hint: 'Add it to ALLOWED_ORIGINS',
+      }),
+    ]
+    const byok = client({
+      fetch: async (input, init) =>
+        String(input).endsWith('/v1/chat/completions') && answersFor403.length > 0 && prompts.length === 0
+          ? answersFor403.shift()!
+          : relay.fetch(input, init),
+    })
+    answers = [USER_KEY]
+    expect((await chat(byok)).status).toBe(200)
+    expect(prompts.map((p) => p.reason.code)).toEqual(['key_rejected'])
+    expect(relay.mock.exchanges.map((e) => e.response.status)).toEqual([200])
+
+    prompts = [{ provider: 'marker', reason: { code: 'key_missing', message: '' } }]
+    const fetchAgain = client({
+      fetch: async (input, init) =>
+        String(input).endsWith('/v1/chat/completions') && answersFor403.length > 0
+          ? answersFor403.shift()!
+          : relay.fetch(input, init),
+    })
+    const relayOwn = await chat(fetchAgain)
+    expect(relayOwn.status).toBe(403)
+    expect(await relayOwn.json()).toMatchObject({ code: 'origin_not_allowed' })
+    expect(prompts, 'no prompt for the relay’s own 403').toHaveLength(1)
+  })
+
+  test('a promptForKey that stored the key itself (verified) answers true, and the key is not stored twice', async () => {
+    let byok: ByokClient | undefined
+    byok = client({
+      promptForKey: async (provider, reason) => {
+        prompts.push({ provider, reason })
+        await byok!.storeKey(provider, USER_KEY, { verify: true })
+        return true
+      },
+    })
+    expect((await chat(byok)).status).toBe(200)
+    const stores = relay.sent.filter((r) => r.method === 'POST' && r.url.includes('/keys/openai'))
+    expect(stores.map((r) => new URL(r.url).pathname)).toEqual(['/keys/openai/rotate'])
+    // The rotate route had the provider check the key (GET /v1/models) before the call went through.
+    expect(relay.mock.exchanges.map((e) => `${e.request.path} ${e.response.status}`)).toEqual([
+      '/v1/models 200',
+      '/v1/chat/completions 200',
+    ])
+    await expect(
+      byok.storeKey('openai', 'sk-proj-NotAcceptedByTheProvider01234567', { verify: true }),
+    ).rejects.toMatchObject({
+      code: 'key_rejected',
+    })
+    expect(await byok.listKeys()).toEqual([
+      expect.objectContaining({ provider: 'openai', hint: `…${USER_KEY.slice(-4)}` }),
+    ])
+  })
+
   test('cancelling returns the original key_missing response', async () => {
     answers = [null]
     const response = await chat(client())

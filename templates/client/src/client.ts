@@ -35,12 +35,12 @@ async function promptWithDialog(
 }
 
 /**
- * Why a relay answer calls for a key: the relay's `key_missing`, or a 401 that is not the relay's own (its token
- * errors are handled before this), meaning the provider refused the stored key (revoked, or a wrong key of the
- * right shape). Null for any other answer.
+ * Why a relay answer calls for a key: the relay's `key_missing`, or a 401/403 that is not the relay's own (its
+ * token and origin errors are handled before this or are not about the key), meaning the provider refused the
+ * stored key (revoked, a wrong key of the right shape, or a key without access). Null for any other answer.
  */
 async function keyProblem(provider: string, response: Response): Promise<KeyPromptReason | null> {
-  if (response.status !== 400 && response.status !== 401) return null
+  if (response.status !== 400 && response.status !== 401 && response.status !== 403) return null
   const error = await readRelayError(response)
   if (response.status === 400) return error?.code === 'key_missing' ? error : null
   if (error) return null
@@ -141,9 +141,15 @@ export function createByok(options: ByokOptions): ByokClient {
     return expectOk(await withToken(`${relayUrl}${path}`, init))
   }
 
-  async function storeKey(provider: string, key: string, opts: { baseUrl?: string } = {}): Promise<void> {
+  async function storeKey(
+    provider: string,
+    key: string,
+    opts: { baseUrl?: string; verify?: boolean } = {},
+  ): Promise<void> {
     const body = opts.baseUrl === undefined ? { key } : { key, base_url: opts.baseUrl }
-    await manage('POST', `/keys/${encodeURIComponent(provider)}`, body)
+    // The rotate route has the provider check the key before the relay keeps it (the key does not have to exist).
+    const path = `/keys/${encodeURIComponent(provider)}${opts.verify ? '/rotate' : ''}`
+    await manage('POST', path, body)
   }
 
   /** Asks for a key until the relay accepts one (true) or the user cancels (false). */
@@ -162,6 +168,8 @@ export function createByok(options: ByokOptions): ByokClient {
     for (let current = reason; ; ) {
       const key = await options.promptForKey(provider, current)
       if (key === null) return false
+      // The app's prompt stored the key itself (e.g. with `storeKey(…, { verify: true })`): nothing to store twice.
+      if (key === true) return true
       const refused = await submit(key)
       if (refused === null) return true
       current = { code: 'key_invalid', message: refused }

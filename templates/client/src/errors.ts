@@ -4,7 +4,10 @@ export class ByokError extends Error {
   /** The HTTP status; 0 when no response arrived (`relay_unreachable`). */
   readonly status: number
   readonly hint: string | undefined
-  /** For `rate_limited`: seconds until the limit resets (the relay's `Retry-After`). */
+  /**
+   * Seconds until a retry may succeed: for `rate_limited`, when the relay's limit resets; for a provider's
+   * `provider_error` (429, 503), the provider's own `Retry-After`.
+   */
   readonly retryAfter: number | undefined
 
   constructor(

@@ -106,10 +106,21 @@ async function providerError(provider: string, response: Response): Promise<Byok
     const body: unknown = JSON.parse(text)
     message = asText(pick(body, 'error')) ?? asText(pick(body, 'error', 'message')) ?? message
   } catch {}
+  // A provider's 429/503 may say when to come back (seconds; an HTTP date is read as the time left until it).
+  const header = response.headers.get('retry-after')
+  const seconds =
+    header === null
+      ? Number.NaN
+      : /^\d+$/.test(header.trim())
+        ? Number(header)
+        : (Date.parse(header) - Date.now()) / 1000
+  const retryAfter = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined
   return new ByokError(
     `${providerName(provider)} answered ${response.status}: ${message}`,
     'provider_error',
     response.status,
+    undefined,
+    { retryAfter },
   )
 }
 

@@ -25,9 +25,10 @@ export interface ByokOptions {
   fetch?: typeof fetch
   /**
    * Ask the user for a key; default shows the built-in <byok-key-dialog> (loaded from `@byok/client/dialog` on
-   * first use). Resolve null if cancelled.
+   * first use). Resolve the key for the client to store, `true` when your prompt has stored it already (say
+   * through `storeKey(provider, key, { verify: true })`, so the provider checked it first), or null if cancelled.
    */
-  promptForKey?: (provider: string, reason: KeyPromptReason) => Promise<string | null>
+  promptForKey?: (provider: string, reason: KeyPromptReason) => Promise<string | true | null>
   /**
    * Where a relay token comes from when none is cached; default registers this browser with `POST /users`.
    * Use your backend when the relay has `APP_SECRET` set. After the relay refused a token it is called with
@@ -109,7 +110,11 @@ export interface ByokClient {
   axiosAdapter<C extends AxiosAdapterConfig>(config: C): Promise<AxiosAdapterResponse<C>>
   /** The relay token, from `getToken` or by registering with `POST /users` when none is cached. */
   token(): Promise<string>
-  storeKey(provider: string, key: string, options?: { baseUrl?: string }): Promise<void>
+  /**
+   * Stores `key` for `provider` on the relay. With `verify: true` the relay first has the provider check the key
+   * (`POST /keys/:provider/rotate`) and refuses it with `key_rejected` if the provider does.
+   */
+  storeKey(provider: string, key: string, options?: { baseUrl?: string; verify?: boolean }): Promise<void>
   /**
    * Asks the user for `provider`'s key (your `promptForKey`, or the built-in dialog) and stores it; resolves
    * true once the relay accepted one, false if the user cancelled. For a "set your key" button.

@@ -27,21 +27,20 @@ const REASONS: Record<string, 'missing' | 'rejected' | 'replace'> = {
 export function createChatApp(options: { relayUrl: string; appId: string }): ChatApp {
   const relayUrl = options.relayUrl.replace(/\/+$/, '')
   const listeners = new Set<(provider: string) => void>()
-  // The client stores what this returns with POST /keys; the dialog has already had the provider check the key
-  // and stored it (POST /keys/:provider/rotate), so that second store writes the same, verified key.
-  const promptForKey = async (provider: string, reason: KeyPromptReason): Promise<string | null> => {
+  // The dialog has the provider check the key and stores it (POST /keys/:provider/rotate), so it answers `true`:
+  // the client must not store the key a second time.
+  const promptForKey = async (provider: string, reason: KeyPromptReason): Promise<true | null> => {
     const key = await askForKey({
       provider,
       reason: REASONS[reason.code] ?? 'missing',
       client,
       relayUrl,
     })
-    if (key !== null) {
-      queueMicrotask(() => {
-        for (const listener of listeners) listener(provider)
-      })
-    }
-    return key
+    if (key === null) return null
+    queueMicrotask(() => {
+      for (const listener of listeners) listener(provider)
+    })
+    return true
   }
   const client = createByok({ relayUrl, appId: options.appId, promptForKey })
   const chat = createChatSession({ client, relayUrl })

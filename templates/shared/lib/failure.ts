@@ -69,10 +69,9 @@ function describeProviderError(error: ByokError, name: string, ctx: FailureConte
     return { kind: 'key-rejected', text: `${name} didn't accept your key: ${said}` }
   }
   if (error.status === 429) {
-    return {
-      kind: 'rate-limited',
-      text: `${name} is rate limiting your key: ${said} Wait a moment, then retry.`,
-    }
+    const when =
+      error.retryAfter === undefined ? 'Wait a moment' : `Try again in ${waitFor(error.retryAfter)}`
+    return { kind: 'rate-limited', text: `${name} is rate limiting your key: ${said} ${when}, then retry.` }
   }
   if (error.status === 400 || error.status === 404) {
     return { kind: 'provider', text: `${name} said: ${said} Check the model name (${ctx.model}) and retry.` }
@@ -80,4 +79,11 @@ function describeProviderError(error: ByokError, name: string, ctx: FailureConte
   if (error.status >= 500)
     return { kind: 'provider', text: `${name} is having trouble: ${said} Retry in a moment.` }
   return { kind: 'provider', text: `${name} said: ${said}` }
+}
+
+/** Seconds as a reader would say them: "20 s", "3 min", "1.5 h". */
+function waitFor(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`
+  const minutes = Math.ceil(seconds / 60)
+  return minutes < 90 ? `${minutes} min` : `${Math.round(minutes / 6) / 10} h`
 }
