@@ -42,6 +42,22 @@ export function identifiersIn(node: Node): string[] {
 }
 
 /**
+ * Names the markup around a script block reads (`{apiKey}`, Svelte's `$apiKey` store, a Vue template binding, an
+ * inline `onclick="send()"`): the block's own AST cannot see those reads, so cleanup must not remove them.
+ */
+const markupReads = new WeakMap<SourceFile, ReadonlySet<string>>()
+
+/** Records what the markup around `file` (a script block of a .svelte/.vue/.astro/.html file) reads. */
+export function noteMarkupReads(file: SourceFile, markup: string): void {
+  const names = new Set<string>()
+  // Every identifier-like word counts, `$store` as `store` too: a false match only keeps a declaration.
+  for (const [word] of markup.matchAll(/[A-Za-z_$][\w$]*/g)) names.add(word.replace(/^\$+/, ''))
+  markupReads.set(file, names)
+}
+
+const readByMarkup = (file: SourceFile, name: string) => markupReads.get(file)?.has(name) ?? false
+
+/**
  * After a rewrite removed the last read of one of `names`, its declaration must not stay behind as a new unused
  * local (TS6133 under `noUnusedLocals`, `no-unused-vars`). A side-effect-free initializer (a literal such as a key
  * constant, an env or storage read, a property read) goes with the declaration, and what it read is looked at in
@@ -54,7 +70,7 @@ export function removeUnusedKeyConsts(file: SourceFile, names: readonly string[]
   const pending = [...names, ...removeUnusedKeyParameters(file, names)]
   const seen = new Set<string>()
   for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
-    if (seen.has(name)) continue
+    if (seen.has(name) || readByMarkup(file, name)) continue
     seen.add(name)
     removeUnusedNamedImport(file, name)
     for (let guard = 0; guard < 100; guard++) {

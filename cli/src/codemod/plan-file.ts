@@ -1,7 +1,7 @@
 import { type Project, ScriptKind, type SourceFile } from 'ts-morph'
 import { type ContainerScan, isContainerPath, type ScriptBlock, scanContainer } from './containers/index.js'
 import { detectSinks, type Sink } from './detect.js'
-import { detectQuote, indentOf, usesSemicolons } from './edit-utils.js'
+import { detectQuote, indentOf, noteMarkupReads, usesSemicolons } from './edit-utils.js'
 import { findKeptKeys } from './kept-keys.js'
 import { describeKeySource } from './key-source.js'
 import type { Diagnostic, Transform } from './types.js'
@@ -83,9 +83,11 @@ function transformSource(
   text: string,
   scriptKind: ScriptKind,
   lineOffset: number,
+  markup?: string,
 ): { file: SourceFile; applied: string[]; needsHelper: boolean; found: FoundSink[]; manual: Diagnostic[] } {
   const { project, path, steps } = input
   const file = project.createSourceFile(virtualPath, text, { overwrite: true, scriptKind })
+  if (markup !== undefined) noteMarkupReads(file, markup)
   try {
     return { file, ...runSteps(file, path, input.mode === 'report' ? [] : steps, lineOffset, input.mode) }
   } catch (error) {
@@ -249,6 +251,11 @@ function planContainer(input: PlanFileInput, scan: ContainerScan): FileResult {
   const manual: Diagnostic[] = []
   const edited: { block: ScriptBlock; file: SourceFile; changed: boolean; global: boolean }[] = []
   const report = input.mode === 'report'
+  // The container's text outside its script blocks: what its markup reads stays declared in the blocks.
+  const markup = scan.blocks.reduceRight(
+    (rest, block) => rest.slice(0, block.start) + rest.slice(block.end),
+    text,
+  )
   try {
     scan.blocks.forEach((block, index) => {
       const code = text.slice(block.start, block.end)
@@ -259,7 +266,7 @@ function planContainer(input: PlanFileInput, scan: ContainerScan): FileResult {
         found.push(...reportUnimportable(input, virtualPath, code, block, manual))
         return
       }
-      const result = transformSource(input, virtualPath, code, block.scriptKind, block.line - 1)
+      const result = transformSource(input, virtualPath, code, block.scriptKind, block.line - 1, markup)
       for (const id of result.applied) applied.add(id)
       found.push(...result.found)
       manual.push(...result.manual)

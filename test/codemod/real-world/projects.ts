@@ -609,7 +609,4 @@ export const PROJECTS: readonly CorpusProject[] = [
  * run in full, as `it.fails`, so CI stays green while the bug is open and turns red the day the codemod passes
  * the project (then delete the entry). Only codemod bugs belong here, never a fixture or harness problem.
  */
-export const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  'vite-svelte-anthropic-store':
-    'src/lib/Chat.svelte: the rewrite removes the `apiKey` store import the script no longer reads, but the markup still reads `$apiKey` (svelte-check: illegal variable name); the unused-name cleanup must not run on .svelte/.vue script blocks whose markup uses the name',
-}
+export const KNOWN_FAILING: Readonly<Record<string, string>> = {}

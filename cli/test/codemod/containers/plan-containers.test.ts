@@ -136,6 +136,43 @@ p { white-space: pre-wrap; }
 })
 
 describe('containers: .svelte', () => {
+  it('keeps what only the markup reads (a `$store` binding) while removing what nothing reads any more', () =>
+    withTempDir(async (dir) => {
+      write(dir, {
+        'package.json': JSON.stringify({
+          name: 'svelte-store',
+          devDependencies: { vite: '^7.0.0', svelte: '^5.0.0' },
+        }),
+        'src/lib/settings.ts':
+          "import { writable } from 'svelte/store'\nexport const apiKey = writable('')\n",
+        'src/lib/Chat.svelte': [
+          '<script lang="ts">',
+          "  import { get } from 'svelte/store'",
+          "  import { apiKey } from './settings'",
+          '  let answer = $state(0)',
+          '  async function send() {',
+          "    const res = await fetch('https://api.anthropic.com/v1/messages', {",
+          "      method: 'POST',",
+          "      headers: { 'x-api-key': get(apiKey), 'anthropic-version': '2023-06-01' },",
+          "      body: '{}',",
+          '    })',
+          '    answer = res.status',
+          '  }',
+          '</script>',
+          '',
+          '<input type="password" bind:value={$apiKey} />',
+          '<button onclick={send}>Send</button> {answer}',
+          '',
+        ].join('\n'),
+      })
+      integrateTwice(dir)
+      const after = read(dir, 'src/lib/Chat.svelte')
+      expect(after).toContain("import { apiKey } from './settings'")
+      expect(after, 'get() was read only by the rewritten header').not.toContain("from 'svelte/store'")
+      expect(after).not.toContain('x-api-key')
+      expect(after).toContain('bind:value={$apiKey}')
+    }))
+
   it('rewrites the module script (import indented like the code) and skips a block it cannot parse', () =>
     withTempDir(async (dir) => {
       copyFixture('svelte-module-script', dir)
