@@ -6,7 +6,8 @@ export default defineProject({
   test: {
     name: 'e2e',
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**'],
+    // test/reliability is its own project (timing-sensitive, run alone after the rest).
+    exclude: ['**/node_modules/**', 'reliability/**'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     setupFiles: ['./setup-log-scan.ts'],

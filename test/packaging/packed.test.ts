@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, StdioClientTransport } from '../../mcp/test/stdio-client.js'
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
 import { freePort, run, startDetached, userEnv, waitForOk } from '../templates/helpers.js'
-import { PUBLISHED_PACKAGES, packPackages } from './packages.js'
+import { localSqlitePrebuild, PUBLISHED_PACKAGES, packPackages } from './packages.js'
 
 type Detached = ReturnType<typeof startDetached>
 
@@ -49,9 +49,10 @@ describe('the packed packages, installed with npm into an empty folder', () => {
     clientTarball = tarballs.get('@byok/client')!
     writeFileSync(join(temp.dir, 'package.json'), '{ "name": "try-byok", "private": true }\n')
     // The user's own npm cache stays warm across runs; HOME only isolates the byok config the CLI writes.
+    const prebuild = await localSqlitePrebuild(join(temp.dir, 'prebuilds'))
     const { seconds } = await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.values()], {
       cwd: temp.dir,
-      env: userEnv({ HOME: process.env.HOME ?? home }),
+      env: userEnv({ HOME: process.env.HOME ?? home, ...prebuild }),
     })
     console.info(`packed packages: npm install ${seconds.toFixed(1)}s`)
   }, 1_200_000)
