@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -11,13 +11,9 @@ import { TEMPLATES_DIR } from '../templates/helpers.js'
 const TEST_NODE_MODULES = fileURLToPath(new URL('../node_modules/', import.meta.url))
 const CLIENT_DIR = join(TEMPLATES_DIR, 'client')
 
-/**
- * `@byok/client` (what the integrated app imports) from this checkout, not a registry: the package's sources when
- * they are here, else the single-file helper the package grew from (same exports).
- */
+/** `@byok/client` (what the integrated app imports) from this checkout's sources, not a registry. */
 function clientEntry(): string {
-  const sources = join(CLIENT_DIR, 'src', 'index.ts')
-  return existsSync(sources) ? sources : join(CLIENT_DIR, 'byok.ts')
+  return join(CLIENT_DIR, 'src', 'index.ts')
 }
 export const APP_FILE = 'src/chat.ts'
 
