@@ -161,9 +161,9 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
     async settleBudgets(reservation, used) {
       settle.immediate(reservation, { requests: 0, ...used })
     },
-    async dailyUsage({ from, to, userId }) {
+    async dailyUsage({ from, to, userId, limit }) {
       flushLog()
-      return daily.all(from, to, userId ?? null, userId ?? null, DAILY_USAGE_ROW_LIMIT)
+      return daily.all(from, to, userId ?? null, userId ?? null, limit ?? DAILY_USAGE_ROW_LIMIT)
     },
   }
 }

@@ -194,6 +194,9 @@ export interface BudgetStore {
     reservation: BudgetReservation,
     used: { inputTokens: number; outputTokens: number },
   ): Promise<void>
-  /** The request log grouped by app, provider, model and UTC day, for `[from, to)`; `userId` narrows it. */
-  dailyUsage(range: { from: number; to: number; userId?: string }): Promise<DailyUsageRow[]>
+  /**
+   * The request log grouped by app, provider, model and UTC day, for `[from, to)`; `userId` narrows it. At most
+   * `limit` rows (default `DAILY_USAGE_ROW_LIMIT`), the earliest days first.
+   */
+  dailyUsage(range: { from: number; to: number; userId?: string; limit?: number }): Promise<DailyUsageRow[]>
 }
