@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type MockProvider, type MockProviders, startMockProviders } from '../../src/mock-providers/index.js'
@@ -183,6 +184,34 @@ describe('budgets: CRUD', () => {
     })
     expect(deleted.json()).toEqual({ ok: true })
     expect((await listBudgets(app, token)).map((b) => b.provider)).toEqual(['*'])
+  })
+
+  it('erases budgets and counters with the user (DELETE /users)', async () => {
+    await withTempDir(async (dir) => {
+      const dbPath = join(dir, 'relay.db')
+      const { app, token } = await setup({ DB_PATH: dbPath })
+      await putBudget(app, token, { period: 'day', max_requests: 5 })
+      expect((await relay(app, token, CALLS[0]!)).statusCode).toBe(200)
+      const count = () => {
+        const db = new Database(dbPath, { readonly: true })
+        try {
+          return ['budgets', 'budget_usage'].map(
+            (t) => (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n,
+          )
+        } finally {
+          db.close()
+        }
+      }
+      await vi.waitFor(() => expect(count()).toEqual([1, 1]))
+      const erased = await app.inject({
+        method: 'DELETE',
+        url: '/users',
+        headers: { 'x-relay-token': token },
+      })
+      expect(erased.statusCode, erased.body).toBe(200)
+      expect(count()).toEqual([0, 0])
+      await app.close()
+    })
   })
 
   it.each([
