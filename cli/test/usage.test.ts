@@ -101,7 +101,8 @@ async function seed(dir: string): Promise<Seeded> {
       })
       expect(res.statusCode, res.body).toBe(200)
       const usage = mocks[call.provider].exchanges.at(-1)!.response.usage!
-      const e = (expected[call.appId] ??= { requests: 0, input: 0, output: 0, cost: 0, unpriced: 0 })
+      expected[call.appId] ??= { requests: 0, input: 0, output: 0, cost: 0, unpriced: 0 }
+      const e = expected[call.appId]!
       e.requests++
       e.input += usage.inputTokens
       e.output += usage.outputTokens
