@@ -9,6 +9,7 @@ import { createMcpCommand } from './commands/mcp.js'
 import { createRestoreCommand } from './commands/restore.js'
 import { createSkillCommand } from './commands/skill.js'
 import { createStartCommand } from './commands/start.js'
+import { createUsageCommand } from './commands/usage.js'
 import type { CliIo } from './io.js'
 
 /** The `byok` command tree. Commands receive `io` instead of reaching for `process`. */
@@ -25,6 +26,7 @@ export function createMainCommand(io: CliIo) {
       create: createCreateCommand(io),
       backup: createBackupCommand(io),
       restore: createRestoreCommand(io),
+      usage: createUsageCommand(io),
       doctor: createDoctorCommand(io),
       integrate: createIntegrateCommand(io),
       mcp: createMcpCommand(io),

@@ -18,6 +18,7 @@ import { createRateLimiter } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
 import { createEgressPolicy, type EgressOptions } from './proxy/egress.js'
 import { createUpstreamAgent } from './proxy/upstream.js'
+import { registerBudgetRoutes } from './routes/budgets.js'
 import type { RouteContext } from './routes/context.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerKeyRoutes } from './routes/keys.js'
@@ -27,6 +28,7 @@ import { registerSkillRoutes, type ServedSkill } from './routes/skill.js'
 import { registerStatsRoutes } from './routes/stats.js'
 import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
+import { createBudgets } from './services/budgets.js'
 import { createVault } from './services/vault.js'
 import { withReadCache } from './store/read-cache.js'
 import { openSqliteStore } from './store/sqlite.js'
@@ -169,6 +171,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     keyring,
     accounts,
     vault: createVault({ store, keyring, now }),
+    budgets: createBudgets({ store, now }),
     limiters: {
       global: createRateLimiter({
         max: config.rateLimits.globalPerMin,
@@ -235,6 +238,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   await registerKeyRoutes(app, ctx, { upstream, egress })
   await registerModelRoutes(app, ctx)
   await registerStatsRoutes(app, ctx)
+  await registerBudgetRoutes(app, ctx)
   if (deps.skill) await registerSkillRoutes(app, deps.skill)
   // Encapsulated: the relay scope replaces the JSON parser with a raw-bytes one.
   await app.register(async (scope) => registerRelayRoutes(scope, ctx, { upstream, egress }))

@@ -72,6 +72,11 @@ export const ERRORS = {
     message: 'Too many requests',
     hint: 'Wait for the number of seconds in Retry-After.',
   },
+  budget_exceeded: {
+    status: 429,
+    message: 'A spending budget for this key is used up',
+    hint: 'Wait for the number of seconds in Retry-After, or raise the budget with PUT /budgets.',
+  },
   upstream_unreachable: { status: 502, message: 'Could not reach the provider' },
   upstream_timeout: { status: 504, message: 'The provider did not answer in time' },
   not_found: { status: 404, message: 'Not found' },

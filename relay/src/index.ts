@@ -2,6 +2,8 @@ export { type AppDeps, buildApp, type RelayRoutes } from './app.js'
 export { type Env, type LogLevel, loadConfig, type RelayConfig, type RelayMode } from './config.js'
 export { ConfigError, ERRORS, type ErrorBody, type ErrorCode, RelayError } from './errors.js'
 export type { LogSink } from './logger.js'
+// For `byok usage`: the operator's per-app summary prices tokens with the same table as GET /usage.
+export { estimateCostUsd, PRICES_AS_OF } from './pricing.js'
 export {
   baseUrlVariable,
   findProvider,
@@ -13,5 +15,12 @@ export {
 export { errorResponses, TOKEN_ERRORS } from './routes/schemas.js'
 export { type RunningRelay, startRelay, withEnvFile } from './server.js'
 export { openSqliteStore } from './store/sqlite.js'
-export type { KeyRecord, Store, TokenRecord, UserRecord } from './store/types.js'
+export type {
+  BudgetRecord,
+  DailyUsageRow,
+  KeyRecord,
+  Store,
+  TokenRecord,
+  UserRecord,
+} from './store/types.js'
 export { RELAY_VERSION } from './version.js'

@@ -229,6 +229,43 @@ describe('schema migrations', () => {
     })
   })
 
+  it('lists versions in increasing order; gaps are allowed (parallel branches reserve numbers)', () => {
+    const versions = MIGRATIONS.map((m) => m.version)
+    for (let i = 1; i < versions.length; i++) expect(versions[i]).toBeGreaterThan(versions[i - 1]!)
+  })
+
+  it('reads the request log of a pre-budget database read-only (byok usage on a relay not yet upgraded)', async () => {
+    await withTempDir(async (dir) => {
+      const dbPath = join(dir, 'relay.db')
+      const db = new Database(dbPath)
+      for (const m of MIGRATIONS.filter((m) => m.version <= 2)) db.exec(m.sql)
+      db.pragma('user_version = 2')
+      db.prepare(
+        `INSERT INTO request_log (at, user_id, app_id, provider, model, status, latency_ms, input_tokens, output_tokens)
+         VALUES (?, 'u', 'old-app', 'openai', 'gpt-4o', 200, 5, 7, 3)`,
+      ).run(Date.UTC(2030, 0, 1, 12))
+      db.close()
+      const store = openSqliteStore(dbPath, { readOnly: true })
+      try {
+        expect(await store.dailyUsage({ from: Date.UTC(2030, 0, 1), to: Date.UTC(2030, 0, 2) })).toEqual([
+          {
+            appId: 'old-app',
+            provider: 'openai',
+            model: 'gpt-4o',
+            day: '2030-01-01',
+            requests: 1,
+            errors: 0,
+            inputTokens: 7,
+            outputTokens: 3,
+          },
+        ])
+        await expect(store.listBudgets('u')).rejects.toThrow(/no such table: budgets/)
+      } finally {
+        await store.close()
+      }
+    })
+  })
+
   it('refuses a database written by a newer relay and leaves it untouched', async () => {
     await withTempDir(async (dir) => {
       const dbPath = join(dir, 'relay.db')

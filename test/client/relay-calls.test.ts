@@ -286,6 +286,40 @@ describe('key flow', () => {
   })
 })
 
+describe('budgets and usage', () => {
+  test('setBudget, listBudgets, deleteBudget and usage manage the caps and read the usage', async () => {
+    const byok = client()
+    await byok.storeKey('openai', USER_KEY)
+    const budget = await byok.setBudget({ provider: 'openai', period: 'day', max_requests: 1 })
+    expect(budget).toMatchObject({
+      provider: 'openai',
+      period: 'day',
+      max_requests: 1,
+      max_output_tokens: null,
+    })
+    expect((await chat(byok)).status).toBe(200)
+    const refused = await chat(byok)
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await refused.json()).code).toBe('budget_exceeded')
+    expect(relay.mock.exchanges).toHaveLength(1)
+    const [listed] = await byok.listBudgets()
+    expect(listed).toMatchObject({ id: budget.id, used: { requests: 1 } })
+
+    const report = await byok.usage()
+    expect(report.rows).toEqual([
+      expect.objectContaining({ app_id: 'client-test', provider: 'openai', requests: 1, errors: 0 }),
+    ])
+    expect((await byok.usage({ from: '2001-01-01', to: '2001-01-02' })).rows).toEqual([])
+
+    await byok.deleteBudget(budget.id)
+    expect(await byok.listBudgets()).toEqual([])
+    expect((await chat(byok)).status).toBe(200)
+    await expect(byok.deleteBudget(budget.id)).rejects.toMatchObject({ code: 'not_found', status: 404 })
+    await expect(byok.setBudget({ period: 'day' })).rejects.toMatchObject({ code: 'validation_error' })
+  })
+})
+
 describe('streaming and abort', () => {
   test('SSE chunks reach the reader before the stream ends, byte for byte', async () => {
     await relay.close()

@@ -4,6 +4,7 @@ import type { Keyring } from '../crypto/envelope.js'
 import type { RelayMetrics } from '../plugins/metrics.js'
 import type { RateLimiter } from '../plugins/rate-limit.js'
 import type { Accounts } from '../services/accounts.js'
+import type { Budgets } from '../services/budgets.js'
 import type { Vault } from '../services/vault.js'
 import type { Store } from '../store/types.js'
 
@@ -14,6 +15,7 @@ export interface RouteContext {
   readonly keyring: Keyring
   readonly accounts: Accounts
   readonly vault: Vault
+  readonly budgets: Budgets
   readonly limiters: {
     readonly global: RateLimiter
     readonly register: RateLimiter

@@ -75,6 +75,7 @@ const RELAY_ERRORS = [
   'model_forbidden',
   'body_too_large',
   'rate_limited',
+  'budget_exceeded',
   'upstream_unreachable',
   'upstream_timeout',
 ] as const
@@ -203,6 +204,11 @@ export async function registerRelayRoutes(
       provider,
       stored.key,
     )
+    // Budgets (issue 21): one cached lookup when the user has none. Reserved last, so a call refused by any
+    // check above has counted against nothing; from here on, the settlement below runs exactly once.
+    const budgets = ctx.budgets.cached(caller.userId)
+    const reservation =
+      budgets?.length === 0 ? null : await ctx.budgets.reserve(caller.userId, provider.id, body)
     const startedAt = performance.now()
     const { origin, prefix } = splitBaseUrl(destination.baseUrl)
     ctx.metrics?.streamOpened()
@@ -219,6 +225,11 @@ export async function registerRelayRoutes(
       ({ status, usage }) => {
         const latencyMs = performance.now() - startedAt
         ctx.metrics?.streamClosed(provider.id, latencyMs)
+        if (reservation) {
+          ctx.budgets
+            .settle(reservation, { status, usage })
+            .catch((err: unknown) => request.log.error({ err }, 'budget settlement failed'))
+        }
         ctx.store
           .logRequest({
             at: Date.now(),

@@ -1,6 +1,7 @@
 /**
  * Forward-only schema migrations, applied in order at start-up. `PRAGMA user_version` records the last one
- * applied. Never edit a released migration: add the next one.
+ * applied. Never edit a released migration: add the next one. Versions must increase but need not be contiguous
+ * (work on parallel branches reserves numbers); the runner applies every listed version above `user_version`.
  */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   {
@@ -54,6 +55,38 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
       CREATE INDEX request_log_user ON request_log (user_id, provider);
       CREATE INDEX request_log_app ON request_log (app_id, provider);
+    `,
+  },
+  {
+    // Spending caps the key owner sets (issue 21). A budget caps requests and/or tokens per UTC day or month, for
+    // one provider or all (provider '*'). budget_usage holds one counter row per budget and period: requests
+    // count when reserved, tokens are reserved from the request's estimate and corrected from the provider's
+    // reported usage when the call ends. Rows go with the budget (and the budget with its user).
+    version: 4,
+    sql: `
+      CREATE TABLE budgets (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        period TEXT NOT NULL CHECK (period IN ('day', 'month')),
+        max_requests INTEGER,
+        max_input_tokens INTEGER,
+        max_output_tokens INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX budgets_scope ON budgets (user_id, provider, period);
+
+      CREATE TABLE budget_usage (
+        budget_id TEXT NOT NULL REFERENCES budgets (id) ON DELETE CASCADE,
+        period_start INTEGER NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (budget_id, period_start)
+      ) WITHOUT ROWID;
+
+      CREATE INDEX request_log_at ON request_log (at);
     `,
   },
 ]

@@ -6,7 +6,7 @@ interface Entry<T> {
 }
 
 /** A small TTL map that forgets its oldest entries first once full. */
-function createTtlMap<T>(ttlMs: number, maxEntries: number, now: () => number) {
+export function createTtlMap<T>(ttlMs: number, maxEntries: number, now: () => number) {
   const entries = new Map<string, Entry<T>>()
   return {
     get(key: string): T | undefined {

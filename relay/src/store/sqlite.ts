@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { MIGRATIONS } from './migrations.js'
+import { prepareBudgetStore } from './sqlite-budgets.js'
 import {
   type KeyRecord,
   type RequestLogEntry,
@@ -162,7 +163,10 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     return deleteUserRow.run(userId).changes > 0
   })
 
+  const budgets = prepareBudgetStore(db, flushLog)
+
   return {
+    ...budgets,
     async createUser(user, token) {
       createUser(user.id, user.appId, user.createdAt, token.hash, token.createdAt, token.expiresAt)
     },

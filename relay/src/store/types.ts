@@ -83,7 +83,7 @@ export interface UsageSummary {
 export const USAGE_ROW_LIMIT = 100
 export const TOP_MODEL_LIMIT = 10
 
-export interface Store {
+export interface Store extends BudgetStore {
   /** Creates the user and their first token atomically. */
   createUser(
     user: UserRecord,
@@ -116,4 +116,87 @@ export interface Store {
    */
   backup(destination: string, onProgress?: (fraction: number) => void): Promise<void>
   close(): Promise<void>
+}
+
+export type BudgetPeriod = 'day' | 'month'
+
+/** A spending cap the key owner set (issue 21). `provider` is a provider id, or `'*'` for all providers. */
+export interface BudgetRecord {
+  readonly id: string
+  readonly userId: string
+  readonly provider: string
+  readonly period: BudgetPeriod
+  /** null = no cap on that counter. */
+  readonly maxRequests: number | null
+  readonly maxInputTokens: number | null
+  readonly maxOutputTokens: number | null
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+/** One budget's counters for one period. */
+export interface BudgetCounters {
+  readonly requests: number
+  readonly inputTokens: number
+  readonly outputTokens: number
+}
+
+/** What a reservation holds, so the settlement can correct exactly what was added. */
+export interface BudgetReservation {
+  readonly entries: readonly { readonly budgetId: string; readonly periodStart: number }[]
+  readonly inputTokens: number
+  readonly outputTokens: number
+}
+
+/** Why a reservation was refused: the first budget whose cap is reached. */
+export interface BudgetRefusal {
+  readonly budget: BudgetRecord
+  readonly counter: 'requests' | 'input_tokens' | 'output_tokens'
+  readonly limit: number
+  readonly used: number
+  readonly periodStart: number
+}
+
+/** One row of the request log grouped by app, provider, model and UTC day. */
+export interface DailyUsageRow {
+  readonly appId: string
+  readonly provider: string
+  readonly model: string | null
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string
+  readonly requests: number
+  readonly errors: number
+  readonly inputTokens: number
+  readonly outputTokens: number
+}
+
+/** The most rows `Store.dailyUsage` returns. */
+export const DAILY_USAGE_ROW_LIMIT = 10_000
+
+export interface BudgetStore {
+  listBudgets(userId: string): Promise<BudgetRecord[]>
+  /** Inserts, or replaces the caps of the user's budget with the same provider and period; returns the stored row. */
+  putBudget(budget: BudgetRecord): Promise<BudgetRecord>
+  deleteBudget(userId: string, id: string): Promise<boolean>
+  budgetCounters(budgetId: string, periodStart: number): Promise<BudgetCounters>
+  /**
+   * Atomically (one immediate transaction): refuses if any budget's counters for its current period already reach
+   * a cap (requests: +1 would pass it), otherwise adds one request and the token estimate to every budget.
+   * `periodStarts[i]` is the period start of `budgets[i]` at the time of the call.
+   */
+  reserveBudgets(
+    budgets: readonly BudgetRecord[],
+    periodStarts: readonly number[],
+    estimate: { inputTokens: number; outputTokens: number },
+  ): Promise<{ ok: true; reservation: BudgetReservation } | { ok: false; refusal: BudgetRefusal }>
+  /** Replaces a reservation's token estimate with the tokens the call really used. */
+  settleBudgets(
+    reservation: BudgetReservation,
+    used: { inputTokens: number; outputTokens: number },
+  ): Promise<void>
+  /**
+   * The request log grouped by app, provider, model and UTC day, for `[from, to)`; `userId` narrows it. At most
+   * `limit` rows (default `DAILY_USAGE_ROW_LIMIT`), the earliest days first.
+   */
+  dailyUsage(range: { from: number; to: number; userId?: string; limit?: number }): Promise<DailyUsageRow[]>
 }

@@ -3,7 +3,15 @@ import { ByokError, readRelayError, relayErrorOf, unreachableError } from './err
 import { routeGlobalFetch } from './global-fetch.js'
 import { providerName, SDK_BASE_PATHS } from './providers.js'
 import { defaultStorage } from './storage.js'
-import type { ByokClient, ByokOptions, KeyPromptReason, RejectedToken, StoredKey } from './types.js'
+import type {
+  Budget,
+  ByokClient,
+  ByokOptions,
+  KeyPromptReason,
+  RejectedToken,
+  StoredKey,
+  UsageReport,
+} from './types.js'
 import { relayPathFor, urlOf } from './urls.js'
 
 const TOKEN_REJECTED = new Set(['token_invalid', 'token_expired', 'token_revoked'])
@@ -248,6 +256,18 @@ export function createByok(options: ByokOptions): ByokClient {
 
     async deleteKey(provider) {
       await manage('DELETE', `/keys/${encodeURIComponent(provider)}`)
+    },
+
+    async usage(range = {}) {
+      const query = new URLSearchParams(range as Record<string, string>).toString()
+      return (await manage('GET', `/usage${query && `?${query}`}`)) as UsageReport
+    },
+    async listBudgets() {
+      return ((await manage('GET', '/budgets')) as { budgets: Budget[] }).budgets
+    },
+    setBudget: async (budget) => (await manage('PUT', '/budgets', budget)) as Budget,
+    async deleteBudget(id) {
+      await manage('DELETE', `/budgets/${encodeURIComponent(id)}`)
     },
 
     async forget() {

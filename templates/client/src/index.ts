@@ -21,6 +21,8 @@ export { PROVIDER_HOSTS, providerName, SDK_BASE_PATHS } from './providers.js'
 export type {
   AxiosAdapterConfig,
   AxiosAdapterResponse,
+  Budget,
+  BudgetInput,
   ByokClient,
   ByokOptions,
   KeyPromptReason,
@@ -28,4 +30,6 @@ export type {
   SdkOptions,
   StoredKey,
   TokenStorage,
+  UsageReport,
+  UsageRow,
 } from './types.js'

@@ -45,6 +45,55 @@ export interface StoredKey {
   created_at: string
 }
 
+/** A spending cap the key owner set on the relay (`PUT /budgets`); periods are UTC days or months. */
+export interface Budget {
+  id: string
+  /** A provider id, or `*` for all providers together. */
+  provider: string
+  period: 'day' | 'month'
+  /** null: not capped. */
+  max_requests: number | null
+  max_input_tokens: number | null
+  max_output_tokens: number | null
+  /** This period so far. */
+  used: { requests: number; input_tokens: number; output_tokens: number }
+  period_start: string
+  resets_at: string
+  created_at: string
+  updated_at: string
+}
+
+/** What `setBudget` sends: one budget per (provider, period); setting it again replaces its caps. */
+export interface BudgetInput {
+  /** Default `*` (all providers). */
+  provider?: string
+  period: 'day' | 'month'
+  max_requests?: number | null
+  max_input_tokens?: number | null
+  max_output_tokens?: number | null
+}
+
+/** One row of `GET /usage`: the user's calls for one app, provider, model and UTC day. */
+export interface UsageRow {
+  day: string
+  app_id: string
+  provider: string
+  model: string | null
+  requests: number
+  errors: number
+  input_tokens: number
+  output_tokens: number
+  /** An estimate from the relay's dated price table; null for models it does not list. */
+  estimated_cost_usd: number | null
+}
+
+export interface UsageReport {
+  from: string
+  to: string
+  prices_as_of: string
+  rows: UsageRow[]
+}
+
 export interface SdkOptions {
   baseURL: string
   /** The relay token: SDKs send it as their API key and the relay accepts it there. */
@@ -123,6 +172,20 @@ export interface ByokClient {
   askForKey(provider: string, reason?: KeyPromptReason): Promise<boolean>
   listKeys(): Promise<StoredKey[]>
   deleteKey(provider: string): Promise<void>
+  /**
+   * The user's usage per app, provider, model and day (`GET /usage`); days as `YYYY-MM-DD` (UTC), default the
+   * last 30.
+   * @example const { rows } = await byok.usage({ from: '2030-01-01' })
+   */
+  usage(range?: { from?: string; to?: string }): Promise<UsageReport>
+  /** The user's spending caps with this period's counters. */
+  listBudgets(): Promise<Budget[]>
+  /**
+   * Sets a cap; once it is used up, relay calls fail with `budget_exceeded` until `resets_at`.
+   * @example await byok.setBudget({ provider: 'openai', period: 'day', max_output_tokens: 100_000 })
+   */
+  setBudget(budget: BudgetInput): Promise<Budget>
+  deleteBudget(id: string): Promise<void>
   /** Revokes the token on the relay and drops it from storage; the next call registers again. */
   forget(): Promise<void>
 }
