@@ -56,4 +56,23 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       CREATE INDEX request_log_app ON request_log (app_id, provider);
     `,
   },
+  {
+    // Issue 20: users bound to the app's own accounts, and scoped tokens. Existing tokens get a public id and
+    // no scope (they keep working exactly as before). The mapping goes with its user (erasure means erasure).
+    version: 3,
+    sql: `
+      ALTER TABLE tokens ADD COLUMN id TEXT;
+      ALTER TABLE tokens ADD COLUMN scope TEXT;
+      UPDATE tokens SET id = lower(hex(randomblob(16)));
+      CREATE UNIQUE INDEX tokens_id ON tokens (id);
+
+      CREATE TABLE external_users (
+        app_id TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        user_id TEXT NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, external_user_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
