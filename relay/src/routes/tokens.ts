@@ -184,7 +184,7 @@ export async function registerTokenRoutes(app: FastifyInstance, ctx: RouteContex
     },
     async (request) => {
       const body = request.body ?? {}
-      const request_ = {
+      const scopeRequest = {
         ...(body.providers && { providers: body.providers.map((id) => resolveProvider(id).id) }),
         ...(body.models && { models: body.models }),
         ...(body.origins && { origins: body.origins.map(checkOrigin) }),
@@ -199,7 +199,7 @@ export async function registerTokenRoutes(app: FastifyInstance, ctx: RouteContex
               'app_id and external_user_id are for the app backend (APP_SECRET); a token mints for its own user',
           })
         }
-        issued = await ctx.accounts.mintScoped(request.caller, request_)
+        issued = await ctx.accounts.mintScoped(request.caller, scopeRequest)
       } else {
         if (body.app_id === undefined || body.external_user_id === undefined) {
           throw new RelayError('validation_error', {
@@ -207,7 +207,7 @@ export async function registerTokenRoutes(app: FastifyInstance, ctx: RouteContex
           })
         }
         const user: ExternalUser = { appId: body.app_id, externalUserId: body.external_user_id }
-        issued = await ctx.accounts.mintScoped(user, request_)
+        issued = await ctx.accounts.mintScoped(user, scopeRequest)
       }
       return {
         token: issued.token,
