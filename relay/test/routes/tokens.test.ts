@@ -79,6 +79,18 @@ describe('POST /users with external_user_id (keys follow the app’s user)', () 
     expect(await keyProviders(app, laptop)).toEqual(['openai'])
   })
 
+  it('makes one relay user of two first logins at the same moment', async () => {
+    const app = await buildTestApp({ APP_SECRET })
+    const [a, b] = await Promise.all([
+      registerExternal(app, 'shop', 'twin'),
+      registerExternal(app, 'shop', 'twin'),
+    ])
+    const tokenA = a.json<{ token: string }>().token
+    const tokenB = b.json<{ token: string }>().token
+    await storeKey(app, tokenA, 'openai', SAMPLE_KEYS.openai)
+    expect(await keyProviders(app, tokenB)).toEqual(['openai'])
+  })
+
   it('keeps apps and users apart: another app or another user id is another relay user', async () => {
     const app = await buildTestApp({ APP_SECRET })
     const token = (await registerExternal(app, 'shop', 'user-42')).json<{ token: string }>().token
@@ -356,6 +368,21 @@ describe('POST /tokens', () => {
         payload: { app_id: 'shop', external_user_id: 'u' },
       })
       expectErrorShape(res, status, code)
+    })
+
+    it('failed secrets spend the sign-up quota (no free APP_SECRET guessing through /tokens)', async () => {
+      const app = await buildTestApp({ APP_SECRET, RATE_LIMIT_REGISTER_PER_HOUR: '1' })
+      const guess = () =>
+        app.inject({
+          method: 'POST',
+          url: '/tokens',
+          headers: { authorization: 'Bearer guess' },
+          payload: { app_id: 'shop', external_user_id: 'u' },
+        })
+      expectErrorShape(await guess(), 401, 'app_secret_invalid')
+      expectErrorShape(await guess(), 429, 'rate_limited')
+      // The backend itself is not held back by it.
+      await mint(app, appAuth, { app_id: 'shop', external_user_id: 'u' })
     })
 
     it('needs app_id and external_user_id', async () => {
