@@ -26,6 +26,7 @@ import { registerModelRoutes } from './routes/models.js'
 import { registerRelayRoutes } from './routes/relay.js'
 import { registerSkillRoutes, type ServedSkill } from './routes/skill.js'
 import { registerStatsRoutes } from './routes/stats.js'
+import { registerTokenRoutes } from './routes/tokens.js'
 import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createBudgets } from './services/budgets.js'
@@ -194,6 +195,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     },
     metrics,
     requireCaller: createRequireCaller(accounts),
+    requireCallerOrScoped: createRequireCaller(accounts, { allowScoped: true }),
     clientKey,
   }
   const upstream = deps.upstream ?? createUpstreamAgent({ timeoutMs: config.proxy.upstreamTimeoutMs })
@@ -235,6 +237,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
 
   await registerHealthRoutes(app, ctx)
   await registerUserRoutes(app, ctx)
+  await registerTokenRoutes(app, ctx)
   await registerKeyRoutes(app, ctx, { upstream, egress })
   await registerModelRoutes(app, ctx)
   await registerStatsRoutes(app, ctx)

@@ -23,6 +23,31 @@ export const ERRORS = {
     message: 'Relay token has been revoked',
     hint: 'Register again with POST /users to get a new token.',
   },
+  token_scope_provider: {
+    status: 403,
+    message: 'This relay token is not allowed to use this provider',
+    hint: 'The token was minted for other providers; GET /tokens (with the full token) shows its scopes.',
+  },
+  token_scope_model: {
+    status: 403,
+    message: 'This relay token is not allowed to use this model',
+    hint: 'Name a model the token allows, in the body or the path; a model-restricted token needs one.',
+  },
+  token_scope_origin: {
+    status: 403,
+    message: 'This relay token is not allowed from this origin',
+    hint: 'Scoped tokens with origins only work from those pages (checked against the Origin header).',
+  },
+  token_scope_widen: {
+    status: 403,
+    message: 'A scoped token cannot mint a wider token',
+    hint: 'Ask for a subset of its providers, models and origins, expiring no later than it does.',
+  },
+  token_scope_forbidden: {
+    status: 403,
+    message: 'Scoped relay tokens cannot do this',
+    hint: "Keys, tokens and the account are managed with the user's full token from POST /users.",
+  },
   app_secret_invalid: {
     status: 401,
     message: 'Invalid or missing app secret',

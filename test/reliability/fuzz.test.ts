@@ -66,6 +66,8 @@ const path = (token: () => string) =>
       arbitrary: fc.constantFrom(
         '/users',
         '/tokens/revoke',
+        '/tokens',
+        `/tokens/${'0'.repeat(32)}`,
         '/keys',
         '/models',
         '/stats',
@@ -89,6 +91,7 @@ const path = (token: () => string) =>
     { weight: 2, arbitrary: segment.map((s) => `/keys/${s}`) },
     { weight: 1, arbitrary: segment.map((s) => `/keys/${s}/rotate`) },
     { weight: 1, arbitrary: segment.map((s) => `/stats/${s}`) },
+    { weight: 1, arbitrary: segment.map((s) => `/tokens/${s}`) },
     {
       weight: 4,
       arbitrary: fc
@@ -209,6 +212,10 @@ const body = fc.oneof(
     arbitrary: fc.constantFrom(
       '{"model":"gpt-4o-mini","messages":[]}',
       '{"model":"claude-sonnet-4-5","max_tokens":1}',
+      // POST /users and POST /tokens (issue 20): an external user, scoped tokens by a user or the backend.
+      '{"app_id":"fuzz","external_user_id":"fuzz-user"}',
+      '{"providers":["openai"],"models":["gpt-4o*"],"origins":["https://app.example.com"],"expires_in":60}',
+      '{"app_id":"fuzz","external_user_id":"fuzz-user","providers":["anthropic","nope"]}',
     ),
   },
   { weight: 1, arbitrary: multipart },
@@ -321,6 +328,10 @@ describe('hostile input (property-based)', () => {
               ...(payload === undefined || method === 'GET' || method === 'HEAD' ? {} : { payload }),
             })
             statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
+            // Minted tokens join the leak search below.
+            if (res.statusCode === 200 && /^\/tokens(\?|$)/.test(url) && method === 'POST') {
+              tokens.push((JSON.parse(res.body) as { token: string }).token)
+            }
             // A case that erased the user or revoked the token: the next cases get a fresh user.
             if (res.statusCode === 200 && /^\/(users|tokens\/revoke)(\?|$)/.test(url) && method !== 'GET') {
               token = await createUser(origin, STORED)

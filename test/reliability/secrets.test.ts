@@ -182,6 +182,60 @@ describe('secrets never leave (trace logging captured)', () => {
       json(a, { key: 'sk-ant-api03-RejectedRotation0123456789' }),
     )
 
+    // Accounts and scoped tokens (issue 20): an external user, scoped tokens minted by a user and by the
+    // backend, their refusals, the token list and revocation by id.
+    const external = await send(
+      'register',
+      '/users',
+      json(null, { app_id: 'secrets', external_user_id: 'user-7' }, auth),
+    )
+    tokens.push((JSON.parse(external.body) as { token: string }).token)
+    const origin = { origin: 'https://app.example' }
+    const scope = { providers: ['openai'], models: ['gpt-4o*'], origins: [origin.origin], expires_in: 600 }
+    const minted = await send('mint', '/tokens', json(a, scope))
+    const scoped = JSON.parse(minted.body) as { token: string; id: string }
+    tokens.push(scoped.token)
+    const backendMinted = await send(
+      'mint',
+      '/tokens',
+      json(null, { app_id: 'secrets', external_user_id: 'user-7', providers: ['anthropic'] }, auth),
+    )
+    tokens.push((JSON.parse(backendMinted.body) as { token: string }).token)
+    await send(
+      'mint, wrong secret',
+      '/tokens',
+      json(
+        null,
+        { app_id: 'secrets', external_user_id: 'user-7' },
+        { authorization: `Bearer ${APP_SECRET}x` },
+      ),
+    )
+    await send('mint wider', '/tokens', json(scoped.token, { providers: ['google'] }, origin))
+    await send('scoped, wrong origin', '/relay/openai/v1/chat/completions', json(scoped.token, chat))
+    await send(
+      'scoped, wrong model',
+      '/relay/openai/v1/chat/completions',
+      json(scoped.token, { model: 'gpt-4.1', messages: [] }, origin),
+    )
+    await send('scoped, wrong provider', '/relay/anthropic/v1/messages', json(scoped.token, chat, origin))
+    await send('scoped stores a key', '/keys/openai', json(scoped.token, { key: KEYS.openai }, origin))
+    await send('list tokens', '/tokens', { headers: { 'x-relay-token': a } })
+    await send('revoke by id', `/tokens/${scoped.id}`, { method: 'DELETE', headers: { 'x-relay-token': a } })
+    await send('revoked scoped token', '/keys', { headers: { 'x-relay-token': scoped.token, ...origin } })
+    expect(seen.slice(-11).map((s) => `${s.what} ${s.status}`)).toEqual([
+      'mint 200',
+      'mint 200',
+      'mint, wrong secret 401',
+      'mint wider 403',
+      'scoped, wrong origin 403',
+      'scoped, wrong model 403',
+      'scoped, wrong provider 403',
+      'scoped stores a key 403',
+      'list tokens 200',
+      'revoke by id 200',
+      'revoked scoped token 401',
+    ])
+
     // Reads, operator routes, revocation, erasure.
     await send('list keys', '/keys', { headers: { 'x-relay-token': a } })
     await send('stats', '/stats', { headers: { 'x-relay-token': a } })
@@ -211,8 +265,8 @@ describe('secrets never leave (trace logging captured)', () => {
       ...logLines.map((line, i) => ({ where: `log line ${i}`, text: line })),
       ...seen.flatMap((s) => [
         { where: `${s.what}: headers`, text: s.headers },
-        // Every body, except POST /users handing out the token it exists to hand out.
-        { where: `${s.what}: body (${s.status})`, text: s.what === 'register' ? '' : s.body },
+        // Every body, except POST /users and POST /tokens handing out the token they exist to hand out.
+        { where: `${s.what}: body (${s.status})`, text: ['register', 'mint'].includes(s.what) ? '' : s.body },
       ]),
     ]
     for (const [name, secret] of Object.entries(secrets)) {

@@ -23,7 +23,10 @@ export interface RouteContext {
   }
   /** Set only when METRICS_TOKEN is. */
   readonly metrics: RelayMetrics | undefined
+  /** Resolves the relay token; refuses scoped tokens (403 `token_scope_forbidden`). */
   readonly requireCaller: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /** Resolves the relay token, scoped ones included; the route enforces their scope itself. */
+  readonly requireCallerOrScoped: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   /** The key per-IP limits count `request.ip` under (IPv6 by network prefix). */
   readonly clientKey: (ip: string | undefined) => string
 }

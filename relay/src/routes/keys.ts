@@ -7,7 +7,7 @@ import { resolveDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { verifyKey } from '../proxy/upstream.js'
 import type { RouteContext } from './context.js'
-import { errorResponses, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
+import { errorResponses, FULL_TOKEN_ERRORS, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 
 const storeBody = {
   type: 'object',
@@ -113,7 +113,7 @@ export async function registerKeyRoutes(
             properties: providerOk,
           },
           ...errorResponses(
-            ...TOKEN_ERRORS,
+            ...FULL_TOKEN_ERRORS,
             ...BODY_ERRORS,
             'provider_unknown',
             'key_invalid',
@@ -165,7 +165,7 @@ export async function registerKeyRoutes(
             },
           },
           ...errorResponses(
-            ...TOKEN_ERRORS,
+            ...FULL_TOKEN_ERRORS,
             ...BODY_ERRORS,
             'provider_unknown',
             'key_invalid',
@@ -214,19 +214,25 @@ export async function registerKeyRoutes(
     {
       schema: {
         summary: 'List stored keys as masked hints',
+        description: "A scoped token sees only its providers' keys; only full tokens store or delete keys.",
         tags: ['keys'],
         security: TOKEN_SECURITY,
         response: { 200: keyListBody, ...errorResponses(...TOKEN_ERRORS, 'rate_limited') },
       },
-      onRequest: ctx.requireCaller,
+      onRequest: ctx.requireCallerOrScoped,
     },
     async (request) => {
-      const keys = (await ctx.vault.list(callerOf(request).userId)).map(({ base_url, ...rest }) =>
-        // A key bound to the operator's own endpoint does not reveal it: it may be an internal address.
-        base_url === undefined || base_url === ctx.config.proxy.baseUrls[rest.provider]
-          ? rest
-          : { ...rest, base_url },
-      )
+      const caller = callerOf(request)
+      const visible = caller.scope?.providers ?? null
+      const stored = await ctx.vault.list(caller.userId)
+      const keys = stored
+        .filter((k) => visible === null || visible.includes(k.provider))
+        .map(({ base_url, ...rest }) =>
+          // A key bound to the operator's own endpoint does not reveal it: it may be an internal address.
+          base_url === undefined || base_url === ctx.config.proxy.baseUrls[rest.provider]
+            ? rest
+            : { ...rest, base_url },
+        )
       return { providers: keys.map((k) => k.provider), keys }
     },
   )
@@ -246,7 +252,7 @@ export async function registerKeyRoutes(
             additionalProperties: false,
             properties: { ...providerOk, deleted: { type: 'boolean' } },
           },
-          ...errorResponses(...TOKEN_ERRORS, 'provider_unknown', 'rate_limited'),
+          ...errorResponses(...FULL_TOKEN_ERRORS, 'provider_unknown', 'rate_limited'),
         },
       },
       onRequest: ctx.requireCaller,

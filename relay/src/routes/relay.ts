@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
-import { callerOf } from '../plugins/auth.js'
+import { callerOf, checkCallerOrigin } from '../plugins/auth.js'
 import type { ProviderSpec } from '../providers/index.js'
 import { INVALID, parseJsonBody, planChatCall } from '../proxy/chat-route.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
@@ -19,6 +19,7 @@ import {
 import { isAllowedRoute, normalizePath } from '../proxy/path.js'
 import { attachKey, splitBaseUrl } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
+import { checkScopeModel, checkScopeProvider } from '../services/token-scope.js'
 import type { RouteContext } from './context.js'
 import { resolveProvider } from './keys.js'
 import { describedErrors, RELAY_SECURITY, TOKEN_ERRORS } from './schemas.js'
@@ -73,6 +74,8 @@ const RELAY_ERRORS = [
   'base_url_rejected',
   'path_forbidden',
   'model_forbidden',
+  'token_scope_provider',
+  'token_scope_model',
   'body_too_large',
   'rate_limited',
   'budget_exceeded',
@@ -129,13 +132,26 @@ export async function registerRelayRoutes(
     reply.headers(ctx.limiters.global.consume(`ip:${ctx.clientKey(request.ip)}`))
   }
 
-  async function authenticateCounted(request: FastifyRequest, reply: FastifyReply): Promise<Caller> {
+  /** A refusal for the token (unknown, expired, or outside its scope) spends the caller's IP quota. */
+  async function countedTokenCheck<T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    check: () => T,
+  ): Promise<T> {
     try {
-      return await ctx.accounts.authenticate(relayToken(request))
+      return await check()
     } catch (error) {
       spendIpQuota(request, reply)
       throw error
     }
+  }
+
+  async function authenticateCounted(request: FastifyRequest, reply: FastifyReply): Promise<Caller> {
+    return countedTokenCheck(request, reply, async () => {
+      const caller = await ctx.accounts.authenticate(relayToken(request))
+      checkCallerOrigin(caller, request)
+      return caller
+    })
   }
 
   /** Everything that needs no body runs before the body is read: auth, provider, path allowlist. */
@@ -149,6 +165,7 @@ export async function registerRelayRoutes(
       spendIpQuota(request, reply)
       throw error
     }
+    await countedTokenCheck(request, reply, () => checkScopeProvider(caller.scope, provider.id))
     const { path: rawPath, search } = splitUrl(request.url)
     // Everything after /relay/<provider segment as sent>, still percent-encoded.
     const afterProvider = rawPath.slice(rawPath.indexOf('/', '/relay/'.length))
@@ -170,10 +187,13 @@ export async function registerRelayRoutes(
     const target = request.relayTarget!
     const { provider, caller } = target
     const contentType = request.headers['content-type']
-    // Reading the body is only needed to enforce ALLOWED_MODELS; the log takes the model from the response.
-    const requestedModel = checkModels
-      ? extractModel(target.path, contentType, body, request.relayJson)
-      : modelFromPath(target.path)
+    // Reading the body is only needed to enforce ALLOWED_MODELS or a token's models; the log takes the model
+    // from the response.
+    const scopedModels = caller.scope?.models != null
+    const requestedModel =
+      checkModels || scopedModels
+        ? extractModel(target.path, contentType, body, request.relayJson)
+        : modelFromPath(target.path)
     if (checkModels && (requestedModel === null || !allowModel(provider.id, requestedModel))) {
       throw new RelayError('model_forbidden', {
         message:
@@ -183,6 +203,7 @@ export async function registerRelayRoutes(
         hint: 'GET /models lists the allowed models.',
       })
     }
+    await countedTokenCheck(request, reply, () => checkScopeModel(caller.scope, provider.id, requestedModel))
     // Quota is spent only by calls that passed every check above (SPEC §3.4), or were refused for their token.
     spendIpQuota(request, reply)
     reply.headers(ctx.limiters.relay.consume(`relay:${caller.tokenHash.toString('base64')}`))
@@ -307,6 +328,7 @@ export async function registerRelayRoutes(
         throw new RelayError('validation_error', { message: 'Request body is not valid JSON' })
       }
       const plan = planChatCall(parsed, request.body!)
+      await countedTokenCheck(request, reply, () => checkScopeProvider(caller.scope, plan.provider.id))
       request.relayTarget = {
         provider: plan.provider,
         path: plan.path,

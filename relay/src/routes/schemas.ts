@@ -64,13 +64,17 @@ export function describedErrors(...codes: ErrorCode[]): Record<number, unknown> 
   return responses
 }
 
-/** 401 codes of a token-authenticated route. */
+/** 401 codes of a token-authenticated route, and the 403 of a scoped token used from an origin it does not allow. */
 export const TOKEN_ERRORS: readonly ErrorCode[] = [
   'token_missing',
   'token_invalid',
   'token_expired',
   'token_revoked',
+  'token_scope_origin',
 ]
+
+/** A route that takes only a full token (POST /users): scoped tokens get 403 `token_scope_forbidden`. */
+export const FULL_TOKEN_ERRORS: readonly ErrorCode[] = [...TOKEN_ERRORS, 'token_scope_forbidden']
 
 // Security requirement objects; the schemes are declared in plugins/openapi.ts.
 type SecurityRequirement = Record<string, string[]>

@@ -3,7 +3,7 @@ import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import { TOP_MODEL_LIMIT, USAGE_ROW_LIMIT, type UsageSummary } from '../store/types.js'
 import type { RouteContext } from './context.js'
-import { APP_SECRET_SECURITY, errorResponses, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
+import { APP_SECRET_SECURITY, errorResponses, FULL_TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 import { requireAppSecret } from './users.js'
 
 /**
@@ -125,7 +125,7 @@ export async function registerStatsRoutes(app: FastifyInstance, ctx: RouteContex
             additionalProperties: false,
             properties: { ...summaryProperties, ...byokRelayProperties },
           },
-          ...errorResponses(...TOKEN_ERRORS, 'rate_limited'),
+          ...errorResponses(...FULL_TOKEN_ERRORS, 'rate_limited'),
         },
       },
       onRequest: ctx.requireCaller,

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { generateToken, looksLikeToken, type TokenHasher } from '../crypto/tokens.js'
 import { RelayError } from '../errors.js'
-import type { Store } from '../store/types.js'
+import type { NewToken, Store, TokenRecord, TokenScope } from '../store/types.js'
+import { narrowScope, type ScopeRequest } from './token-scope.js'
 
 const DAY_MS = 86_400_000
 
@@ -10,14 +11,45 @@ export interface Caller {
   readonly userId: string
   readonly appId: string
   readonly tokenHash: Buffer
+  readonly tokenId: string
+  readonly expiresAt: number | null
+  /** null for a full token (POST /users); set for a scoped one (POST /tokens). */
+  readonly scope: TokenScope | null
+}
+
+/** The app's own account a relay user is bound to (`POST /users` with `external_user_id`). */
+export interface ExternalUser {
+  readonly appId: string
+  readonly externalUserId: string
+}
+
+export interface IssuedToken {
+  readonly token: string
+  readonly id: string
+  readonly expiresAt: number | null
+  readonly scope: TokenScope | null
 }
 
 export interface Accounts {
   register(appId: string): Promise<{ token: string; expiresAt: number | null }>
+  /** A full token for the relay user bound to this external account, created on first use. */
+  registerExternal(external: ExternalUser): Promise<{ token: string; expiresAt: number | null }>
+  /**
+   * A scoped token, minted by a caller's token (never wider than it) or, for the app's backend, for an
+   * external user (created on first use). Throws `token_scope_widen` for a wider request.
+   */
+  mintScoped(by: Caller | ExternalUser, request: ScopeRequest): Promise<IssuedToken>
+  listTokens(caller: Caller): Promise<TokenRecord[]>
+  /** Revokes one of the caller's user's tokens by its public id; false when there is no such live token. */
+  revokeById(caller: Caller, id: string): Promise<boolean>
   /** Resolves a presented token or throws the 401 with its specific code. */
   authenticate(token: string | undefined): Promise<Caller>
   revoke(caller: Caller): Promise<void>
   deleteUser(caller: Caller): Promise<void>
+}
+
+function newTokenId(): string {
+  return randomBytes(16).toString('hex')
 }
 
 export function createAccounts(deps: {
@@ -27,16 +59,52 @@ export function createAccounts(deps: {
   expiryDays: number
 }): Accounts {
   const { store, hasher, now, expiryDays } = deps
+
+  function fullToken(createdAt: number): { token: string; record: NewToken } {
+    const token = generateToken()
+    const expiresAt = expiryDays === 0 ? null : createdAt + expiryDays * DAY_MS
+    return {
+      token,
+      record: { hash: hasher.hash(token), id: newTokenId(), createdAt, expiresAt, scope: null },
+    }
+  }
+
   return {
     async register(appId) {
-      const token = generateToken()
       const createdAt = now()
-      const expiresAt = expiryDays === 0 ? null : createdAt + expiryDays * DAY_MS
-      await store.createUser(
-        { id: randomUUID(), appId, createdAt },
-        { hash: hasher.hash(token), createdAt, expiresAt },
+      const { token, record } = fullToken(createdAt)
+      await store.createUser({ id: randomUUID(), appId, createdAt }, record)
+      return { token, expiresAt: record.expiresAt }
+    },
+    async registerExternal(external) {
+      const createdAt = now()
+      const { token, record } = fullToken(createdAt)
+      await store.issueExternalUserToken(
+        external,
+        { id: randomUUID(), appId: external.appId, createdAt },
+        record,
       )
-      return { token, expiresAt }
+      return { token, expiresAt: record.expiresAt }
+    },
+    async mintScoped(by, request) {
+      const createdAt = now()
+      const parent = 'userId' in by ? by : { scope: null, expiresAt: null }
+      const { scope, expiresAt } = narrowScope(parent, request, createdAt)
+      const token = generateToken()
+      const record: NewToken = { hash: hasher.hash(token), id: newTokenId(), createdAt, expiresAt, scope }
+      if ('userId' in by) {
+        // The user may have been erased since the caller's token was checked.
+        if (!(await store.createToken(by.userId, record))) throw new RelayError('token_invalid')
+      } else {
+        await store.issueExternalUserToken(by, { id: randomUUID(), appId: by.appId, createdAt }, record)
+      }
+      return { token, id: record.id as string, expiresAt, scope }
+    },
+    async listTokens(caller) {
+      return store.listTokens(caller.userId, now())
+    },
+    async revokeById(caller, id) {
+      return (await store.revokeTokenById(caller.userId, id, now())) !== undefined
     },
     async authenticate(token) {
       if (token === undefined || token === '') throw new RelayError('token_missing')
@@ -46,7 +114,14 @@ export function createAccounts(deps: {
       if (!record) throw new RelayError('token_invalid')
       if (record.revokedAt !== null) throw new RelayError('token_revoked')
       if (record.expiresAt !== null && record.expiresAt <= now()) throw new RelayError('token_expired')
-      return { userId: record.userId, appId: record.appId, tokenHash: hash }
+      return {
+        userId: record.userId,
+        appId: record.appId,
+        tokenHash: hash,
+        tokenId: record.id,
+        expiresAt: record.expiresAt,
+        scope: record.scope,
+      }
     },
     async revoke(caller) {
       await store.revokeToken(caller.tokenHash, now())

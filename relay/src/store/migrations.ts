@@ -58,6 +58,25 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
     `,
   },
   {
+    // Issue 20: users bound to the app's own accounts, and scoped tokens. Existing tokens get a public id and
+    // no scope (they keep working exactly as before). The mapping goes with its user (erasure means erasure).
+    version: 3,
+    sql: `
+      ALTER TABLE tokens ADD COLUMN id TEXT;
+      ALTER TABLE tokens ADD COLUMN scope TEXT;
+      UPDATE tokens SET id = lower(hex(randomblob(16)));
+      CREATE UNIQUE INDEX tokens_id ON tokens (id);
+
+      CREATE TABLE external_users (
+        app_id TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        user_id TEXT NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, external_user_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     // Spending caps the key owner sets (issue 21). A budget caps requests and/or tokens per UTC day or month, for
     // one provider or all (provider '*'). budget_usage holds one counter row per budget and period: requests
     // count when reserved, tokens are reserved from the request's estimate and corrected from the provider's

@@ -61,6 +61,11 @@ export function withReadCache(
       tokens.delete(hash.toString('base64'))
       await store.revokeToken(hash, at)
     },
+    async revokeTokenById(userId, id, at) {
+      const hash = await store.revokeTokenById(userId, id, at)
+      if (hash) tokens.delete(hash.toString('base64'))
+      return hash
+    },
     async deleteUser(userId) {
       // Rare: dropping everything is simpler than indexing entries by user.
       tokens.clear()

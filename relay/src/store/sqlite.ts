@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
@@ -5,13 +6,16 @@ import { MIGRATIONS } from './migrations.js'
 import { prepareBudgetStore } from './sqlite-budgets.js'
 import {
   type KeyRecord,
+  type NewToken,
   type RequestLogEntry,
   type Store,
   TOP_MODEL_LIMIT,
   type TokenRecord,
+  type TokenScope,
   USAGE_ROW_LIMIT,
   type UsageRow,
   type UsageSummary,
+  type UserRecord,
 } from './types.js'
 
 interface KeyRow {
@@ -96,30 +100,70 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     throw error
   }
 
+  const revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL')
   const insertUser = db.prepare('INSERT INTO users (id, app_id, created_at) VALUES (?, ?, ?)')
-  const insertToken = db.prepare(
-    'INSERT INTO tokens (hash, user_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, NULL)',
+  const insertToken = db.prepare<[string, TokenRow]>(
+    `INSERT INTO tokens (hash, id, user_id, created_at, expires_at, revoked_at, scope)
+     VALUES (@hash, @id, ?, @createdAt, @expiresAt, NULL, @scope)`,
   )
-  const createUser = db.transaction(
-    (
-      id: string,
-      appId: string,
-      createdAt: number,
-      hash: Buffer,
-      tokenCreatedAt: number,
-      expiresAt: number | null,
-    ) => {
-      insertUser.run(id, appId, createdAt)
-      insertToken.run(hash, id, tokenCreatedAt, expiresAt)
+  const userExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE id = ?')
+  const addToken = (userId: string, token: NewToken) =>
+    insertToken.run(userId, {
+      hash: token.hash,
+      id: token.id ?? randomBytes(16).toString('hex'),
+      createdAt: token.createdAt,
+      expiresAt: token.expiresAt,
+      scope: token.scope ? JSON.stringify(token.scope) : null,
+    })
+  const createUser = db.transaction((user: UserRecord, token: NewToken) => {
+    insertUser.run(user.id, user.appId, user.createdAt)
+    addToken(user.id, token)
+  })
+  const findExternal = db.prepare<[string, string], { user_id: string }>(
+    'SELECT user_id FROM external_users WHERE app_id = ? AND external_user_id = ?',
+  )
+  const insertExternal = db.prepare(
+    'INSERT INTO external_users (app_id, external_user_id, user_id, created_at) VALUES (?, ?, ?, ?)',
+  )
+  const issueExternal = db.transaction(
+    (external: { appId: string; externalUserId: string }, newUser: UserRecord, token: NewToken) => {
+      const existing = findExternal.get(external.appId, external.externalUserId)?.user_id
+      if (existing !== undefined) {
+        addToken(existing, token)
+        return { userId: existing, created: false }
+      }
+      insertUser.run(newUser.id, newUser.appId, newUser.createdAt)
+      insertExternal.run(external.appId, external.externalUserId, newUser.id, newUser.createdAt)
+      addToken(newUser.id, token)
+      return { userId: newUser.id, created: true }
     },
   )
+  const createToken = db.transaction((userId: string, token: NewToken) => {
+    if (!userExists.get(userId)) return false
+    addToken(userId, token)
+    return true
+  })
+  const listTokens = db.prepare<[string, number], TokenRecordRow>(
+    `SELECT t.hash, t.id, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at, t.scope
+       FROM tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.user_id = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)
+      ORDER BY t.created_at, t.id`,
+  )
+  const findTokenById = db.prepare<[string, string], { hash: Buffer }>(
+    'SELECT hash FROM tokens WHERE user_id = ? AND id = ? AND revoked_at IS NULL',
+  )
+  const revokeTokenById = db.transaction((userId: string, id: string, at: number) => {
+    const row = findTokenById.get(userId, id)
+    if (!row) return undefined
+    revokeToken.run(at, row.hash)
+    return row.hash
+  })
   const deleteUserRow = db.prepare('DELETE FROM users WHERE id = ?')
   const deleteUserLog = db.prepare('DELETE FROM request_log WHERE user_id = ?')
   const findToken = db.prepare<[Buffer], TokenRecordRow>(
-    `SELECT t.hash, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at
+    `SELECT t.hash, t.id, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at, t.scope
        FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`,
   )
-  const revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL')
   const putKey = db.prepare(
     `INSERT INTO keys (user_id, provider, key_version, sealed, hint, base_url, created_at, updated_at)
      VALUES (@userId, @provider, @keyVersion, @sealed, @hint, @baseUrl, @createdAt, @updatedAt)
@@ -168,7 +212,19 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   return {
     ...budgets,
     async createUser(user, token) {
-      createUser(user.id, user.appId, user.createdAt, token.hash, token.createdAt, token.expiresAt)
+      createUser(user, token)
+    },
+    async issueExternalUserToken(external, newUser, token) {
+      return issueExternal(external, newUser, token)
+    },
+    async createToken(userId, token) {
+      return createToken(userId, token)
+    },
+    async listTokens(userId, now) {
+      return listTokens.all(userId, now).map(toToken)
+    },
+    async revokeTokenById(userId, id, at) {
+      return revokeTokenById(userId, id, at)
     },
     async deleteUser(userId) {
       // Rows still waiting in the batch are written first, so the delete below erases them too.
@@ -238,23 +294,35 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   }
 }
 
+interface TokenRow {
+  hash: Buffer
+  id: string
+  createdAt: number
+  expiresAt: number | null
+  scope: string | null
+}
+
 interface TokenRecordRow {
   hash: Buffer
+  id: string
   user_id: string
   app_id: string
   created_at: number
   expires_at: number | null
   revoked_at: number | null
+  scope: string | null
 }
 
 function toToken(row: TokenRecordRow): TokenRecord {
   return {
     hash: row.hash,
+    id: row.id,
     userId: row.user_id,
     appId: row.app_id,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    scope: row.scope === null ? null : (JSON.parse(row.scope) as TokenScope),
   }
 }
 

@@ -8,14 +8,38 @@ export interface UserRecord {
   readonly createdAt: number
 }
 
+/**
+ * What a scoped token (`POST /tokens`) may do; null in a list means "not restricted". Unscoped tokens (from
+ * `POST /users`) have no scope at all.
+ */
+export interface TokenScope {
+  readonly providers: readonly string[] | null
+  /** `*` globs, matched against `model` or `provider/model` like `ALLOWED_MODELS`. */
+  readonly models: readonly string[] | null
+  /** Exact origins (`https://app.example`), compared with the request's `Origin` header. */
+  readonly origins: readonly string[] | null
+}
+
 export interface TokenRecord {
   readonly hash: Buffer
+  /** Public identifier (GET /tokens, DELETE /tokens/:id); reveals nothing about the token. */
+  readonly id: string
   readonly userId: string
   readonly appId: string
   readonly createdAt: number
   /** Epoch ms, or null when tokens never expire. */
   readonly expiresAt: number | null
   readonly revokedAt: number | null
+  readonly scope: TokenScope | null
+}
+
+/** A token to insert: only its HMAC digest is ever stored. Without `id` the store picks one; no `scope` = unscoped. */
+export interface NewToken {
+  readonly hash: Buffer
+  readonly id?: string
+  readonly createdAt: number
+  readonly expiresAt: number | null
+  readonly scope?: TokenScope | null
 }
 
 export interface KeyRecord {
@@ -85,14 +109,26 @@ export const TOP_MODEL_LIMIT = 10
 
 export interface Store extends BudgetStore {
   /** Creates the user and their first token atomically. */
-  createUser(
-    user: UserRecord,
-    token: { hash: Buffer; createdAt: number; expiresAt: number | null },
-  ): Promise<void>
+  createUser(user: UserRecord, token: NewToken): Promise<void>
+  /**
+   * The user bound to the app's own account (`app_id`, `external_user_id`), created with `newUser` the first
+   * time, and a new token for them; atomic, so two first logins at once still make one user.
+   */
+  issueExternalUserToken(
+    external: { appId: string; externalUserId: string },
+    newUser: UserRecord,
+    token: NewToken,
+  ): Promise<{ userId: string; created: boolean }>
+  /** Adds a token for an existing user; false when the user no longer exists. */
+  createToken(userId: string, token: NewToken): Promise<boolean>
+  /** The user's tokens that are neither revoked nor expired at `now`, oldest first. */
+  listTokens(userId: string, now: number): Promise<TokenRecord[]>
   /** Erases the user, their tokens, their keys and their request-log rows (erasure means erasure). */
   deleteUser(userId: string): Promise<boolean>
   findToken(hash: Buffer): Promise<TokenRecord | undefined>
   revokeToken(hash: Buffer, at: number): Promise<void>
+  /** Revokes the user's token with this public id; returns its digest, or undefined if there is none to revoke. */
+  revokeTokenById(userId: string, id: string, at: number): Promise<Buffer | undefined>
   /** Inserts or replaces the key for (user, provider). */
   putKey(key: KeyRecord): Promise<void>
   getKey(userId: string, provider: string): Promise<KeyRecord | undefined>

@@ -170,7 +170,9 @@ describe('routing errors', () => {
     ['PUT', '/users', 'POST, DELETE'],
     ['GET', '/users', 'POST, DELETE'],
     ['PATCH', '/keys', 'GET'],
-    ['GET', '/tokens/revoke', 'POST'],
+    // DELETE is routed there too: it is DELETE /tokens/:id (an id that cannot exist).
+    ['GET', '/tokens/revoke', 'POST, DELETE'],
+    ['PUT', '/tokens', 'GET, POST'],
   ])('%s %s → 405 method_not_allowed with Allow: %s', async (method, url, allow) => {
     const app = await buildTestApp()
     const res = await app.inject({ method: method as 'PUT', url })
