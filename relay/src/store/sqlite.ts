@@ -100,13 +100,16 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     throw error
   }
 
-  const revokeToken = db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL')
-  const insertUser = db.prepare('INSERT INTO users (id, app_id, created_at) VALUES (?, ?, ?)')
-  const insertToken = db.prepare<[string, TokenRow]>(
+  // A read-only open (backup checks, `byok usage`) may meet an older schema: statements for columns and tables it
+  // lacks are prepared on first use, so only a call that needs them fails.
+  const prepare = readOnly ? lazyPrepare(db) : db.prepare.bind(db)
+  const revokeToken = prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL')
+  const insertUser = prepare('INSERT INTO users (id, app_id, created_at) VALUES (?, ?, ?)')
+  const insertToken = prepare<[string, TokenRow]>(
     `INSERT INTO tokens (hash, id, user_id, created_at, expires_at, revoked_at, scope)
      VALUES (@hash, @id, ?, @createdAt, @expiresAt, NULL, @scope)`,
   )
-  const userExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE id = ?')
+  const userExists = prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE id = ?')
   const addToken = (userId: string, token: NewToken) =>
     insertToken.run(userId, {
       hash: token.hash,
@@ -119,10 +122,10 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     insertUser.run(user.id, user.appId, user.createdAt)
     addToken(user.id, token)
   })
-  const findExternal = db.prepare<[string, string], { user_id: string }>(
+  const findExternal = prepare<[string, string], { user_id: string }>(
     'SELECT user_id FROM external_users WHERE app_id = ? AND external_user_id = ?',
   )
-  const insertExternal = db.prepare(
+  const insertExternal = prepare(
     'INSERT INTO external_users (app_id, external_user_id, user_id, created_at) VALUES (?, ?, ?, ?)',
   )
   const issueExternal = db.transaction(
@@ -143,13 +146,13 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     addToken(userId, token)
     return true
   })
-  const listTokens = db.prepare<[string, number], TokenRecordRow>(
+  const listTokens = prepare<[string, number], TokenRecordRow>(
     `SELECT t.hash, t.id, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at, t.scope
        FROM tokens t JOIN users u ON u.id = t.user_id
       WHERE t.user_id = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)
       ORDER BY t.created_at, t.id`,
   )
-  const findTokenById = db.prepare<[string, string], { hash: Buffer }>(
+  const findTokenById = prepare<[string, string], { hash: Buffer }>(
     'SELECT hash FROM tokens WHERE user_id = ? AND id = ? AND revoked_at IS NULL',
   )
   const revokeTokenById = db.transaction((userId: string, id: string, at: number) => {
@@ -158,32 +161,32 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     revokeToken.run(at, row.hash)
     return row.hash
   })
-  const deleteUserRow = db.prepare('DELETE FROM users WHERE id = ?')
-  const deleteUserLog = db.prepare('DELETE FROM request_log WHERE user_id = ?')
-  const findToken = db.prepare<[Buffer], TokenRecordRow>(
+  const deleteUserRow = prepare('DELETE FROM users WHERE id = ?')
+  const deleteUserLog = prepare('DELETE FROM request_log WHERE user_id = ?')
+  const findToken = prepare<[Buffer], TokenRecordRow>(
     `SELECT t.hash, t.id, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at, t.scope
        FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`,
   )
-  const putKey = db.prepare(
+  const putKey = prepare(
     `INSERT INTO keys (user_id, provider, key_version, sealed, hint, base_url, created_at, updated_at)
      VALUES (@userId, @provider, @keyVersion, @sealed, @hint, @baseUrl, @createdAt, @updatedAt)
      ON CONFLICT (user_id, provider) DO UPDATE SET
        key_version = excluded.key_version, sealed = excluded.sealed, hint = excluded.hint,
        base_url = excluded.base_url, updated_at = excluded.updated_at`,
   )
-  const getKey = db.prepare<[string, string], KeyRow>('SELECT * FROM keys WHERE user_id = ? AND provider = ?')
-  const listKeys = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE user_id = ? ORDER BY provider')
-  const deleteKey = db.prepare('DELETE FROM keys WHERE user_id = ? AND provider = ?')
-  const keyVersions = db.prepare<[], { key_version: string }>('SELECT DISTINCT key_version FROM keys')
-  const ping = db.prepare('SELECT 1')
-  const bindBaseUrl = db.prepare(
+  const getKey = prepare<[string, string], KeyRow>('SELECT * FROM keys WHERE user_id = ? AND provider = ?')
+  const listKeys = prepare<[string], KeyRow>('SELECT * FROM keys WHERE user_id = ? ORDER BY provider')
+  const deleteKey = prepare('DELETE FROM keys WHERE user_id = ? AND provider = ?')
+  const keyVersions = prepare<[], { key_version: string }>('SELECT DISTINCT key_version FROM keys')
+  const ping = prepare('SELECT 1')
+  const bindBaseUrl = prepare(
     'UPDATE keys SET base_url = ? WHERE user_id = ? AND provider = ? AND base_url IS NULL',
   )
-  const boundBaseUrl = db.prepare<[string, string], { base_url: string | null }>(
+  const boundBaseUrl = prepare<[string, string], { base_url: string | null }>(
     'SELECT base_url FROM keys WHERE user_id = ? AND provider = ?',
   )
   // A call still streaming when its user was erased finishes later: its row must not bring the user back.
-  const logRequest = db.prepare(
+  const logRequest = prepare(
     `INSERT INTO request_log (at, user_id, app_id, provider, model, status, latency_ms, input_tokens, output_tokens)
      SELECT @at, @userId, @appId, @provider, @model, @status, @latencyMs, @inputTokens, @outputTokens
       WHERE EXISTS (SELECT 1 FROM users WHERE id = @userId)`,
@@ -383,4 +386,18 @@ function prepareUsage(
       topModels: topModels.all(id, TOP_MODEL_LIMIT),
     }
   }
+}
+
+/** `db.prepare` that compiles each statement on its first use. */
+function lazyPrepare(db: Database.Database): Database.Database['prepare'] {
+  return ((sql: string) => {
+    let statement: Database.Statement | undefined
+    const compiled = () => (statement ??= db.prepare(sql))
+    return new Proxy({} as Database.Statement, {
+      get(_target, property) {
+        const value: unknown = Reflect.get(compiled(), property)
+        return typeof value === 'function' ? value.bind(compiled()) : value
+      },
+    })
+  }) as Database.Database['prepare']
 }
