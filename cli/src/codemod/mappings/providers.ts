@@ -88,9 +88,6 @@ export const DETECT_ONLY_SDKS: readonly {
   },
 ]
 
-/** Env var name prefixes that a framework inlines into the browser bundle. */
-export const PUBLIC_ENV_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_'] as const
-
 /**
  * Env variable names that look like provider keys: a provider word as a whole `_`-separated segment, then a key
  * word at the end (`VITE_OPENAI_API_KEY`, `VITE_OPENAI_KEY`, `HF_TOKEN`, not `VITE_EMAILJS_API_KEY`), or a bare

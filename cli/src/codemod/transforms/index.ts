@@ -36,7 +36,3 @@ export const TRANSFORMS: readonly Transform[] = [
   fetchRuntimeUrl,
   viteDefine,
 ]
-
-export function findTransform(id: string): Transform | undefined {
-  return TRANSFORMS.find((t) => t.id === id)
-}
