@@ -142,7 +142,7 @@ describe('POST /mcp in the relay’s OpenAPI document', () => {
       }>()
       const post = doc.paths['/mcp']?.post
       expect(post?.security).toEqual([{ bearerToken: [] }])
-      expect(Object.keys(post?.responses ?? {}).sort()).toEqual(['200', '401', '429', '500', '503'])
+      expect(Object.keys(post?.responses ?? {}).sort()).toEqual(['200', '401', '403', '429', '500', '503'])
       expect(Object.keys(doc.paths['/mcp'] ?? {})).toEqual(['post'])
     } finally {
       await app.close()

@@ -7,7 +7,8 @@
  * Run by `prepare`, so a fresh `pnpm install` leaves dist/ in place for the CLI, which reads dist/vendor at run time.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,6 +27,15 @@ ${kind === 'js' ? '// @ts-nocheck\n' : ''}/**
  * To update it, copy it again from a newer @byok/client, or depend on the package instead: npm i @byok/client.
  */
 `
+
+// Tests pack this package from several processes at once (each `pnpm pack` runs prepack): rebuilding a dist/
+// that is already current would delete files another process is reading. `--force` (the `build` script) always
+// rebuilds.
+const stampFile = join(root, 'node_modules', '.cache', 'byok-client-build.sha256')
+const stamp = sourceStamp()
+if (!process.argv.includes('--force') && existsSync(join(dist, 'vendor', 'byok.d.ts'))) {
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) process.exit(0)
+}
 
 rmSync(dist, { recursive: true, force: true })
 execFileSync(
@@ -65,6 +75,24 @@ await build({
   banner: { js: header('js').replace('// @ts-nocheck\n', '') },
 })
 writeFileSync(join(dist, 'vendor', 'byok.d.ts'), vendorTypes())
+mkdirSync(dirname(stampFile), { recursive: true })
+writeFileSync(stampFile, stamp)
+
+/** A digest of everything dist/ is built from: the sources, the build settings, this script, the version. */
+function sourceStamp() {
+  const hash = createHash('sha256')
+  const inputs = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs']
+  const sources = readdirSync(join(root, 'src'), { recursive: true })
+    .map(String)
+    .filter((name) => /\.(ts|css)$/.test(name))
+    .sort()
+  for (const file of [...inputs, ...sources.map((name) => join('src', name))]) {
+    const path = join(root, file)
+    if (!existsSync(path)) continue
+    hash.update(file).update('\0').update(readFileSync(path)).update('\0')
+  }
+  return hash.digest('hex')
+}
 
 /**
  * One .d.ts from the modules' own declarations: imports between them dropped, `export` dropped from each
