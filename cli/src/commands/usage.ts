@@ -29,6 +29,15 @@ function parseDay(value: string, flag: string): number {
 
 const day = (at: number) => new Date(at).toISOString().slice(0, 10)
 const roundUsd = (usd: number) => Math.round(usd * 1_000_000) / 1_000_000
+/** The counters of an app (or of the total) before any row is added. */
+const noUsage = (): Omit<AppUsage, 'app_id'> => ({
+  requests: 0,
+  errors: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  estimated_cost_usd: 0,
+  unpriced_requests: 0,
+})
 
 /** Per-app totals from the per-day rows, busiest app first. */
 export function summariseByApp(rows: readonly DailyUsageRow[]): AppUsage[] {
@@ -36,15 +45,7 @@ export function summariseByApp(rows: readonly DailyUsageRow[]): AppUsage[] {
   for (const row of rows) {
     let app = apps.get(row.appId)
     if (!app) {
-      app = {
-        app_id: row.appId,
-        requests: 0,
-        errors: 0,
-        input_tokens: 0,
-        output_tokens: 0,
-        estimated_cost_usd: 0,
-        unpriced_requests: 0,
-      }
+      app = { app_id: row.appId, ...noUsage() }
       apps.set(row.appId, app)
     }
     app.requests += row.requests
@@ -131,14 +132,7 @@ export function createUsageCommand(io: CliIo) {
           estimated_cost_usd: roundUsd(t.estimated_cost_usd + a.estimated_cost_usd),
           unpriced_requests: t.unpriced_requests + a.unpriced_requests,
         }),
-        {
-          requests: 0,
-          errors: 0,
-          input_tokens: 0,
-          output_tokens: 0,
-          estimated_cost_usd: 0,
-          unpriced_requests: 0,
-        },
+        noUsage(),
       )
       const period = { from: day(from), to: day(to), prices_as_of: PRICES_AS_OF }
       if (args.json) {
