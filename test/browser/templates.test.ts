@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { textDeltas } from '../mocks/server.js'
-import { readTemplates } from '../templates/helpers.js'
+import { readTemplates, TEMPLATES_DIR } from '../templates/helpers.js'
 import { resolveArtifactPath } from './support/artifacts.js'
 import { findSeriousViolations } from './support/axe.js'
 import {
@@ -74,7 +75,7 @@ async function expectNoSeriousViolations(page: Page, state: string): Promise<voi
 // Each template scaffolded by `byok create`, installed and built as its README says, served on its own origin, in
 // front of the real relay (buildApp on loopback) and a mock OpenAI that streams one delta every STREAM.delayMs.
 // Every test opens a fresh browser profile: a new visitor with no relay token and no stored key.
-describe.each(templates)('the $name template in Chromium', ({ name }) => {
+describe.each(templates)('the $name template in Chromium', ({ name, env }) => {
   let temp: HeldTempDir | undefined
   let app: ServedTemplate | undefined
 
@@ -88,7 +89,7 @@ describe.each(templates)('the $name template in Chromium', ({ name }) => {
       `{ "gzipBytes": ${app.gzipBytes} }\n`,
     )
     console.info(
-      `${name} template: install ${app.timings.install?.toFixed(1)}s, build ${app.timings.build?.toFixed(1)}s, ` +
+      `${name} template: install ${app.timings.install?.toFixed(1)}s, typecheck ${app.timings.typecheck?.toFixed(1)}s, build ${app.timings.build?.toFixed(1)}s, ` +
         `JS+CSS ${(app.gzipBytes / 1024).toFixed(1)} kB gzip`,
     )
   })
@@ -96,6 +97,16 @@ describe.each(templates)('the $name template in Chromium', ({ name }) => {
   afterAll(async () => {
     await app?.close()
     await temp?.release()
+  })
+
+  // The README steps themselves (install, typecheck, build) ran in beforeAll; a failing one fails every test here.
+  it('is scaffolded by `byok create` from the shared code, with the relay URL in .env, and type-checks', () => {
+    assertChromiumInstalled()
+    expect(app!.timings.typecheck, 'npm run typecheck ran').toBeGreaterThan(0)
+    expect(readFileSync(join(app!.dir, '.env'), 'utf8')).toContain(`${env}="${app!.relay.url}"`)
+    expect(readFileSync(join(app!.dir, 'src/lib/session.ts'), 'utf8')).toBe(
+      readFileSync(join(TEMPLATES_DIR, 'shared/lib/session.ts'), 'utf8'),
+    )
   })
 
   it('first message → key dialog (malformed, rejected, then a verified key) → streamed reply; keys panel live', async () => {
