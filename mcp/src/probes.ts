@@ -1,4 +1,4 @@
-import type { ProviderSpec } from '@byok/relay'
+import type { ChatWire, ProviderSpec } from '@byok/relay'
 
 /** How to make one tiny chat request in a wire format and read the reply text back. */
 interface WireProbe {
@@ -52,23 +52,11 @@ const geminiGenerate: WireProbe = {
   },
 }
 
-/**
- * test_relay's data, keyed by provider id: the wire format (OpenAI chat unless listed) and a cheap default model.
- * Providers without a default need `model` (their catalogues are user-specific); ones without a chat path have none.
- */
-const PROBES: Readonly<Record<string, { wire?: WireProbe; model?: string }>> = {
-  openai: { model: 'gpt-4o-mini' },
-  anthropic: { wire: anthropicMessages, model: 'claude-3-5-haiku-latest' },
-  google: { wire: geminiGenerate, model: 'gemini-2.0-flash' },
-  groq: { model: 'llama-3.1-8b-instant' },
-  openrouter: { model: 'openai/gpt-4o-mini' },
-  mistral: { model: 'mistral-small-latest' },
-  deepseek: { model: 'deepseek-chat' },
-  xai: { model: 'grok-3-mini' },
-  together: { model: 'meta-llama/Llama-3.2-3B-Instruct-Turbo' },
-  fireworks: { model: 'accounts/fireworks/models/llama-v3p1-8b-instruct' },
-  perplexity: { model: 'sonar' },
-  cerebras: { model: 'llama3.1-8b' },
+/** How test_relay speaks each wire format a provider's `probe` names (the registry holds the default model). */
+const WIRES: Readonly<Record<ChatWire, WireProbe>> = {
+  'openai-chat': openaiChat,
+  'anthropic-messages': anthropicMessages,
+  'gemini-generate': geminiGenerate,
 }
 
 export interface ProbePlan {
@@ -84,10 +72,10 @@ export function planProbe(
   model: string | undefined,
   prompt: string,
 ): ProbePlan | { problem: 'no_chat' | 'model_required' } {
-  const entry = PROBES[provider.id] ?? {}
-  const wire = entry.wire ?? openaiChat
-  const chosen = model ?? entry.model
-  if (chosen === undefined) return provider.chatPath ? { problem: 'model_required' } : { problem: 'no_chat' }
+  if (!provider.probe) return { problem: 'no_chat' }
+  const wire = WIRES[provider.probe.wire]
+  const chosen = model ?? provider.probe.model
+  if (chosen === undefined) return { problem: 'model_required' }
   const path = wire.path(provider, chosen)
   if (path === undefined) return { problem: 'no_chat' }
   return { path, model: chosen, body: wire.body(chosen, prompt), reply: wire.reply }

@@ -1,3 +1,4 @@
+import { findProvider } from '@byok/relay'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { type AgentStep, stepsFor } from './steps.js'
@@ -42,7 +43,8 @@ export function registerIntegratePrompt(server: McpServer, options: PromptOption
     },
     ({ provider, key_env }) => {
       const p = provider || 'openai'
-      const env = key_env || `${p.toUpperCase().replaceAll('-', '_')}_API_KEY`
+      // The variable the provider's SDKs read (the registry's `keyEnv`); a guess from the id for the rest.
+      const env = key_env || findProvider(p)?.keyEnv[0] || `${p.toUpperCase().replaceAll('-', '_')}_API_KEY`
       const offered = (step: AgentStep) =>
         !(options.remote && step.id === 'register') &&
         !(!options.canIntegrate && (step.id === 'plan' || step.id === 'apply')) &&

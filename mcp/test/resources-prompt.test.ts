@@ -48,6 +48,18 @@ describe('prompt integrate-byok', () => {
     expect(body).toContain('key_env "ANTHROPIC_API_KEY"')
     expect(body).not.toContain('integrate_project')
   })
+
+  // The suggested variable is the first the provider's SDKs read (the registry's keyEnv), a guess for others.
+  it.each([
+    ['google', 'GEMINI_API_KEY'],
+    ['huggingface', 'HUGGINGFACE_API_KEY'],
+    ['openai-compatible', 'OPENAI_COMPATIBLE_API_KEY'],
+  ])('suggests key_env for %s: %s', async (provider, env) => {
+    const client = await connect({ relayUrl: 'http://127.0.0.1:9' })
+    const prompt = await client.getPrompt({ name: 'integrate-byok', arguments: { provider } })
+    const body = prompt.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n')
+    expect(body).toContain(`key_env "${env}"`)
+  })
 })
 
 /** A stand-in scaffolder that records its calls. */

@@ -6,6 +6,7 @@ export type { LogSink } from './logger.js'
 export { estimateCostUsd, PRICES_AS_OF } from './pricing.js'
 export {
   baseUrlVariable,
+  type ChatWire,
   findProvider,
   PROVIDER_IDS,
   type ProviderId,

@@ -54,18 +54,3 @@ describe('relayUrlFor', () => {
     }
   })
 })
-
-describe('PROVIDER_HOSTS', () => {
-  // The helper is copied into apps that do not depend on the relay, so it keeps its own table: it must match the
-  // relay's provider registry exactly.
-  test('lists exactly the hosts of the relay’s built-in providers', async () => {
-    const { findProvider, PROVIDER_IDS } = await import('@byok/relay/providers')
-    const fromRegistry = Object.fromEntries(
-      PROVIDER_IDS.flatMap((id) => {
-        const baseUrl = findProvider(id)?.baseUrl
-        return baseUrl ? [[new URL(baseUrl).hostname, id]] : []
-      }),
-    )
-    expect(PROVIDER_HOSTS).toEqual(fromRegistry)
-  })
-})

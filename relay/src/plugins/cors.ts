@@ -1,32 +1,19 @@
 import cors from '@fastify/cors'
 import type { FastifyInstance } from 'fastify'
 import type { RelayConfig } from '../config.js'
+import { PROVIDERS } from '../providers/index.js'
 
-// Headers a browser app may read from relay responses: rate-limit state and provider request ids, which
-// SDKs surface in their errors.
+// Headers a browser app may read from relay responses: the relay's own rate-limit state, then each provider's
+// request ids and rate-limit state (its `exposeHeaders`), which the official SDKs read for retries and errors.
 const EXPOSED_HEADERS = [
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
-  'ratelimit-policy',
-  'retry-after',
-  'request-id',
-  'x-request-id',
-  // Provider rate-limit state and timing, which the official SDKs read for retries and errors.
-  'x-ratelimit-limit-requests',
-  'x-ratelimit-limit-tokens',
-  'x-ratelimit-remaining-requests',
-  'x-ratelimit-remaining-tokens',
-  'x-ratelimit-reset-requests',
-  'x-ratelimit-reset-tokens',
-  'anthropic-ratelimit-requests-limit',
-  'anthropic-ratelimit-requests-remaining',
-  'anthropic-ratelimit-requests-reset',
-  'anthropic-ratelimit-tokens-limit',
-  'anthropic-ratelimit-tokens-remaining',
-  'anthropic-ratelimit-tokens-reset',
-  'openai-processing-ms',
-  'openai-version',
+  ...new Set([
+    'ratelimit-limit',
+    'ratelimit-remaining',
+    'ratelimit-reset',
+    'ratelimit-policy',
+    'retry-after',
+    ...[...PROVIDERS.values()].flatMap((p) => p.exposeHeaders),
+  ]),
 ]
 
 /**

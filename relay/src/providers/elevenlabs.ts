@@ -5,7 +5,13 @@ export const elevenlabs = {
   id: 'elevenlabs',
   name: 'ElevenLabs',
   baseUrl: 'https://api.elevenlabs.io',
+  hosts: ['api.elevenlabs.io'],
   auth: { header: 'xi-api-key' },
+  requestHeaders: [],
+  responseHeaders: ['history-item-id*', 'character-cost*'],
+  exposeHeaders: [],
+  sdkBasePaths: {},
+  keyEnv: ['ELEVENLABS_API_KEY'],
   routes: [
     'POST /v1/text-to-speech/*',
     'POST /v1/text-to-speech/*/stream',

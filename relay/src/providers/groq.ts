@@ -1,3 +1,4 @@
+import { OPENAI_RATE_LIMIT_HEADERS } from './openai.js'
 import type { ProviderSpec } from './types.js'
 
 // https://console.groq.com/docs/api-reference (OpenAI-compatible under /openai/v1)
@@ -5,7 +6,14 @@ export const groq = {
   id: 'groq',
   name: 'Groq',
   baseUrl: 'https://api.groq.com',
+  hosts: ['api.groq.com'],
   auth: { header: 'authorization', prefix: 'Bearer ' },
+  requestHeaders: ['x-stainless-*'],
+  responseHeaders: ['x-request-id', 'x-groq-*', 'x-ratelimit-*'],
+  exposeHeaders: ['x-request-id', ...OPENAI_RATE_LIMIT_HEADERS],
+  sdkBasePaths: { 'groq-sdk': '', openai: '/openai/v1', '@ai-sdk/groq': '/openai/v1' },
+  keyEnv: ['GROQ_API_KEY'],
+  probe: { wire: 'openai-chat', model: 'llama-3.1-8b-instant' },
   routes: [
     'POST /openai/v1/chat/completions',
     'POST /openai/v1/responses',

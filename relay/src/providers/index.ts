@@ -16,7 +16,7 @@ import { together } from './together.js'
 import type { ProviderSpec } from './types.js'
 import { xai } from './xai.js'
 
-export type { ProviderSpec } from './types.js'
+export type { ChatWire, ProviderSpec } from './types.js'
 
 // Order matters for POST /relay: a bare model name goes to the first provider whose pattern matches.
 const ALL = [

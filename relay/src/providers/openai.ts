@@ -1,11 +1,28 @@
 import type { ProviderSpec } from './types.js'
 
+/** https://platform.openai.com/docs/guides/rate-limits — OpenAI-compatible APIs (Groq) send the same ones. */
+export const OPENAI_RATE_LIMIT_HEADERS = [
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+] as const
+
 // https://platform.openai.com/docs/api-reference
 export const openai = {
   id: 'openai',
   name: 'OpenAI',
   baseUrl: 'https://api.openai.com',
+  hosts: ['api.openai.com'],
   auth: { header: 'authorization', prefix: 'Bearer ' },
+  requestHeaders: ['openai-beta', 'openai-organization', 'openai-project', 'x-stainless-*'],
+  responseHeaders: ['x-request-id', 'openai-*', 'x-ratelimit-*'],
+  exposeHeaders: ['x-request-id', ...OPENAI_RATE_LIMIT_HEADERS, 'openai-processing-ms', 'openai-version'],
+  sdkBasePaths: { openai: '/v1', '@ai-sdk/openai': '/v1' },
+  keyEnv: ['OPENAI_API_KEY'],
+  probe: { wire: 'openai-chat', model: 'gpt-4o-mini' },
   routes: [
     'POST /v1/chat/completions',
     'POST /v1/completions',

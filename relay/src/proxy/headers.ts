@@ -3,44 +3,36 @@
  * credential (Authorization, x-api-key, cookies, …) can reach a provider and no provider cookie or CORS header
  * reaches the browser.
  */
+import { PROVIDERS } from '../providers/index.js'
 
-// Client → provider. The provider key is added separately from the registry's `auth` field.
-const REQUEST_EXACT = new Set([
+// Client → provider. The provider key is added separately from the registry's `auth` field; the headers only some
+// provider's SDKs send (anthropic-version, x-stainless-*, …) are its `requestHeaders`.
+const [REQUEST_EXACT, REQUEST_PREFIXES] = splitNames([
   'content-type',
   'accept',
-  'anthropic-version',
-  'anthropic-beta',
-  'openai-beta',
-  'openai-organization',
-  'openai-project',
   'idempotency-key',
-  'x-goog-api-client',
+  ...[...PROVIDERS.values()].flatMap((p) => p.requestHeaders),
 ])
-const REQUEST_PREFIXES = ['x-stainless-']
 
-// Provider → client: content description, request ids and rate-limit state, which SDKs surface to users.
-const RESPONSE_EXACT = new Set([
+// Provider → client: content description, request ids and rate-limit state, which SDKs surface to users. The
+// CDN's request ids are listed here; each provider's own headers are its `responseHeaders`.
+const [RESPONSE_EXACT, RESPONSE_PREFIXES] = splitNames([
   'content-type',
   'content-length',
   'content-disposition',
   'content-encoding',
   'retry-after',
-  'request-id',
-  'x-request-id',
   'cf-ray',
+  'x-amzn-requestid*',
+  'ratelimit-*',
+  ...[...PROVIDERS.values()].flatMap((p) => p.responseHeaders),
 ])
-const RESPONSE_PREFIXES = [
-  'x-ratelimit-',
-  'ratelimit-',
-  'anthropic-ratelimit-',
-  'openai-',
-  'x-groq-',
-  'dg-',
-  'x-goog-',
-  'x-amzn-requestid',
-  'history-item-id',
-  'character-cost',
-]
+
+/** The registry's header syntax (a trailing `*` matches any suffix) as exact names and prefixes, once at load. */
+function splitNames(names: readonly string[]): [ReadonlySet<string>, readonly string[]] {
+  const prefixes = names.filter((n) => n.endsWith('*')).map((n) => n.slice(0, -1))
+  return [new Set(names.filter((n) => !n.endsWith('*'))), [...new Set(prefixes)]]
+}
 
 type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>
 

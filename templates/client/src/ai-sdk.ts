@@ -17,11 +17,13 @@ export interface ByokProviderSettings {
   fetch: typeof fetch
 }
 
-// The AI SDK's packages put the API version in baseURL (`@ai-sdk/anthropic` → /v1, `@ai-sdk/google` → /v1beta).
+// The AI SDK's packages put the API version in baseURL (`@ai-sdk/anthropic` → /v1, `@ai-sdk/google` → /v1beta);
+// `@ai-sdk/deepseek` uses the bare host. test/client/provider-facts.test.ts checks these against the registry.
 const AI_SDK_BASE_PATHS: Readonly<Record<string, string>> = {
   ...SDK_BASE_PATHS,
   anthropic: '/v1',
   google: '/v1beta',
+  deepseek: '',
 }
 
 /**

@@ -19,8 +19,9 @@ const TOKEN_REJECTED = new Set(['token_invalid', 'token_expired', 'token_revoked
 /**
  * Provider credentials a rewritten call may still carry (a runtime URL can be local, so the codemod keeps the
  * header in the source). The relay takes `x-relay-token` and attaches the stored key, so these never leave for it.
+ * Each provider's `auth.header` in the relay's registry is here (test/client/provider-facts.test.ts), plus Azure's.
  */
-const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key']
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key', 'xi-api-key', 'api-key']
 
 /** A ReadableStream body can be sent only once; read it up front so the call can be retried. */
 async function replayableBody(body: RequestInit['body']): Promise<BodyInit | null> {

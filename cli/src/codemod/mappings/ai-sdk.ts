@@ -1,7 +1,9 @@
+import { withBasePaths } from './providers.js'
+
 /**
  * Vercel AI SDK provider packages: the factory a browser app calls with `{ apiKey, baseURL, fetch }`, and the
  * default instance that reads the key from a server env var. `basePath` is what the package's default base URL
- * has after the provider host (read from each package's `dist/index.mjs`).
+ * has after the provider host (read from each package's `dist/index.mjs`), kept in the registry's `sdkBasePaths`.
  */
 export interface AiSdkFactoryMapping {
   readonly module: string
@@ -12,13 +14,12 @@ export interface AiSdkFactoryMapping {
   readonly basePath: string
 }
 
-export const AI_SDK_FACTORIES: readonly AiSdkFactoryMapping[] = [
+export const AI_SDK_FACTORIES: readonly AiSdkFactoryMapping[] = withBasePaths([
   {
     module: '@ai-sdk/openai',
     factory: 'createOpenAI',
     instance: 'openai',
     provider: 'openai',
-    basePath: '/v1',
   },
   // https://api.anthropic.com/v1 (the package adds /v1 to the bare host itself)
   {
@@ -26,28 +27,24 @@ export const AI_SDK_FACTORIES: readonly AiSdkFactoryMapping[] = [
     factory: 'createAnthropic',
     instance: 'anthropic',
     provider: 'anthropic',
-    basePath: '/v1',
   },
   {
     module: '@ai-sdk/google',
     factory: 'createGoogleGenerativeAI',
     instance: 'google',
     provider: 'google',
-    basePath: '/v1beta',
   },
   {
     module: '@ai-sdk/groq',
     factory: 'createGroq',
     instance: 'groq',
     provider: 'groq',
-    basePath: '/openai/v1',
   },
   {
     module: '@ai-sdk/mistral',
     factory: 'createMistral',
     instance: 'mistral',
     provider: 'mistral',
-    basePath: '/v1',
   },
   // https://api.deepseek.com with no version segment
   {
@@ -55,14 +52,12 @@ export const AI_SDK_FACTORIES: readonly AiSdkFactoryMapping[] = [
     factory: 'createDeepSeek',
     instance: 'deepseek',
     provider: 'deepseek',
-    basePath: '',
   },
-  { module: '@ai-sdk/xai', factory: 'createXai', instance: 'xai', provider: 'xai', basePath: '/v1' },
+  { module: '@ai-sdk/xai', factory: 'createXai', instance: 'xai', provider: 'xai' },
   {
     module: '@openrouter/ai-sdk-provider',
     factory: 'createOpenRouter',
     instance: 'openrouter',
     provider: 'openrouter',
-    basePath: '/api/v1',
   },
-]
+])

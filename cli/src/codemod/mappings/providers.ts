@@ -1,23 +1,45 @@
-import { findProvider, PROVIDER_IDS } from '@byok/relay/providers'
+import { findProvider, PROVIDER_IDS, type ProviderSpec } from '@byok/relay/providers'
 
 /**
- * Provider API hosts (https, default port, exact hostname) → the relay's provider id, derived from the relay's
- * provider registry so the two cannot drift: `api.openai.com.evil.com`, `maps.googleapis.com` and
- * `localhost:11434` are not providers. (The browser helper keeps its own copy, checked against the registry by
- * test/client/relay-url-for.test.ts, because it is copied into apps that do not depend on the relay.)
+ * Provider API hosts (https, default port, exact hostname) → the relay's provider id, from the registry's `hosts`
+ * so the two cannot drift: `api.openai.com.evil.com`, `maps.googleapis.com` and `localhost:11434` are not
+ * providers. (The browser helper keeps its own copy, checked against the registry by
+ * test/client/provider-facts.test.ts, because it is copied into apps that do not depend on the relay.)
  */
 export const PROVIDER_HOSTS: Readonly<Record<string, string>> = Object.fromEntries(
-  PROVIDER_IDS.flatMap((id) => {
-    const baseUrl = findProvider(id)?.baseUrl
-    return baseUrl ? [[new URL(baseUrl).hostname, id]] : []
-  }),
+  PROVIDER_IDS.flatMap((id) => registry(id).hosts.map((host) => [host, id])),
 )
 
-/** Request headers that carry a provider credential (lower case). `Authorization` counts only when bound for a provider host. */
+function registry(id: string): ProviderSpec {
+  const provider = findProvider(id)
+  if (!provider) throw new Error(`no provider "${id}" in the relay's registry`)
+  return provider
+}
+
+/**
+ * What follows `<relay>/relay/<provider>` in `module`'s base URL: the registry's `sdkBasePaths`, the part of the
+ * SDK's default base URL after the provider host (test/sdk-versions checks every major end to end).
+ */
+function sdkBasePath(provider: string, module: string): string {
+  const path = registry(provider).sdkBasePaths[module]
+  if (path === undefined)
+    throw new Error(`the relay's registry has no sdkBasePaths['${module}'] for ${provider}`)
+  return path
+}
+
+/** Each mapping with its `basePath` from the registry (a mapping the registry has no path for fails at load). */
+export function withBasePaths<const T extends { readonly module: string; readonly provider: string }>(
+  mappings: readonly T[],
+): readonly (T & { readonly basePath: string })[] {
+  return mappings.map((m) => ({ ...m, basePath: sdkBasePath(m.provider, m.module) }))
+}
+
+/**
+ * Request headers that carry a provider credential (lower case): each provider's `auth.header`, and Azure OpenAI's
+ * `api-key`. `Authorization` counts only when bound for a provider host.
+ */
 export const AUTH_HEADERS: ReadonlySet<string> = new Set([
-  'authorization',
-  'x-api-key',
-  'x-goog-api-key',
+  ...PROVIDER_IDS.map((id) => registry(id).auth.header),
   'api-key',
 ])
 
@@ -36,10 +58,7 @@ export interface SdkClientMapping {
   /** `default` or the named export. */
   readonly exports: readonly string[]
   readonly provider: string
-  /**
-   * What goes after `<relay>/relay/<provider>` in the SDK's base URL: the part of the SDK's default base URL after
-   * the provider host, read from each major's installed source (test/sdk-versions checks every major end to end).
-   */
+  /** What goes after `<relay>/relay/<provider>` in the SDK's base URL (see `sdkBasePath`). */
   readonly basePath: string
   /** Where the key goes: an options object (default) or the first positional argument. */
   readonly keyArg?: 'options' | 'positional'
@@ -50,28 +69,61 @@ export interface SdkClientMapping {
  * (`{ apiKey, baseURL, fetch, dangerouslyAllowBrowser }`); the others each have a step of their own.
  */
 export const SDK_CLIENTS = {
-  openai: [{ module: 'openai', exports: ['default', 'OpenAI'], provider: 'openai', basePath: '/v1' }],
-  anthropic: [
-    { module: '@anthropic-ai/sdk', exports: ['default', 'Anthropic'], provider: 'anthropic', basePath: '' },
-  ],
+  openai: withBasePaths([
+    {
+      module: 'openai',
+      exports: ['default', 'OpenAI'],
+      provider: 'openai',
+    },
+  ]),
+  anthropic: withBasePaths([
+    {
+      module: '@anthropic-ai/sdk',
+      exports: ['default', 'Anthropic'],
+      provider: 'anthropic',
+    },
+  ]),
   // groq-sdk (0.x and 1.x) defaults to the bare host and puts `/openai/v1` in every request path itself.
-  groq: [{ module: 'groq-sdk', exports: ['default', 'Groq'], provider: 'groq', basePath: '' }],
+  groq: withBasePaths([
+    {
+      module: 'groq-sdk',
+      exports: ['default', 'Groq'],
+      provider: 'groq',
+    },
+  ]),
   // Speakeasy SDK: `serverURL` is the origin (paths start with /v1), the fetch hook is `httpClient`.
-  mistral: [{ module: '@mistralai/mistralai', exports: ['Mistral'], provider: 'mistral', basePath: '' }],
+  mistral: withBasePaths([
+    {
+      module: '@mistralai/mistralai',
+      exports: ['Mistral'],
+      provider: 'mistral',
+    },
+  ]),
   // openai@3: `new Configuration({ apiKey, basePath })` feeds `new OpenAIApi(configuration)` (axios inside).
-  openaiV3: [{ module: 'openai', exports: ['Configuration'], provider: 'openai', basePath: '/v1' }],
+  openaiV3: withBasePaths([
+    {
+      module: 'openai',
+      exports: ['Configuration'],
+      provider: 'openai',
+    },
+  ]),
   // The SDK appends the API version itself (`/v1beta/models/…`).
-  googleGenAI: [{ module: '@google/genai', exports: ['GoogleGenAI'], provider: 'google', basePath: '' }],
-  googleGenerativeAI: [
+  googleGenAI: withBasePaths([
+    {
+      module: '@google/genai',
+      exports: ['GoogleGenAI'],
+      provider: 'google',
+    },
+  ]),
+  googleGenerativeAI: withBasePaths([
     {
       module: '@google/generative-ai',
       exports: ['GoogleGenerativeAI'],
       provider: 'google',
-      basePath: '',
       keyArg: 'positional',
     },
-  ],
-} as const satisfies Record<string, readonly SdkClientMapping[]>
+  ]),
+} satisfies Record<string, readonly SdkClientMapping[]>
 
 /** SDK constructors detected (and reported) but not rewritten: Mistral's pre-1.0 client takes a positional key. */
 export const DETECT_ONLY_SDKS: readonly {
@@ -88,13 +140,44 @@ export const DETECT_ONLY_SDKS: readonly {
   },
 ]
 
+const KEY_SUFFIX = '_(API_?KEY|KEY|TOKEN|SECRET)'
+
+/** Key-name words that are not a registry provider's `keyEnv`: other names for one, and providers byok lacks. */
+const OTHER_KEY_WORDS = [
+  'AZURE_OPENAI',
+  'CLAUDE',
+  'GOOGLE_AI',
+  'GOOGLE_GENAI',
+  'GENAI',
+  'GROK',
+  'GPT',
+  'CHATGPT',
+  'LLM',
+  'AI',
+  'COHERE',
+  'REPLICATE',
+  'MOONSHOT',
+  'DASHSCOPE',
+]
+
+/** `OPENAI` from `OPENAI_API_KEY`, `HF` from `HF_TOKEN`: each registry `keyEnv` name without its key word. */
+const KEY_WORDS = [
+  ...new Set([
+    ...PROVIDER_IDS.flatMap((id) =>
+      registry(id).keyEnv.map((name) => name.replace(new RegExp(`${KEY_SUFFIX}$`), '')),
+    ),
+    ...OTHER_KEY_WORDS,
+  ]),
+]
+
 /**
  * Env variable names that look like provider keys: a provider word as a whole `_`-separated segment, then a key
  * word at the end (`VITE_OPENAI_API_KEY`, `VITE_OPENAI_KEY`, `HF_TOKEN`, not `VITE_EMAILJS_API_KEY`), or a bare
  * `API_KEY` under a public prefix (the generic names of catalogue C10).
  */
-export const KEY_ENV_NAME =
-  /(^|_)(OPENAI|AZURE_OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_AI|GOOGLE_GENAI|GENAI|GROQ|OPENROUTER|MISTRAL|DEEPSEEK|XAI|GROK|TOGETHER|FIREWORKS|PERPLEXITY|CEREBRAS|ELEVENLABS|DEEPGRAM|HUGGINGFACE|HF|GPT|CHATGPT|LLM|AI|COHERE|REPLICATE|MOONSHOT|DASHSCOPE)(_[A-Z0-9]+)*_(API_?KEY|KEY|TOKEN|SECRET)$|^(VITE_|NEXT_PUBLIC_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_)?API_KEY$/
+export const KEY_ENV_NAME = new RegExp(
+  `(^|_)(${KEY_WORDS.join('|')})(_[A-Z0-9]+)*${KEY_SUFFIX}$|^(VITE_|NEXT_PUBLIC_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_)?API_KEY$`,
+)
 
 /** Resolves a provider id for an absolute URL string, or undefined (exact host, https, default port, no userinfo). */
 export function providerForUrl(text: string): string | undefined {
