@@ -91,7 +91,15 @@ export function createAccounts(deps: {
       const parent = 'userId' in by ? by : { scope: null, expiresAt: null }
       const { scope, expiresAt } = narrowScope(parent, request, createdAt)
       const token = generateToken()
-      const record: NewToken = { hash: hasher.hash(token), id: newTokenId(), createdAt, expiresAt, scope }
+      const record: NewToken = {
+        hash: hasher.hash(token),
+        id: newTokenId(),
+        createdAt,
+        expiresAt,
+        scope,
+        // Revoking the minting token revokes this one (Store.revokeToken).
+        parentId: 'userId' in by ? by.tokenId : null,
+      }
       if ('userId' in by) {
         // The user may have been erased since the caller's token was checked.
         if (!(await store.createToken(by.userId, record))) throw new RelayError('token_invalid')
