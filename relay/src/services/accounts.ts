@@ -44,6 +44,8 @@ export interface Accounts {
   revokeById(caller: Caller, id: string): Promise<boolean>
   /** Resolves a presented token or throws the 401 with its specific code. */
   authenticate(token: string | undefined): Promise<Caller>
+  /** The caller's token read again (it may have been revoked or have expired since); throws like `authenticate`. */
+  recheck(caller: Caller): Promise<Caller>
   revoke(caller: Caller): Promise<void>
   deleteUser(caller: Caller): Promise<void>
 }
@@ -66,6 +68,21 @@ export function createAccounts(deps: {
     return {
       token,
       record: { hash: hasher.hash(token), id: newTokenId(), createdAt, expiresAt, scope: null },
+    }
+  }
+
+  async function callerOf(hash: Buffer): Promise<Caller> {
+    const record = await store.findToken(hash)
+    if (!record) throw new RelayError('token_invalid')
+    if (record.revokedAt !== null) throw new RelayError('token_revoked')
+    if (record.expiresAt !== null && record.expiresAt <= now()) throw new RelayError('token_expired')
+    return {
+      userId: record.userId,
+      appId: record.appId,
+      tokenHash: hash,
+      tokenId: record.id,
+      expiresAt: record.expiresAt,
+      scope: record.scope,
     }
   }
 
@@ -117,19 +134,10 @@ export function createAccounts(deps: {
     async authenticate(token) {
       if (token === undefined || token === '') throw new RelayError('token_missing')
       if (!looksLikeToken(token)) throw new RelayError('token_invalid')
-      const hash = hasher.hash(token)
-      const record = await store.findToken(hash)
-      if (!record) throw new RelayError('token_invalid')
-      if (record.revokedAt !== null) throw new RelayError('token_revoked')
-      if (record.expiresAt !== null && record.expiresAt <= now()) throw new RelayError('token_expired')
-      return {
-        userId: record.userId,
-        appId: record.appId,
-        tokenHash: hash,
-        tokenId: record.id,
-        expiresAt: record.expiresAt,
-        scope: record.scope,
-      }
+      return callerOf(hasher.hash(token))
+    },
+    async recheck(caller) {
+      return callerOf(caller.tokenHash)
     },
     async revoke(caller) {
       await store.revokeToken(caller.tokenHash, now())

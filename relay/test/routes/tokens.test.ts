@@ -511,9 +511,15 @@ describe('GET /tokens and DELETE /tokens/:id', () => {
     const scoped = await mint(app, as(full))
     const nested = await mint(app, as(scoped.token))
     expect(await keyProviders(app, nested.token)).toEqual([])
-    expect((await app.inject({ method: 'POST', url: '/tokens/revoke', headers: as(full) })).statusCode).toBe(200)
+    expect((await app.inject({ method: 'POST', url: '/tokens/revoke', headers: as(full) })).statusCode).toBe(
+      200,
+    )
     for (const token of [full, scoped.token, nested.token]) {
-      expectErrorShape(await app.inject({ method: 'GET', url: '/keys', headers: as(token) }), 401, 'token_revoked')
+      expectErrorShape(
+        await app.inject({ method: 'GET', url: '/keys', headers: as(token) }),
+        401,
+        'token_revoked',
+      )
     }
 
     const other = await registerUser(app)
@@ -525,7 +531,11 @@ describe('GET /tokens and DELETE /tokens/:id', () => {
     // A second full token of the same user revokes the first one by id.
     const res = await app.inject({ method: 'DELETE', url: `/tokens/${otherId}`, headers: as(other) })
     expect(res.statusCode, res.body).toBe(200)
-    expectErrorShape(await app.inject({ method: 'GET', url: '/keys', headers: as(byOther.token) }), 401, 'token_revoked')
+    expectErrorShape(
+      await app.inject({ method: 'GET', url: '/keys', headers: as(byOther.token) }),
+      401,
+      'token_revoked',
+    )
     expect(await keyProviders(app, bySecond.token)).toEqual([])
   })
 
@@ -533,7 +543,9 @@ describe('GET /tokens and DELETE /tokens/:id', () => {
     const app = await buildTestApp({ APP_SECRET })
     const login = (await registerExternal(app, 'shop', 'u1')).json<{ token: string }>().token
     const backendMinted = await mint(app, appAuth, { app_id: 'shop', external_user_id: 'u1' })
-    expect((await app.inject({ method: 'POST', url: '/tokens/revoke', headers: as(login) })).statusCode).toBe(200)
+    expect((await app.inject({ method: 'POST', url: '/tokens/revoke', headers: as(login) })).statusCode).toBe(
+      200,
+    )
     expect(await keyProviders(app, backendMinted.token)).toEqual([])
   })
 
