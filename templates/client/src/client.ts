@@ -2,6 +2,7 @@ import { createAxiosAdapter } from './axios.js'
 import { ByokError, readRelayError, relayErrorOf, unreachableError } from './errors.js'
 import { routeGlobalFetch } from './global-fetch.js'
 import { providerName, SDK_BASE_PATHS } from './providers.js'
+import type { ConnectedToken } from './relay-page.js'
 import { defaultStorage } from './storage.js'
 import type {
   Budget,
@@ -15,6 +16,9 @@ import type {
 import { relayPathFor, urlOf } from './urls.js'
 
 const TOKEN_REJECTED = new Set(['token_invalid', 'token_expired', 'token_revoked'])
+
+/** Lifetime of the scoped tokens keyEntry 'relay-page' mints after the connect page's one expired. */
+const SCOPED_TOKEN_SECONDS = 900
 
 /**
  * Provider credentials a rewritten call may still carry (a runtime URL can be local, so the codemod keeps the
@@ -68,6 +72,10 @@ export function createByok(options: ByokOptions): ByokClient {
   const relayPrefix = `${relayUrl}/relay/`
   let obtaining: Promise<string> | undefined
   const prompting = new Map<string, Promise<boolean>>()
+  const relayPage = options.keyEntry === 'relay-page'
+  /** keyEntry 'relay-page': relay calls go with tokens scoped to one provider and this page's origin. */
+  const scoped = new Map<string, ConnectedToken>()
+  const minting = new Map<string, Promise<string>>()
 
   /** A call to the relay; a network failure (not an abort) becomes `relay_unreachable`, naming `byok dev`. */
   async function send(url: string, init: RequestInit): Promise<Response> {
@@ -122,19 +130,54 @@ export function createByok(options: ByokOptions): ByokClient {
     return obtaining
   }
 
-  /** One call with the token; a rejected token is dropped and the call retried once with a fresh one. */
-  async function withToken(url: string, init: RequestInit): Promise<Response> {
+  /**
+   * A token for `provider` only, usable only from this page's origin (keyEntry 'relay-page'): the one the connect
+   * page handed over, or a new one minted with the full token once that expired.
+   */
+  function scopedToken(provider: string): Promise<string> {
+    const held = scoped.get(provider)
+    // A margin, so a token does not expire between here and the relay.
+    if (held && held.expiresAt - Date.now() > 30_000) return Promise.resolve(held.token)
+    let pending = minting.get(provider)
+    if (!pending) {
+      const origin = globalThis.location?.origin
+      const body = {
+        providers: [provider],
+        expires_in: SCOPED_TOKEN_SECONDS,
+        ...(origin && origin !== 'null' ? { origins: [origin] } : {}),
+      }
+      pending = (manage('POST', '/tokens', body) as Promise<{ token: string; expires_at: string }>)
+        .then((minted) => {
+          scoped.set(provider, { token: minted.token, expiresAt: Date.parse(minted.expires_at) })
+          return minted.token
+        })
+        .finally(() => minting.delete(provider))
+      minting.set(provider, pending)
+    }
+    return pending
+  }
+
+  /**
+   * One call with the token (for `provider`'s relay calls under keyEntry 'relay-page', a scoped one); a rejected
+   * token is dropped and the call retried once with a fresh one.
+   */
+  async function withToken(url: string, init: RequestInit, provider?: string): Promise<Response> {
     const attempt = async (sent: string) => {
       const headers = new Headers(init.headers)
       for (const name of CREDENTIAL_HEADERS) headers.delete(name)
       headers.set('x-relay-token', sent)
       return send(url, { ...init, headers })
     }
-    const sent = await token()
+    const useScoped = relayPage && provider !== undefined
+    const sent = useScoped ? await scopedToken(provider) : await token()
     const response = await attempt(sent)
     if (response.status !== 401) return response
     const error = await readRelayError(response)
     if (!error || !TOKEN_REJECTED.has(error.code)) return response
+    if (useScoped) {
+      if (scoped.get(provider)?.token === sent) scoped.delete(provider)
+      return attempt(await scopedToken(provider))
+    }
     // Another call may already have replaced it; only drop the token this call was refused with.
     if (storage.getItem(storageKey) === sent) storage.removeItem(storageKey)
     return attempt(await token({ token: sent, code: error.code }))
@@ -172,6 +215,18 @@ export function createByok(options: ByokOptions): ByokClient {
         return error.hint ? `${error.message}. ${error.hint}` : error.message
       }
     }
+    if (relayPage) {
+      if (typeof document === 'undefined') return false
+      const { openRelayPage } = await import('./relay-page.js')
+      const connected = await openRelayPage({
+        relayUrl,
+        appId: options.appId,
+        provider,
+        userToken: await token(),
+      })
+      if (connected) scoped.set(provider, connected)
+      return connected !== null
+    }
     if (!options.promptForKey) return (await promptWithDialog(provider, reason, submit)) !== null
     for (let current = reason; ; ) {
       const key = await options.promptForKey(provider, current)
@@ -196,12 +251,12 @@ export function createByok(options: ByokOptions): ByokClient {
 
   async function callRelay(provider: string, url: string, init: RequestInit = {}): Promise<Response> {
     const request = { ...init, body: await replayableBody(init.body) }
-    const response = await withToken(url, request)
+    const response = await withToken(url, request, provider)
     const problem = await keyProblem(provider, response)
     if (!problem) return response
     if (!(await askOnce(provider, problem))) return response
     await response.body?.cancel()
-    return withToken(url, request)
+    return withToken(url, request, provider)
   }
 
   async function relayedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -271,6 +326,8 @@ export function createByok(options: ByokOptions): ByokClient {
     },
 
     async forget() {
+      // Revoking the full token revokes every token minted from it on the relay too.
+      scoped.clear()
       const cached = storage.getItem(storageKey)
       if (!cached) return
       try {
