@@ -40,7 +40,8 @@ export function createConnectCodes(now: () => number, maxPending = 10_000): Conn
   const pending = createTtlMap<PendingConnect>(CONNECT_CODE_TTL_MS, maxPending, now)
   return {
     issue(entry) {
-      const code = randomBytes(32).toString('base64url')
+      // A prefix secret scanners (and the test suites' log scan) recognise, like relay tokens' `byok_rt_`.
+      const code = `byok_cc_${randomBytes(32).toString('base64url')}`
       pending.set(digest(code).toString('base64'), entry)
       return code
     },
