@@ -73,6 +73,9 @@ describe('the relay connect page (keyEntry: relay-page) in Chromium', () => {
       // templates.test.ts type-checks the vanilla template (and its build runs tsc too).
       typecheck: false,
     })
+    console.info(
+      `connect: vanilla template install ${app.timings.install?.toFixed(1)}s, build ${app.timings.build?.toFixed(1)}s`,
+    )
   })
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { createAxiosAdapter } from './axios.js'
 import { ByokError, readRelayError, relayErrorOf, unreachableError } from './errors.js'
 import { routeGlobalFetch } from './global-fetch.js'
 import { providerName, SDK_BASE_PATHS } from './providers.js'
-import type { ConnectedToken } from './relay-page.js'
+import type { RelayPageTokens } from './relay-page.js'
 import { defaultStorage } from './storage.js'
 import type {
   Budget,
@@ -16,9 +16,6 @@ import type {
 import { relayPathFor, urlOf } from './urls.js'
 
 const TOKEN_REJECTED = new Set(['token_invalid', 'token_expired', 'token_revoked'])
-
-/** Lifetime of the scoped tokens keyEntry 'relay-page' mints after the connect page's one expired. */
-const SCOPED_TOKEN_SECONDS = 900
 
 /**
  * Provider credentials a rewritten call may still carry (a runtime URL can be local, so the codemod keeps the
@@ -72,10 +69,24 @@ export function createByok(options: ByokOptions): ByokClient {
   const relayPrefix = `${relayUrl}/relay/`
   let obtaining: Promise<string> | undefined
   const prompting = new Map<string, Promise<boolean>>()
-  const relayPage = options.keyEntry === 'relay-page'
-  /** keyEntry 'relay-page': relay calls go with tokens scoped to one provider and this page's origin. */
-  const scoped = new Map<string, ConnectedToken>()
-  const minting = new Map<string, Promise<string>>()
+  // keyEntry 'relay-page': the connect popup and the scoped tokens relay calls use, loaded on first use.
+  let relayPageTokens: Promise<RelayPageTokens> | undefined
+  const relayPage = () =>
+    (relayPageTokens ??= import('./relay-page.js').then((m) =>
+      m.createRelayPageTokens({
+        relayUrl,
+        appId: options.appId,
+        fullToken: () => token(),
+        mint: (body) => manage('POST', '/tokens', body) as Promise<{ token: string; expires_at: string }>,
+        blocked: () =>
+          new ByokError(
+            'The browser blocked the window where the key is entered',
+            'popup_blocked',
+            0,
+            'Allow pop-ups for this site, or ask for the key from a click handler (byok.askForKey).',
+          ),
+      }),
+    ))
 
   /** A call to the relay; a network failure (not an abort) becomes `relay_unreachable`, naming `byok dev`. */
   async function send(url: string, init: RequestInit): Promise<Response> {
@@ -131,33 +142,6 @@ export function createByok(options: ByokOptions): ByokClient {
   }
 
   /**
-   * A token for `provider` only, usable only from this page's origin (keyEntry 'relay-page'): the one the connect
-   * page handed over, or a new one minted with the full token once that expired.
-   */
-  function scopedToken(provider: string): Promise<string> {
-    const held = scoped.get(provider)
-    // A margin, so a token does not expire between here and the relay.
-    if (held && held.expiresAt - Date.now() > 30_000) return Promise.resolve(held.token)
-    let pending = minting.get(provider)
-    if (!pending) {
-      const origin = globalThis.location?.origin
-      const body = {
-        providers: [provider],
-        expires_in: SCOPED_TOKEN_SECONDS,
-        ...(origin && origin !== 'null' ? { origins: [origin] } : {}),
-      }
-      pending = (manage('POST', '/tokens', body) as Promise<{ token: string; expires_at: string }>)
-        .then((minted) => {
-          scoped.set(provider, { token: minted.token, expiresAt: Date.parse(minted.expires_at) })
-          return minted.token
-        })
-        .finally(() => minting.delete(provider))
-      minting.set(provider, pending)
-    }
-    return pending
-  }
-
-  /**
    * One call with the token (for `provider`'s relay calls under keyEntry 'relay-page', a scoped one); a rejected
    * token is dropped and the call retried once with a fresh one.
    */
@@ -168,16 +152,13 @@ export function createByok(options: ByokOptions): ByokClient {
       headers.set('x-relay-token', sent)
       return send(url, { ...init, headers })
     }
-    const useScoped = relayPage && provider !== undefined
-    const sent = useScoped ? await scopedToken(provider) : await token()
+    const scoped = options.keyEntry === 'relay-page' && provider ? await relayPage() : undefined
+    const sent = scoped ? await scoped.token(provider as string) : await token()
     const response = await attempt(sent)
     if (response.status !== 401) return response
     const error = await readRelayError(response)
     if (!error || !TOKEN_REJECTED.has(error.code)) return response
-    if (useScoped) {
-      if (scoped.get(provider)?.token === sent) scoped.delete(provider)
-      return attempt(await scopedToken(provider))
-    }
+    if (scoped) return attempt(await scoped.token(provider as string, sent))
     // Another call may already have replaced it; only drop the token this call was refused with.
     if (storage.getItem(storageKey) === sent) storage.removeItem(storageKey)
     return attempt(await token({ token: sent, code: error.code }))
@@ -215,18 +196,8 @@ export function createByok(options: ByokOptions): ByokClient {
         return error.hint ? `${error.message}. ${error.hint}` : error.message
       }
     }
-    if (relayPage) {
-      if (typeof document === 'undefined') return false
-      const { openRelayPage } = await import('./relay-page.js')
-      const connected = await openRelayPage({
-        relayUrl,
-        appId: options.appId,
-        provider,
-        userToken: await token(),
-      })
-      if (connected) scoped.set(provider, connected)
-      return connected !== null
-    }
+    if (options.keyEntry === 'relay-page')
+      return typeof document !== 'undefined' && (await relayPage()).connect(provider)
     if (!options.promptForKey) return (await promptWithDialog(provider, reason, submit)) !== null
     for (let current = reason; ; ) {
       const key = await options.promptForKey(provider, current)
@@ -327,7 +298,7 @@ export function createByok(options: ByokOptions): ByokClient {
 
     async forget() {
       // Revoking the full token revokes every token minted from it on the relay too.
-      scoped.clear()
+      ;(await relayPageTokens)?.clear()
       const cached = storage.getItem(storageKey)
       if (!cached) return
       try {
