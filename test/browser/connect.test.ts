@@ -1,4 +1,7 @@
 /// <reference lib="dom" />
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noteSecret } from '../log-scan.js'
@@ -7,7 +10,8 @@ import { LAST_REPLY, sendMessage, waitForIdle } from './support/chat-page.js'
 import { assertChromiumInstalled, isChromiumInstalled, withBrowser } from './support/chromium.js'
 import { expectStreamedReply } from './support/expect-streamed.js'
 import { dumpBrowserStorage, recordTextChanges, waitForText } from './support/page-watch.js'
-import { STREAM, TYPED_KEY } from './support/relay.js'
+import { STREAM, startBrowserRelay, TYPED_KEY } from './support/relay.js'
+import { startStaticServer } from './support/static-server.js'
 import { type HeldTempDir, holdTempDir } from './support/temp-dir.js'
 import { type ServedTemplate, serveTemplate } from './support/template-app.js'
 
@@ -285,5 +289,80 @@ describe('the relay connect page (keyEntry: relay-page) in Chromium', () => {
       expect(refused.status()).toBe(403)
       expect(((await refused.json()) as { code: string }).code).toBe('connect_origin_forbidden')
     })
+  })
+  it('redirect mode: the page sends a one-time code to redirect_uri, which the app exchanges with its PKCE verifier', async () => {
+    assertChromiumInstalled()
+    // The app: a page on its own loopback origin, the only one this relay allows (with no APP_SECRET, so the
+    // connect page can keep its own account on the relay's origin).
+    const root = join(temp!.dir, 'redirect-app')
+    mkdirSync(root, { recursive: true })
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>app</title><p>app</p>\n')
+    const site = await startStaticServer(root)
+    const appOrigin = site.origin
+    const callback = `${appOrigin}/byok/callback`
+    let relay: Awaited<ReturnType<typeof startBrowserRelay>> | undefined
+    try {
+      relay = await startBrowserRelay({ allowedOrigins: [appOrigin] })
+      const { url: relayUrl, openai } = relay
+      await withBrowser(async (context) => {
+        const page = await context.newPage()
+        const verifier = randomBytes(32).toString('base64url')
+        const query = new URLSearchParams({
+          app_id: 'redirect-e2e',
+          provider: 'openai',
+          redirect_uri: callback,
+          state: 'state-42',
+          code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+          code_challenge_method: 'S256',
+        })
+        await page.goto(`${relayUrl}/connect?${query}`)
+        await page.locator('#key').fill(TYPED_KEY)
+        await page.getByRole('button', { name: 'Verify and connect' }).click()
+        await page.waitForURL((url) => url.origin === appOrigin)
+        const back = new URL(page.url())
+        expect(`${back.origin}${back.pathname}`).toBe(callback)
+        expect(back.searchParams.get('state')).toBe('state-42')
+        const code = back.searchParams.get('code') ?? ''
+        expect(code).toMatch(/^byok_cc_/)
+
+        const exchange = (codeVerifier: string) =>
+          page.evaluate(
+            async ([url, body]) => {
+              const response = await fetch(url as string, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: body as string,
+              })
+              return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+            },
+            [
+              `${relayUrl}/connect/token`,
+              JSON.stringify({ code, code_verifier: codeVerifier, redirect_uri: callback }),
+            ],
+          )
+        const minted = await exchange(verifier)
+        expect(minted.status).toBe(200)
+        expect(minted.body).toMatchObject({ providers: ['openai'], origins: [appOrigin], models: null })
+        const keys = await page.evaluate(
+          async ([url, t]) =>
+            (await (await fetch(url as string, { headers: { 'x-relay-token': t as string } })).json()) as {
+              providers: string[]
+            },
+          [`${relayUrl}/keys`, minted.body.token as string],
+        )
+        expect(keys.providers).toEqual(['openai'])
+        // The key was checked by the provider before it was kept; the code works once.
+        expect(openai.exchanges.map((e) => `${e.request.path} ${e.response.status}`)).toEqual([
+          '/v1/models 200',
+        ])
+        expect(await exchange(verifier)).toMatchObject({
+          status: 400,
+          body: { code: 'connect_code_invalid' },
+        })
+      })
+    } finally {
+      await relay?.close()
+      await site.close()
+    }
   })
 })
