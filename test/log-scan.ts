@@ -12,6 +12,7 @@ const secrets = new Map<string, string>()
 // The shapes of what must never be logged: relay tokens and the provider key formats the suites store.
 const SECRET_SHAPES: readonly [string, RegExp][] = [
   ['relay token', /byok_rt_[A-Za-z0-9_-]{20,}/],
+  ['connect code', /byok_cc_[A-Za-z0-9_-]{20,}/],
   ['OpenAI-style key', /sk-(?:proj-|or-|ant-)?[A-Za-z0-9_-]{16,}/],
   ['Gemini key', /AIza[0-9A-Za-z_-]{30,}/],
   ['Groq key', /gsk_[A-Za-z0-9]{16,}/],

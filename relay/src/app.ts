@@ -19,6 +19,7 @@ import { registerSecurityHeaders } from './plugins/security-headers.js'
 import { createEgressPolicy, type EgressOptions } from './proxy/egress.js'
 import { createUpstreamAgent } from './proxy/upstream.js'
 import { registerBudgetRoutes } from './routes/budgets.js'
+import { registerConnectRoutes } from './routes/connect.js'
 import type { RouteContext } from './routes/context.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerKeyRoutes } from './routes/keys.js'
@@ -168,6 +169,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   })
   const ctx: RouteContext = {
     config,
+    now,
     store,
     keyring,
     accounts,
@@ -242,6 +244,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   await registerModelRoutes(app, ctx)
   await registerStatsRoutes(app, ctx)
   await registerBudgetRoutes(app, ctx)
+  await registerConnectRoutes(app, ctx)
   if (deps.skill) await registerSkillRoutes(app, deps.skill)
   // Encapsulated: the relay scope replaces the JSON parser with a raw-bytes one.
   await app.register(async (scope) => registerRelayRoutes(scope, ctx, { upstream, egress }))

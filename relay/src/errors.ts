@@ -48,6 +48,21 @@ export const ERRORS = {
     message: 'Scoped relay tokens cannot do this',
     hint: "Keys, tokens and the account are managed with the user's full token from POST /users.",
   },
+  connect_origin_forbidden: {
+    status: 403,
+    message: 'This origin may not use the connect page',
+    hint: 'The opener origin (or the redirect_uri origin) must be listed in ALLOWED_ORIGINS.',
+  },
+  connect_code_invalid: {
+    status: 400,
+    message: 'Unknown, used or expired connect code',
+    hint: 'A code works once, for 60 seconds, with the redirect_uri it was issued for; start the connect flow again.',
+  },
+  connect_verifier_invalid: {
+    status: 400,
+    message: 'The code_verifier does not match the code_challenge',
+    hint: 'Send the verifier whose S256 hash was the code_challenge; the code is spent, start again.',
+  },
   app_secret_invalid: {
     status: 401,
     message: 'Invalid or missing app secret',

@@ -12,19 +12,22 @@ import { CLIENT_PACKAGE_DIR } from './pack.js'
  * Budgets in bytes, minified + gzipped, of what an app pays for importing each whole entry point (esbuild,
  * frameworks excluded: they are the app's own). `createByok alone` is an app that imports only `createByok`,
  * bundled by rolldown (Vite 8's bundler), which leaves the key dialog in a chunk loaded on the first key prompt
- * (never, with `promptForKey`); `+ dialog chunk` adds that chunk. The README's "Size" table records the figures.
+ * (never, with `promptForKey`) and the relay-page chunk loaded on the first connect popup (keyEntry 'relay-page');
+ * `+ lazy chunks` adds both. The README's "Size" table records the figures.
  */
 const BUDGETS: Record<string, number> = {
-  '@byok/client': 6_500,
+  // keyEntry 'relay-page' (issue 20) added about 850 bytes to the whole package and the vendor file; an app that
+  // imports only createByok pays about 250 eagerly, the rest loads with the connect popup.
+  '@byok/client': 7_100,
   '@byok/client/dialog': 2_000,
   '@byok/client/chat': 3_000,
   '@byok/client/react': 3_300,
   '@byok/client/vue': 3_300,
   '@byok/client/svelte': 3_200,
   '@byok/client/ai-sdk': 400,
-  'vendor/byok.global.js': 6_500,
+  'vendor/byok.global.js': 7_100,
   'createByok alone (rolldown)': 4_600,
-  'createByok alone (rolldown) + dialog chunk': 6_300,
+  'createByok alone (rolldown) + lazy chunks': 7_100,
 }
 
 const ENTRIES: Record<string, string> = {
@@ -109,7 +112,7 @@ test('each entry point stays within its min+gzip budget; createByok alone loads 
   for (const [name, entry] of Object.entries(ENTRIES)) measured[name] = await measureEntry(entry)
   const alone = await measureSplit("export { createByok } from './src/index.ts'")
   measured['createByok alone (rolldown)'] = alone.eager
-  measured['createByok alone (rolldown) + dialog chunk'] = alone.total
+  measured['createByok alone (rolldown) + lazy chunks'] = alone.total
   console.info(
     `[size] min+gzip bytes (budget): ${Object.entries(measured)
       .map(([name, bytes]) => `${name} ${bytes} (${BUDGETS[name]})`)

@@ -86,8 +86,15 @@ const path = (token: () => string) =>
         '/keys/openai',
         '/keys/openai/rotate',
         `/stats/fuzz`,
+        // The connect page and its redirect-mode code exchange (issue 20).
+        '/connect',
+        '/connect?app_id=fuzz&provider=openai&origin=https%3A%2F%2Fapp.example.com',
+        `/connect?app_id=fuzz&provider=openai&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&code_challenge=${'A'.repeat(43)}&code_challenge_method=S256`,
+        '/connect/codes',
+        '/connect/token',
       ),
     },
+    { weight: 1, arbitrary: segment.map((s) => `/connect/${s}`) },
     { weight: 2, arbitrary: segment.map((s) => `/keys/${s}`) },
     { weight: 1, arbitrary: segment.map((s) => `/keys/${s}/rotate`) },
     { weight: 1, arbitrary: segment.map((s) => `/stats/${s}`) },
@@ -216,6 +223,9 @@ const body = fc.oneof(
       '{"app_id":"fuzz","external_user_id":"fuzz-user"}',
       '{"providers":["openai"],"models":["gpt-4o*"],"origins":["https://app.example.com"],"expires_in":60}',
       '{"app_id":"fuzz","external_user_id":"fuzz-user","providers":["anthropic","nope"]}',
+      // POST /connect/codes and POST /connect/token.
+      `{"provider":"openai","redirect_uri":"https://app.example.com/cb","code_challenge":"${'A'.repeat(43)}","code_challenge_method":"S256"}`,
+      `{"code":"${'B'.repeat(43)}","code_verifier":"${'v'.repeat(43)}","redirect_uri":"https://app.example.com/cb"}`,
     ),
   },
   { weight: 1, arbitrary: multipart },
@@ -329,8 +339,12 @@ describe('hostile input (property-based)', () => {
             })
             statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
             // Minted tokens join the leak search below.
-            if (res.statusCode === 200 && /^\/tokens(\?|$)/.test(url) && method === 'POST') {
+            if (res.statusCode === 200 && /^\/(tokens|connect\/token)(\?|$)/.test(url) && method === 'POST') {
               tokens.push((JSON.parse(res.body) as { token: string }).token)
+            }
+            // Connect codes are one-time secrets too.
+            if (res.statusCode === 200 && /^\/connect\/codes(\?|$)/.test(url) && method === 'POST') {
+              tokens.push((JSON.parse(res.body) as { code: string }).code)
             }
             // A case that erased the user or revoked the token: the next cases get a fresh user.
             if (res.statusCode === 200 && /^\/(users|tokens\/revoke)(\?|$)/.test(url) && method !== 'GET') {

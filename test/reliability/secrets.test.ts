@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { buildApp, loadConfig } from '@byok/relay'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -73,6 +74,7 @@ describe('secrets never leave (trace logging captured)', () => {
         APP_SECRET,
         DB_PATH: ':memory:',
         LOG_LEVEL: 'trace',
+        ALLOWED_ORIGINS: 'https://app.example',
         UPSTREAM_TIMEOUT_MS: '300',
         ...NO_LIMITS,
         RATE_LIMIT_RELAY_PER_MIN: '40',
@@ -236,6 +238,38 @@ describe('secrets never leave (trace logging captured)', () => {
       'revoked scoped token 401',
     ])
 
+    // The connect page and its redirect-mode exchange (issue 20): the page, codes, a wrong verifier, a reuse.
+    const verifier = 'secrets-verifier-0123456789-abcdefghijklmnopqrstuvwxyz'
+    const codeRequest = {
+      provider: 'openai',
+      redirect_uri: 'https://app.example/cb',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }
+    const exchange = (code: string, codeVerifier = verifier) =>
+      json(null, { code, code_verifier: codeVerifier, redirect_uri: codeRequest.redirect_uri })
+    const page = (from: string) =>
+      `/connect?${new URLSearchParams({ app_id: 'secrets', provider: 'openai', origin: from })}`
+    await send('connect page', page(origin.origin))
+    await send('connect page, other origin', page('https://evil.example'))
+    const first = JSON.parse((await send('connect code', '/connect/codes', json(a, codeRequest))).body)
+    tokens.push(first.code)
+    await send('exchange, wrong verifier', '/connect/token', exchange(first.code, `${verifier}x`))
+    const second = JSON.parse((await send('connect code', '/connect/codes', json(a, codeRequest))).body)
+    tokens.push(second.code)
+    const exchanged = await send('mint', '/connect/token', exchange(second.code))
+    tokens.push((JSON.parse(exchanged.body) as { token: string }).token)
+    await send('exchange, reused', '/connect/token', exchange(second.code))
+    expect(seen.slice(-7).map((s) => `${s.what} ${s.status}`)).toEqual([
+      'connect page 200',
+      'connect page, other origin 403',
+      'connect code 200',
+      'exchange, wrong verifier 400',
+      'connect code 200',
+      'mint 200',
+      'exchange, reused 400',
+    ])
+
     // Reads, operator routes, revocation, erasure.
     await send('list keys', '/keys', { headers: { 'x-relay-token': a } })
     await send('stats', '/stats', { headers: { 'x-relay-token': a } })
@@ -265,8 +299,12 @@ describe('secrets never leave (trace logging captured)', () => {
       ...logLines.map((line, i) => ({ where: `log line ${i}`, text: line })),
       ...seen.flatMap((s) => [
         { where: `${s.what}: headers`, text: s.headers },
-        // Every body, except POST /users and POST /tokens handing out the token they exist to hand out.
-        { where: `${s.what}: body (${s.status})`, text: ['register', 'mint'].includes(s.what) ? '' : s.body },
+        // Every body, except POST /users, POST /tokens, POST /connect/codes and POST /connect/token handing out
+        // the token or code they exist to hand out.
+        {
+          where: `${s.what}: body (${s.status})`,
+          text: ['register', 'mint', 'connect code'].includes(s.what) ? '' : s.body,
+        },
       ]),
     ]
     for (const [name, secret] of Object.entries(secrets)) {

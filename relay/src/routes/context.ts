@@ -11,6 +11,8 @@ import type { Store } from '../store/types.js'
 /** What route families receive from buildApp: the config slice and services, nothing global. */
 export interface RouteContext {
   readonly config: RelayConfig
+  /** The clock (tests drive it): token expiry, connect codes. */
+  readonly now: () => number
   readonly store: Store
   readonly keyring: Keyring
   readonly accounts: Accounts

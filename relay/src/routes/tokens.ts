@@ -57,7 +57,8 @@ const scopeProperties = {
   origins: { type: ['array', 'null'], items: { type: 'string' }, description: 'null = any' },
 } as const
 
-const mintedBody = {
+/** What a minted scoped token is answered with (`POST /tokens`, `POST /connect/token`). */
+export const mintedBody = {
   type: 'object',
   required: ['token', 'id', 'expires_at', 'providers', 'models', 'origins'],
   additionalProperties: false,
@@ -101,6 +102,16 @@ const scopeFields = (scope: TokenScope | null) => ({
   models: scope?.models ?? null,
   origins: scope?.origins ?? null,
 })
+
+/** The `mintedBody` answer for a freshly minted token. */
+export function mintedFields(issued: IssuedToken) {
+  return {
+    token: issued.token,
+    id: issued.id,
+    expires_at: iso(issued.expiresAt),
+    ...scopeFields(issued.scope),
+  }
+}
 
 /** An exact origin as browsers send it: scheme, host and port only, lower case, no path or trailing slash. */
 function checkOrigin(value: string): string {
@@ -209,12 +220,7 @@ export async function registerTokenRoutes(app: FastifyInstance, ctx: RouteContex
         const user: ExternalUser = { appId: body.app_id, externalUserId: body.external_user_id }
         issued = await ctx.accounts.mintScoped(user, scopeRequest)
       }
-      return {
-        token: issued.token,
-        id: issued.id,
-        expires_at: iso(issued.expiresAt),
-        ...scopeFields(issued.scope),
-      }
+      return mintedFields(issued)
     },
   )
 

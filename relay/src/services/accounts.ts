@@ -44,6 +44,8 @@ export interface Accounts {
   revokeById(caller: Caller, id: string): Promise<boolean>
   /** Resolves a presented token or throws the 401 with its specific code. */
   authenticate(token: string | undefined): Promise<Caller>
+  /** The caller's token read again (it may have been revoked or have expired since); throws like `authenticate`. */
+  recheck(caller: Caller): Promise<Caller>
   revoke(caller: Caller): Promise<void>
   deleteUser(caller: Caller): Promise<void>
 }
@@ -69,6 +71,21 @@ export function createAccounts(deps: {
     }
   }
 
+  async function callerOf(hash: Buffer): Promise<Caller> {
+    const record = await store.findToken(hash)
+    if (!record) throw new RelayError('token_invalid')
+    if (record.revokedAt !== null) throw new RelayError('token_revoked')
+    if (record.expiresAt !== null && record.expiresAt <= now()) throw new RelayError('token_expired')
+    return {
+      userId: record.userId,
+      appId: record.appId,
+      tokenHash: hash,
+      tokenId: record.id,
+      expiresAt: record.expiresAt,
+      scope: record.scope,
+    }
+  }
+
   return {
     async register(appId) {
       const createdAt = now()
@@ -91,7 +108,15 @@ export function createAccounts(deps: {
       const parent = 'userId' in by ? by : { scope: null, expiresAt: null }
       const { scope, expiresAt } = narrowScope(parent, request, createdAt)
       const token = generateToken()
-      const record: NewToken = { hash: hasher.hash(token), id: newTokenId(), createdAt, expiresAt, scope }
+      const record: NewToken = {
+        hash: hasher.hash(token),
+        id: newTokenId(),
+        createdAt,
+        expiresAt,
+        scope,
+        // Revoking the minting token revokes this one (Store.revokeToken).
+        parentId: 'userId' in by ? by.tokenId : null,
+      }
       if ('userId' in by) {
         // The user may have been erased since the caller's token was checked.
         if (!(await store.createToken(by.userId, record))) throw new RelayError('token_invalid')
@@ -109,19 +134,10 @@ export function createAccounts(deps: {
     async authenticate(token) {
       if (token === undefined || token === '') throw new RelayError('token_missing')
       if (!looksLikeToken(token)) throw new RelayError('token_invalid')
-      const hash = hasher.hash(token)
-      const record = await store.findToken(hash)
-      if (!record) throw new RelayError('token_invalid')
-      if (record.revokedAt !== null) throw new RelayError('token_revoked')
-      if (record.expiresAt !== null && record.expiresAt <= now()) throw new RelayError('token_expired')
-      return {
-        userId: record.userId,
-        appId: record.appId,
-        tokenHash: hash,
-        tokenId: record.id,
-        expiresAt: record.expiresAt,
-        scope: record.scope,
-      }
+      return callerOf(hasher.hash(token))
+    },
+    async recheck(caller) {
+      return callerOf(caller.tokenHash)
     },
     async revoke(caller) {
       await store.revokeToken(caller.tokenHash, now())

@@ -124,4 +124,13 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Issue 20: a scoped token records the token that minted it (its public id), so revoking a token revokes
+    // everything minted from it, transitively. Tokens from POST /users and APP_SECRET mints have no parent.
+    version: 6,
+    sql: `
+      ALTER TABLE tokens ADD COLUMN parent_id TEXT;
+      CREATE INDEX tokens_parent_id ON tokens (parent_id);
+    `,
+  },
 ]

@@ -57,13 +57,15 @@ export function withReadCache(
       if (record) tokens.set(id, record)
       return record
     },
+    // A revocation reaches every token minted from the revoked one, whose digests this cache does not know:
+    // dropping all token rows is simpler than indexing them by parent, and revocations are rare.
     async revokeToken(hash, at) {
-      tokens.delete(hash.toString('base64'))
       await store.revokeToken(hash, at)
+      tokens.clear()
     },
     async revokeTokenById(userId, id, at) {
       const hash = await store.revokeTokenById(userId, id, at)
-      if (hash) tokens.delete(hash.toString('base64'))
+      if (hash) tokens.clear()
       return hash
     },
     async deleteUser(userId) {

@@ -103,11 +103,19 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   // A read-only open (backup checks, `byok usage`) may meet an older schema: statements for columns and tables it
   // lacks are prepared on first use, so only a call that needs them fails.
   const prepare = readOnly ? lazyPrepare(db) : db.prepare.bind(db)
-  const revokeToken = prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL')
+  // The token and every token minted from it, however deep (UNION: a row is visited once).
+  const revokeTree = prepare<[{ at: number; hash: Buffer }]>(
+    `WITH RECURSIVE tree (id) AS (
+       SELECT id FROM tokens WHERE hash = @hash
+       UNION SELECT t.id FROM tokens t JOIN tree ON t.parent_id = tree.id
+     )
+     UPDATE tokens SET revoked_at = @at WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL`,
+  )
+  const revokeToken = { run: (at: number, hash: Buffer) => revokeTree.run({ at, hash }) }
   const insertUser = prepare('INSERT INTO users (id, app_id, created_at) VALUES (?, ?, ?)')
   const insertToken = prepare<[string, TokenRow]>(
-    `INSERT INTO tokens (hash, id, user_id, created_at, expires_at, revoked_at, scope)
-     VALUES (@hash, @id, ?, @createdAt, @expiresAt, NULL, @scope)`,
+    `INSERT INTO tokens (hash, id, user_id, created_at, expires_at, revoked_at, scope, parent_id)
+     VALUES (@hash, @id, ?, @createdAt, @expiresAt, NULL, @scope, @parentId)`,
   )
   const userExists = prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE id = ?')
   const addToken = (userId: string, token: NewToken) =>
@@ -117,6 +125,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
       createdAt: token.createdAt,
       expiresAt: token.expiresAt,
       scope: token.scope ? JSON.stringify(token.scope) : null,
+      parentId: token.parentId ?? null,
     })
   const createUser = db.transaction((user: UserRecord, token: NewToken) => {
     insertUser.run(user.id, user.appId, user.createdAt)
@@ -303,6 +312,7 @@ interface TokenRow {
   createdAt: number
   expiresAt: number | null
   scope: string | null
+  parentId: string | null
 }
 
 interface TokenRecordRow {

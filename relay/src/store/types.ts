@@ -40,6 +40,8 @@ export interface NewToken {
   readonly createdAt: number
   readonly expiresAt: number | null
   readonly scope?: TokenScope | null
+  /** Public id of the token that minted this one (`POST /tokens`); revoking that token revokes this one. */
+  readonly parentId?: string | null
 }
 
 export interface KeyRecord {
@@ -126,8 +128,12 @@ export interface Store extends BudgetStore {
   /** Erases the user, their tokens, their keys and their request-log rows (erasure means erasure). */
   deleteUser(userId: string): Promise<boolean>
   findToken(hash: Buffer): Promise<TokenRecord | undefined>
+  /** Revokes the token and, transitively, every token minted from it (`NewToken.parentId`). */
   revokeToken(hash: Buffer, at: number): Promise<void>
-  /** Revokes the user's token with this public id; returns its digest, or undefined if there is none to revoke. */
+  /**
+   * Revokes the user's token with this public id and, transitively, every token minted from it; returns the
+   * digest of the token named, or undefined if there is none to revoke.
+   */
   revokeTokenById(userId: string, id: string, at: number): Promise<Buffer | undefined>
   /** Inserts or replaces the key for (user, provider). */
   putKey(key: KeyRecord): Promise<void>

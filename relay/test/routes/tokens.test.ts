@@ -480,6 +480,75 @@ describe('GET /tokens and DELETE /tokens/:id', () => {
     )
   })
 
+  it('revoking a token revokes every token minted from it, transitively, at once; its parent and siblings live on', async () => {
+    const app = await buildTestApp()
+    const full = await registerUser(app)
+    const child = await mint(app, as(full))
+    const sibling = await mint(app, as(full))
+    const grandchild = await mint(app, as(child.token))
+    const greatGrandchild = await mint(app, as(grandchild.token))
+    // Warm the read cache for every descendant: the cascade must not wait for it.
+    for (const t of [child, grandchild, greatGrandchild]) expect(await keyProviders(app, t.token)).toEqual([])
+    const res = await app.inject({ method: 'DELETE', url: `/tokens/${child.id}`, headers: as(full) })
+    expect(res.statusCode, res.body).toBe(200)
+    for (const t of [child, grandchild, greatGrandchild]) {
+      expectErrorShape(
+        await app.inject({ method: 'GET', url: '/keys', headers: as(t.token) }),
+        401,
+        'token_revoked',
+      )
+    }
+    expect(await keyProviders(app, full)).toEqual([])
+    expect(await keyProviders(app, sibling.token)).toEqual([])
+    const live = (await list(app, full)).map((t) => t.id)
+    expect(live).toContain(sibling.id)
+    for (const t of [child, grandchild, greatGrandchild]) expect(live).not.toContain(t.id)
+  })
+
+  it('POST /tokens/revoke and DELETE /tokens/:id of a full token take its scoped tokens with it', async () => {
+    const app = await buildTestApp()
+    const full = await registerUser(app)
+    const scoped = await mint(app, as(full))
+    const nested = await mint(app, as(scoped.token))
+    expect(await keyProviders(app, nested.token)).toEqual([])
+    expect((await app.inject({ method: 'POST', url: '/tokens/revoke', headers: as(full) })).statusCode).toBe(
+      200,
+    )
+    for (const token of [full, scoped.token, nested.token]) {
+      expectErrorShape(
+        await app.inject({ method: 'GET', url: '/keys', headers: as(token) }),
+        401,
+        'token_revoked',
+      )
+    }
+
+    const other = await registerUser(app)
+    const second = await registerUser(app)
+    const byOther = await mint(app, as(other))
+    const otherId = (await list(app, other)).find((t) => t.current)?.id as string
+    // Tokens of another user minted from another token are untouched.
+    const bySecond = await mint(app, as(second))
+    // A second full token of the same user revokes the first one by id.
+    const res = await app.inject({ method: 'DELETE', url: `/tokens/${otherId}`, headers: as(other) })
+    expect(res.statusCode, res.body).toBe(200)
+    expectErrorShape(
+      await app.inject({ method: 'GET', url: '/keys', headers: as(byOther.token) }),
+      401,
+      'token_revoked',
+    )
+    expect(await keyProviders(app, bySecond.token)).toEqual([])
+  })
+
+  it('tokens minted with APP_SECRET have no parent: revoking a user token leaves them working', async () => {
+    const app = await buildTestApp({ APP_SECRET })
+    const login = (await registerExternal(app, 'shop', 'u1')).json<{ token: string }>().token
+    const backendMinted = await mint(app, appAuth, { app_id: 'shop', external_user_id: 'u1' })
+    expect((await app.inject({ method: 'POST', url: '/tokens/revoke', headers: as(login) })).statusCode).toBe(
+      200,
+    )
+    expect(await keyProviders(app, backendMinted.token)).toEqual([])
+  })
+
   it("cannot revoke another user's token (404, and it keeps working)", async () => {
     const app = await buildTestApp()
     const mine = await registerUser(app)
@@ -595,6 +664,8 @@ describe('migration 3', () => {
         DROP INDEX request_log_at;
         DROP TABLE external_users;
         DROP INDEX tokens_id;
+        DROP INDEX tokens_parent_id;
+        ALTER TABLE tokens DROP COLUMN parent_id;
         ALTER TABLE tokens DROP COLUMN scope;
         ALTER TABLE tokens DROP COLUMN id;
         PRAGMA user_version = 2;

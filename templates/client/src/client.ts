@@ -2,6 +2,7 @@ import { createAxiosAdapter } from './axios.js'
 import { ByokError, readRelayError, relayErrorOf, unreachableError } from './errors.js'
 import { routeGlobalFetch } from './global-fetch.js'
 import { providerName, SDK_BASE_PATHS } from './providers.js'
+import type { RelayPageTokens } from './relay-page.js'
 import { defaultStorage } from './storage.js'
 import type {
   Budget,
@@ -69,6 +70,24 @@ export function createByok(options: ByokOptions): ByokClient {
   const relayPrefix = `${relayUrl}/relay/`
   let obtaining: Promise<string> | undefined
   const prompting = new Map<string, Promise<boolean>>()
+  // keyEntry 'relay-page': the connect popup and the scoped tokens relay calls use, loaded on first use.
+  let relayPageTokens: Promise<RelayPageTokens> | undefined
+  const relayPage = () =>
+    (relayPageTokens ??= import('./relay-page.js').then((m) =>
+      m.createRelayPageTokens({
+        relayUrl,
+        appId: options.appId,
+        fullToken: () => token(),
+        mint: (body) => manage('POST', '/tokens', body) as Promise<{ token: string; expires_at: string }>,
+        blocked: () =>
+          new ByokError(
+            'The browser blocked the window where the key is entered',
+            'popup_blocked',
+            0,
+            'Allow pop-ups for this site, or ask for the key from a click handler (byok.askForKey).',
+          ),
+      }),
+    ))
 
   /** A call to the relay; a network failure (not an abort) becomes `relay_unreachable`, naming `byok dev`. */
   async function send(url: string, init: RequestInit): Promise<Response> {
@@ -123,19 +142,24 @@ export function createByok(options: ByokOptions): ByokClient {
     return obtaining
   }
 
-  /** One call with the token; a rejected token is dropped and the call retried once with a fresh one. */
-  async function withToken(url: string, init: RequestInit): Promise<Response> {
+  /**
+   * One call with the token (for `provider`'s relay calls under keyEntry 'relay-page', a scoped one); a rejected
+   * token is dropped and the call retried once with a fresh one.
+   */
+  async function withToken(url: string, init: RequestInit, provider?: string): Promise<Response> {
     const attempt = async (sent: string) => {
       const headers = new Headers(init.headers)
       for (const name of CREDENTIAL_HEADERS) headers.delete(name)
       headers.set('x-relay-token', sent)
       return send(url, { ...init, headers })
     }
-    const sent = await token()
+    const scoped = options.keyEntry === 'relay-page' && provider ? await relayPage() : undefined
+    const sent = scoped ? await scoped.token(provider as string) : await token()
     const response = await attempt(sent)
     if (response.status !== 401) return response
     const error = await readRelayError(response)
     if (!error || !TOKEN_REJECTED.has(error.code)) return response
+    if (scoped) return attempt(await scoped.token(provider as string, sent))
     // Another call may already have replaced it; only drop the token this call was refused with.
     if (storage.getItem(storageKey) === sent) storage.removeItem(storageKey)
     return attempt(await token({ token: sent, code: error.code }))
@@ -173,6 +197,8 @@ export function createByok(options: ByokOptions): ByokClient {
         return error.hint ? `${error.message}. ${error.hint}` : error.message
       }
     }
+    if (options.keyEntry === 'relay-page')
+      return typeof document !== 'undefined' && (await relayPage()).connect(provider)
     if (!options.promptForKey) return (await promptWithDialog(provider, reason, submit)) !== null
     for (let current = reason; ; ) {
       const key = await options.promptForKey(provider, current)
@@ -197,12 +223,12 @@ export function createByok(options: ByokOptions): ByokClient {
 
   async function callRelay(provider: string, url: string, init: RequestInit = {}): Promise<Response> {
     const request = { ...init, body: await replayableBody(init.body) }
-    const response = await withToken(url, request)
+    const response = await withToken(url, request, provider)
     const problem = await keyProblem(provider, response)
     if (!problem) return response
     if (!(await askOnce(provider, problem))) return response
     await response.body?.cancel()
-    return withToken(url, request)
+    return withToken(url, request, provider)
   }
 
   async function relayedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -272,6 +298,8 @@ export function createByok(options: ByokOptions): ByokClient {
     },
 
     async forget() {
+      // Revoking the full token revokes every token minted from it on the relay too.
+      ;(await relayPageTokens)?.clear()
       const cached = storage.getItem(storageKey)
       if (!cached) return
       try {

@@ -30,6 +30,16 @@ export interface ByokOptions {
    */
   promptForKey?: (provider: string, reason: KeyPromptReason) => Promise<string | true | null>
   /**
+   * Where the user types a key. `'dialog'` (default): `promptForKey`, or the built-in dialog, in this page.
+   * `'relay-page'`: the relay's own connect page (`GET /connect`) in a popup, so no script in this page can read
+   * the key; `promptForKey` is then not used. The popup gets this client's relay token by `postMessage` (only to
+   * the relay's origin) and hands back a token scoped to that provider and this page's origin for 15 minutes;
+   * relay calls use such scoped tokens (minted again with `POST /tokens` when one expires). Needs the relay's
+   * `ALLOWED_ORIGINS` to list this page's origin, and a full relay token (the default registration, or one from
+   * your backend's `POST /users`).
+   */
+  keyEntry?: 'relay-page' | 'dialog'
+  /**
    * Where a relay token comes from when none is cached; default registers this browser with `POST /users`.
    * Use your backend when the relay has `APP_SECRET` set. After the relay refused a token it is called with
    * that token and the reason, so the backend can issue a new one instead of returning the same again.

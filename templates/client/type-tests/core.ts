@@ -24,6 +24,10 @@ expectTypeOf<ByokOptions['getToken']>().toEqualTypeOf<
 createByok({ relayUrl: '', appId: '', getToken: async () => 'token' })
 // @ts-expect-error getToken resolves with the token string
 createByok({ relayUrl: '', appId: '', getToken: async () => ({ token: 'x' }) })
+expectTypeOf<ByokOptions['keyEntry']>().toEqualTypeOf<'relay-page' | 'dialog' | undefined>()
+createByok({ relayUrl: '', appId: '', keyEntry: 'relay-page' })
+// @ts-expect-error keyEntry is 'relay-page' or 'dialog'
+createByok({ relayUrl: '', appId: '', keyEntry: 'popup' })
 
 expectTypeOf(byok.relayFetch).returns.toEqualTypeOf<Promise<Response>>()
 expectTypeOf(byok.fetch).toEqualTypeOf<typeof fetch>()

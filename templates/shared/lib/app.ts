@@ -24,7 +24,12 @@ const REASONS: Record<string, 'missing' | 'rejected' | 'replace'> = {
   key_replace: 'replace',
 }
 
-export function createChatApp(options: { relayUrl: string; appId: string }): ChatApp {
+export function createChatApp(options: {
+  relayUrl: string
+  appId: string
+  /** 'relay-page': keys are typed on the relay's own connect page (a popup), not in the dialog above. */
+  keyEntry?: 'relay-page' | 'dialog'
+}): ChatApp {
   const relayUrl = options.relayUrl.replace(/\/+$/, '')
   const listeners = new Set<(provider: string) => void>()
   // The dialog has the provider check the key and stores it (POST /keys/:provider/rotate), so it answers `true`:
@@ -42,7 +47,12 @@ export function createChatApp(options: { relayUrl: string; appId: string }): Cha
     })
     return true
   }
-  const client = createByok({ relayUrl, appId: options.appId, promptForKey })
+  const client = createByok({
+    relayUrl,
+    appId: options.appId,
+    promptForKey,
+    keyEntry: options.keyEntry ?? 'dialog',
+  })
   const chat = createChatSession({ client, relayUrl })
   listeners.add((provider) => void chat.loadModels(provider as ProviderId))
   return {

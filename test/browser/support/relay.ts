@@ -32,6 +32,10 @@ export async function startBrowserRelay(options: {
   allowedOrigins: readonly string[]
   /** Relay calls (`/relay/...`) each token may make per minute; 0 (the default) turns the limit off. */
   relayPerMin?: number
+  /** APP_SECRET: users come from the app's backend (`POST /users` with external_user_id), none register anonymously. */
+  appSecret?: string
+  /** The relay's clock (token expiry); default Date.now. */
+  now?: () => number
 }): Promise<BrowserRelay> {
   const openai = await startScriptedOpenAI({ ...STREAM, expectedKey: TYPED_KEY })
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
@@ -46,8 +50,9 @@ export async function startBrowserRelay(options: {
         RATE_LIMIT_RELAY_PER_MIN: String(options.relayPerMin ?? 0),
         RATE_LIMIT_REGISTER_PER_HOUR: '0',
         OPENAI_BASE_URL: openai.url,
+        ...(options.appSecret === undefined ? {} : { APP_SECRET: options.appSecret }),
       }),
-      { logSink },
+      { logSink, ...(options.now ? { now: options.now } : {}) },
     )
     await app.listen({ host: '127.0.0.1', port: 0 })
   } catch (error) {

@@ -33,8 +33,17 @@ export function gzipSizeOf(dir: string): number {
 export async function serveTemplate(
   name: string,
   cwd: string,
-  options: { relayPerMin?: number } = {},
+  options: {
+    relayPerMin?: number
+    appSecret?: string
+    now?: () => number
+    /** Build-time variables (Vite lets process env beat the app's .env), e.g. VITE_BYOK_KEY_ENTRY. */
+    buildEnv?: Record<string, string>
+    /** `npm run typecheck` before the build (default); a suite that is not the template's own may skip it. */
+    typecheck?: boolean
+  } = {},
 ): Promise<ServedTemplate> {
+  const { buildEnv = {}, typecheck = true, ...relayOptions } = options
   const timings: Timings = {}
   const closers: (() => Promise<void>)[] = []
   const close = async () => {
@@ -44,12 +53,12 @@ export async function serveTemplate(
     if (name === 'next') {
       const port = await freePort()
       const origin = `http://127.0.0.1:${port}`
-      const relay = await startBrowserRelay({ allowedOrigins: [origin], ...options })
+      const relay = await startBrowserRelay({ allowedOrigins: [origin], ...relayOptions })
       closers.push(() => relay.close())
       const dir = await createTemplateApp(cwd, name, relay.url)
       await installApp(dir, timings)
-      await typecheckApp(dir, timings)
-      await buildApp(dir, timings)
+      if (typecheck) await typecheckApp(dir, timings)
+      await buildApp(dir, timings, buildEnv)
       const server = startDetached('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
         cwd: dir,
         env: userEnv(),
@@ -62,12 +71,12 @@ export async function serveTemplate(
     const dist = join(cwd, 'app', 'dist')
     const site = await startStaticServer(dist)
     closers.push(() => site.close())
-    const relay = await startBrowserRelay({ allowedOrigins: [site.origin], ...options })
+    const relay = await startBrowserRelay({ allowedOrigins: [site.origin], ...relayOptions })
     closers.push(() => relay.close())
     const dir = await createTemplateApp(cwd, name, relay.url)
     await installApp(dir, timings)
-    await typecheckApp(dir, timings)
-    await buildApp(dir, timings)
+    if (typecheck) await typecheckApp(dir, timings)
+    await buildApp(dir, timings, buildEnv)
     return { name, dir, origin: site.origin, relay, gzipBytes: gzipSizeOf(dist), timings, close }
   } catch (error) {
     await close()
