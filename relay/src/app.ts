@@ -14,10 +14,11 @@ import { registerErrorHandler, sendError } from './plugins/error-handler.js'
 import { createMetrics, registerMetrics, withStoreErrorCount } from './plugins/metrics.js'
 import { registerNotFound } from './plugins/not-found.js'
 import { registerOpenApi } from './plugins/openapi.js'
-import { createRateLimiter } from './plugins/rate-limit.js'
+import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
 import { createEgressPolicy, type EgressOptions } from './proxy/egress.js'
 import { createUpstreamAgent } from './proxy/upstream.js'
+import { connectRedis, type RedisLink } from './redis.js'
 import { registerBudgetRoutes } from './routes/budgets.js'
 import type { RouteContext } from './routes/context.js'
 import { registerHealthRoutes } from './routes/health.js'
@@ -31,6 +32,7 @@ import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createBudgets } from './services/budgets.js'
 import { createVault } from './services/vault.js'
+import { createRedisInvalidation, LOCAL_ONLY } from './store/invalidation.js'
 import { withReadCache } from './store/read-cache.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { Store } from './store/types.js'
@@ -42,7 +44,7 @@ const READ_CACHE_TTL_MS = 5_000
 export interface AppDeps {
   /** Defaults to the SQLite store at `config.store.path`. The app closes it on `app.close()`. */
   store?: Store
-  /** Clock for token expiry and rate-limit windows. */
+  /** Clock for token expiry, budget periods and cache TTLs (rate-limit windows follow the system clock). */
   now?: () => number
   /** Where log lines go (default stdout). */
   logSink?: LogSink
@@ -95,16 +97,11 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     )
   }
   const baseStore = deps.store ?? openSqliteStore(config.store.path)
-  const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
-    ttlMs: READ_CACHE_TTL_MS,
-    maxEntries: 10_000,
-    now,
-  })
   const keyring = createKeyring(config.secrets.encryption, config.secrets.encryptionPrevious)
   try {
-    await assertKeyringCoversStore(store, keyring)
+    await assertKeyringCoversStore(baseStore, keyring)
   } catch (error) {
-    await store.close()
+    await baseStore.close()
     throw error
   }
 
@@ -152,6 +149,21 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     },
   })
 
+  let redis: RedisLink | undefined
+  try {
+    redis = config.redis.url === undefined ? undefined : await connectRedis(config.redis.url, app.log)
+  } catch (error) {
+    await baseStore.close()
+    throw error
+  }
+  const bus = redis ? await createRedisInvalidation(redis) : LOCAL_ONLY
+  const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
+    ttlMs: READ_CACHE_TTL_MS,
+    maxEntries: 10_000,
+    now,
+    bus,
+  })
+
   const clientKey = createClientKey(config.rateLimits.ipv6Prefix)
   const stopConnectionGuards = registerConnectionGuards(app.server, {
     bodyTimeoutMs: config.server.bodyTimeoutMs,
@@ -172,27 +184,33 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     keyring,
     accounts,
     vault: createVault({ store, keyring, now }),
-    budgets: createBudgets({ store, now }),
-    limiters: {
-      global: createRateLimiter({
-        max: config.rateLimits.globalPerMin,
-        windowMs: 60_000,
-        now,
-        onReject: metrics && (() => metrics.rateLimited('global')),
-      }),
-      register: createRateLimiter({
-        max: config.rateLimits.registerPerHour,
-        windowMs: 3_600_000,
-        now,
-        onReject: metrics && (() => metrics.rateLimited('register')),
-      }),
-      relay: createRateLimiter({
-        max: config.rateLimits.relayPerMin,
-        windowMs: 60_000,
-        now,
-        onReject: metrics && (() => metrics.rateLimited('relay')),
-      }),
-    },
+    budgets: createBudgets({ store, now, bus }),
+    limiters: await registerRateLimits(
+      app,
+      {
+        global: {
+          max: config.rateLimits.globalPerMin,
+          windowMs: 60_000,
+          key: (request) => `ip:${clientKey(request.ip)}`,
+          onReject: metrics && (() => metrics.rateLimited('global')),
+        },
+        register: {
+          max: config.rateLimits.registerPerHour,
+          windowMs: 3_600_000,
+          key: (request) => `register:${clientKey(request.ip)}`,
+          onReject: metrics && (() => metrics.rateLimited('register')),
+        },
+        relay: {
+          max: config.rateLimits.relayPerMin,
+          windowMs: 60_000,
+          // Per relay token; counted once the relay route has resolved its target (routes/relay.ts).
+          key: (request) => `relay:${request.relayTarget?.caller.tokenHash.toString('base64')}`,
+          onReject: metrics && (() => metrics.rateLimited('relay')),
+        },
+      },
+      redis,
+    ),
+    redis,
     metrics,
     requireCaller: createRequireCaller(accounts),
     requireCallerOrScoped: createRequireCaller(accounts, { allowScoped: true }),
@@ -232,7 +250,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     // Relay calls spend the global quota only after their path and model checks (see routes/relay.ts).
     const route = request.routeOptions.url
     if (request.method === 'OPTIONS' || route === '/health' || route?.startsWith('/relay')) return
-    reply.headers(ctx.limiters.global.consume(`ip:${clientKey(request.ip)}`))
+    reply.headers(await ctx.limiters.global.consume(request))
   })
 
   await registerHealthRoutes(app, ctx)
@@ -251,6 +269,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   app.addHook('onClose', async () => {
     stopConnectionGuards()
     await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])
+    await redis?.close()
     await store.close()
   })
   return app

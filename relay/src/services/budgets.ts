@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { RelayError } from '../errors.js'
 import { MAX_LOGGED_TOKENS, type Usage } from '../proxy/usage.js'
+import { type InvalidationBus, LOCAL_ONLY } from '../store/invalidation.js'
 import { createTtlMap } from '../store/read-cache.js'
 import type {
   BudgetCounters,
@@ -101,12 +102,20 @@ function exceeded(refusal: BudgetRefusal, now: number): RelayError {
   })
 }
 
-/** How stale another process's budget change may be here (this process invalidates at once). */
+/**
+ * How stale another process's budget change may be here when nothing tells this one (this process invalidates
+ * at once; with Redis every instance does). The counters themselves live in the shared store.
+ */
 const CACHE_TTL_MS = 5_000
 
-export function createBudgets(deps: { store: Store; now: () => number }): Budgets {
+export function createBudgets(deps: { store: Store; now: () => number; bus?: InvalidationBus }): Budgets {
   const { store, now } = deps
+  const bus = deps.bus ?? LOCAL_ONLY
   const cache = createTtlMap<readonly BudgetRecord[]>(CACHE_TTL_MS, 10_000, now)
+  bus.subscribe((message) => {
+    if (message.kind === 'budgets') cache.delete(message.userId)
+    else if (message.kind === 'all') cache.clear()
+  })
 
   async function load(userId: string): Promise<readonly BudgetRecord[]> {
     const cached = cache.get(userId)
@@ -157,11 +166,14 @@ export function createBudgets(deps: { store: Store; now: () => number }): Budget
         updatedAt: at,
       })
       cache.delete(userId)
+      await bus.publish({ kind: 'budgets', userId })
       return status(stored)
     },
     async delete(userId, id) {
       cache.delete(userId)
-      return store.deleteBudget(userId, id)
+      const deleted = await store.deleteBudget(userId, id)
+      await bus.publish({ kind: 'budgets', userId })
+      return deleted
     },
   }
 }

@@ -1,3 +1,4 @@
+import { type InvalidationBus, LOCAL_ONLY } from './invalidation.js'
 import type { KeyRecord, Store, TokenRecord } from './types.js'
 
 interface Entry<T> {
@@ -36,16 +37,34 @@ export function createTtlMap<T>(ttlMs: number, maxEntries: number, now: () => nu
  * a decrypted key, which is still opened per request. Measured on the bench: with SQLite reads on every call the
  * lookups cost about a third of the relay's CPU per request under load.
  *
- * Writes through this store invalidate at once, so revocation, deletion and rotation are immediate here. Another
- * process sharing the database sees them within `ttlMs`. Misses are not cached, so random tokens cannot fill it.
+ * Writes through this store invalidate at once, so revocation, deletion and rotation are immediate here; they are
+ * published on `options.bus` once written, so other instances drop the row at once too (with Redis), or within
+ * `ttlMs` (without it, or while it is down). Misses are not cached, so random tokens cannot fill it.
  */
 export function withReadCache(
   store: Store,
-  options: { ttlMs: number; maxEntries: number; now: () => number },
+  options: { ttlMs: number; maxEntries: number; now: () => number; bus?: InvalidationBus },
 ): Store {
   const tokens = createTtlMap<TokenRecord>(options.ttlMs, options.maxEntries, options.now)
   const keys = createTtlMap<KeyRecord>(options.ttlMs, options.maxEntries, options.now)
   const keyId = (userId: string, provider: string) => `${userId}\n${provider}`
+  const bus = options.bus ?? LOCAL_ONLY
+  bus.subscribe((message) => {
+    if (message.kind === 'token') tokens.delete(message.id)
+    else if (message.kind === 'key') keys.delete(message.id)
+    else if (message.kind === 'all') {
+      tokens.clear()
+      keys.clear()
+    }
+  })
+  /** Drop a key row here, write, then tell the other instances (after the write, so they cannot re-read the old row). */
+  async function keyWrite<T>(userId: string, provider: string, write: () => Promise<T>): Promise<T> {
+    const id = keyId(userId, provider)
+    keys.delete(id)
+    const result = await write()
+    await bus.publish({ kind: 'key', id })
+    return result
+  }
 
   return {
     ...store,
@@ -58,19 +77,26 @@ export function withReadCache(
       return record
     },
     async revokeToken(hash, at) {
-      tokens.delete(hash.toString('base64'))
+      const id = hash.toString('base64')
+      tokens.delete(id)
       await store.revokeToken(hash, at)
+      await bus.publish({ kind: 'token', id })
     },
     async revokeTokenById(userId, id, at) {
       const hash = await store.revokeTokenById(userId, id, at)
-      if (hash) tokens.delete(hash.toString('base64'))
+      if (hash) {
+        tokens.delete(hash.toString('base64'))
+        await bus.publish({ kind: 'token', id: hash.toString('base64') })
+      }
       return hash
     },
     async deleteUser(userId) {
       // Rare: dropping everything is simpler than indexing entries by user.
       tokens.clear()
       keys.clear()
-      return store.deleteUser(userId)
+      const deleted = await store.deleteUser(userId)
+      await bus.publish({ kind: 'all' })
+      return deleted
     },
     async getKey(userId, provider) {
       const id = keyId(userId, provider)
@@ -80,17 +106,9 @@ export function withReadCache(
       if (record) keys.set(id, record)
       return record
     },
-    async putKey(key) {
-      keys.delete(keyId(key.userId, key.provider))
-      await store.putKey(key)
-    },
-    async deleteKey(userId, provider) {
-      keys.delete(keyId(userId, provider))
-      return store.deleteKey(userId, provider)
-    },
-    async bindBaseUrl(userId, provider, baseUrl) {
-      keys.delete(keyId(userId, provider))
-      return store.bindBaseUrl(userId, provider, baseUrl)
-    },
+    putKey: (key) => keyWrite(key.userId, key.provider, () => store.putKey(key)),
+    deleteKey: (userId, provider) => keyWrite(userId, provider, () => store.deleteKey(userId, provider)),
+    bindBaseUrl: (userId, provider, baseUrl) =>
+      keyWrite(userId, provider, () => store.bindBaseUrl(userId, provider, baseUrl)),
   }
 }
