@@ -89,10 +89,16 @@ export async function connectRedis(url: string, log: RedisLog): Promise<RedisLin
   }
 
   up = true
+  // A command can fail on a connection that stays open (a timeout while Redis is stalled): no 'ready' event will
+  // follow, so while down a PING every second checks for the way back.
+  let probe: NodeJS.Timeout | undefined
 
   function markDown(error: unknown): void {
     if (!up) return
     up = false
+    probe ??= setInterval(() => {
+      if (connections.every((c) => c.status === 'ready')) commands.ping().then(checkRecovered, () => {})
+    }, 1_000).unref()
     const reason = error as NodeJS.ErrnoException | undefined
     log.warn(
       { redis: redisAddress(url), reason: reason?.code ?? reason?.message ?? 'connection closed' },
@@ -102,6 +108,8 @@ export async function connectRedis(url: string, log: RedisLog): Promise<RedisLin
   function checkRecovered(): void {
     if (up || !connections.every((c) => c.status === 'ready')) return
     up = true
+    clearInterval(probe)
+    probe = undefined
     log.info('Redis reachable again: rate limits and cache invalidation are shared across instances again')
     for (const listener of recoveredListeners) listener()
   }
@@ -123,6 +131,7 @@ export async function connectRedis(url: string, log: RedisLog): Promise<RedisLin
     },
     async close() {
       up = false
+      clearInterval(probe)
       await Promise.allSettled(connections.map((c) => c.quit()))
       for (const c of connections) c.disconnect()
     },

@@ -24,6 +24,9 @@ export interface RedisServer {
   kill(): Promise<void>
   /** Start again on the same port (after `kill`). */
   restart(): Promise<void>
+  /** SIGSTOP / SIGCONT: a Redis that holds its connections but answers nothing. */
+  pause(): void
+  resume(): void
   stop(): Promise<void>
 }
 
@@ -81,6 +84,8 @@ export async function startRedis(): Promise<RedisServer> {
     async restart() {
       child = await spawnRedis(port)
     },
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     stop: () => end(child, 'SIGTERM'),
   }
 }

@@ -115,13 +115,38 @@ describe('REDIS_URL', { timeout: 20_000 }, () => {
 
         await redis?.restart()
         const recovered = () => logs.filter((l) => l.includes('Redis reachable again')).length
-        for (let i = 0; i < 100 && recovered() < 2; i++) await new Promise((r) => setTimeout(r, 50))
+        for (let i = 0; i < 200 && recovered() < 2; i++) await new Promise((r) => setTimeout(r, 50))
         expect(recovered()).toBe(2)
         expect(warnings()).toHaveLength(2)
         // Shared again: the counter starts fresh in the new Redis and is seen by both.
         expect((await version(a, '198.51.100.21')).headers['ratelimit-remaining']).toBe('2')
         expect((await version(b, '198.51.100.21')).headers['ratelimit-remaining']).toBe('1')
       } finally {
+        await close()
+      }
+    })
+  })
+
+  it('does not wait on a stalled Redis: a command times out, the instance counts alone, then recovers', async () => {
+    await withTempDir(async (dir) => {
+      const { a, logs, close } = await twoInstances(dir, { RATE_LIMIT_GLOBAL_PER_MIN: '3' })
+      try {
+        redis?.pause()
+        const started = performance.now()
+        const res = await version(a, '198.51.100.30')
+        expect(res.statusCode).toBe(200)
+        expect(performance.now() - started).toBeLessThan(2_000) // the 500 ms command timeout, then memory
+        expect(logs.filter((l) => l.includes('Redis unreachable'))).toHaveLength(1)
+        expect((await a.inject({ method: 'GET', url: '/health?deep=1' })).json()).toMatchObject({
+          ok: false,
+          checks: { redis: 'fail' },
+        })
+        redis?.resume()
+        const recovered = () => logs.some((l) => l.includes('Redis reachable again'))
+        for (let i = 0; i < 200 && !recovered(); i++) await new Promise((r) => setTimeout(r, 50))
+        expect(recovered()).toBe(true)
+      } finally {
+        redis?.resume()
         await close()
       }
     })
