@@ -130,6 +130,7 @@ describe('two relay instances, one SQLite file, one Redis', () => {
     await a.stop() // SIGKILL
     stop = true
     await Promise.all(writers)
+    console.log(`[scale] SIGKILL after ${acknowledged.length} acknowledged registrations; all checked on B`)
     expect(acknowledged.length).toBeGreaterThanOrEqual(20)
     for (const token of acknowledged) expect((await listKeys(b.url, token)).status).toBe(200)
   })
