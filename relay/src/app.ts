@@ -32,7 +32,7 @@ import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createBudgets } from './services/budgets.js'
 import { createVault } from './services/vault.js'
-import { createRedisInvalidation, LOCAL_ONLY } from './store/invalidation.js'
+import { createRedisInvalidation, type InvalidationBus, LOCAL_ONLY } from './store/invalidation.js'
 import { withReadCache } from './store/read-cache.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { Store } from './store/types.js'
@@ -150,13 +150,15 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   })
 
   let redis: RedisLink | undefined
+  let bus: InvalidationBus = LOCAL_ONLY
   try {
     redis = config.redis.url === undefined ? undefined : await connectRedis(config.redis.url, app.log)
+    if (redis) bus = await createRedisInvalidation(redis)
   } catch (error) {
+    await redis?.close()
     await baseStore.close()
     throw error
   }
-  const bus = redis ? await createRedisInvalidation(redis) : LOCAL_ONLY
   const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
     ttlMs: READ_CACHE_TTL_MS,
     maxEntries: 10_000,
@@ -204,7 +206,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
           max: config.rateLimits.relayPerMin,
           windowMs: 60_000,
           // Per relay token; counted once the relay route has resolved its target (routes/relay.ts).
-          key: (request) => `relay:${request.relayTarget?.caller.tokenHash.toString('base64')}`,
+          key: (request) => `relay:${request.relayTarget!.caller.tokenHash.toString('base64')}`,
           onReject: metrics && (() => metrics.rateLimited('relay')),
         },
       },
