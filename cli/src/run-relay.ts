@@ -1,3 +1,5 @@
+import cluster from 'node:cluster'
+import { once } from 'node:events'
 import { resolve } from 'node:path'
 import {
   ConfigError,
@@ -12,7 +14,6 @@ import {
 import { createRelayMcpRoutes, loadServedSkill } from './commands/mcp.js'
 import { CliError } from './errors.js'
 import type { CliIo } from './io.js'
-import { workerShutdown } from './run-workers.js'
 
 export const SHUTDOWN_GRACE_MS = 10_000
 
@@ -56,6 +57,13 @@ function applyFlags(env: Env, flags: { port?: string; host?: string; dbPath?: st
     ...(flags.host !== undefined ? { HOST: flags.host } : {}),
     ...(flags.dbPath !== undefined ? { DB_PATH: flags.dbPath } : {}),
   }
+}
+
+/** In a worker of `byok start --workers`, shutdown also comes from the primary going away (crashed or killed). */
+function workerShutdown(io: CliIo): Promise<string> {
+  const worker = cluster.worker
+  if (!worker) return io.waitForShutdown()
+  return Promise.race([io.waitForShutdown(), once(worker, 'disconnect').then(() => 'primary exit')])
 }
 
 /** `loadConfig`, with a bad variable as the CLI's one-line `invalid configuration` error. */

@@ -28,15 +28,8 @@ export function parseWorkers(value: string | undefined): number {
   return n
 }
 
-/** In a worker: whether this process is one (then it serves like a single relay, without its own start-up line). */
+/** Whether this process is a worker (then it serves like a single relay, without its own start-up line). */
 export const isWorker = cluster.isWorker
-
-/** In a worker, shutdown also comes from the primary going away (it crashed or was killed). */
-export function workerShutdown(io: CliIo): Promise<string> {
-  const worker = cluster.worker
-  if (!worker) return io.waitForShutdown()
-  return Promise.race([io.waitForShutdown(), once(worker, 'disconnect').then(() => 'primary exit')])
-}
 
 /** What must hold before several processes serve one configuration. */
 function checkSharedState(config: RelayConfig, count: number): void {
