@@ -6,8 +6,8 @@ export default defineProject({
   test: {
     name: 'e2e',
     include: ['**/*.test.ts'],
-    // test/reliability is its own project (timing-sensitive, run alone after the rest).
-    exclude: ['**/node_modules/**', 'reliability/**'],
+    // test/reliability and test/scale are their own projects (timing-sensitive, run alone after the rest).
+    exclude: ['**/node_modules/**', 'reliability/**', 'scale/**'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     setupFiles: ['./setup-log-scan.ts'],

@@ -1,9 +1,12 @@
+import cluster from 'node:cluster'
+import { once } from 'node:events'
 import { resolve } from 'node:path'
 import {
   ConfigError,
   type Env,
   loadConfig,
   RELAY_VERSION,
+  type RelayConfig,
   type RelayMode,
   startRelay,
   withEnvFile,
@@ -12,7 +15,7 @@ import { createRelayMcpRoutes, loadServedSkill } from './commands/mcp.js'
 import { CliError } from './errors.js'
 import type { CliIo } from './io.js'
 
-const SHUTDOWN_GRACE_MS = 10_000
+export const SHUTDOWN_GRACE_MS = 10_000
 
 /** Flags shared by `start` and `dev`; a flag beats the environment, which beats the default. */
 export const relayArgs = {
@@ -56,20 +59,38 @@ function applyFlags(env: Env, flags: { port?: string; host?: string; dbPath?: st
   }
 }
 
-/**
- * Start the relay, print one line saying where and how it runs, and serve until SIGTERM/SIGINT, then close
- * gracefully (open requests get SHUTDOWN_GRACE_MS to finish).
- */
-export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: string): Promise<void> {
-  let config: ReturnType<typeof loadConfig>
+/** In a worker of `byok start --workers`, shutdown also comes from the primary going away (crashed or killed). */
+function workerShutdown(io: CliIo): Promise<string> {
+  const worker = cluster.worker
+  if (!worker) return io.waitForShutdown()
+  return Promise.race([io.waitForShutdown(), once(worker, 'disconnect').then(() => 'primary exit')])
+}
+
+/** `loadConfig`, with a bad variable as the CLI's one-line `invalid configuration` error. */
+export function loadRelayConfig(env: Env, mode: RelayMode): RelayConfig {
   try {
-    config = loadConfig(env, { mode })
+    return loadConfig(env, { mode })
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(`invalid configuration: ${error.message}`, { code: 'config_invalid', cause: error })
     }
     throw error
   }
+}
+
+/**
+ * Start the relay, print one line saying where and how it runs, and serve until SIGTERM/SIGINT, then close
+ * gracefully (open requests get SHUTDOWN_GRACE_MS to finish). A worker of `--workers` (`asWorker`) prints
+ * nothing on success: its primary speaks for all of them.
+ */
+export async function serveRelay(
+  io: CliIo,
+  env: Env,
+  mode: RelayMode,
+  detail: string,
+  options: { asWorker?: boolean } = {},
+): Promise<void> {
+  const config = loadRelayConfig(env, mode)
   let relay: Awaited<ReturnType<typeof startRelay>>
   try {
     relay = await startRelay(config, { mcpRoutes: createRelayMcpRoutes(), skill: loadServedSkill() })
@@ -93,6 +114,11 @@ export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: s
       })
     }
     throw error
+  }
+  if (options.asWorker) {
+    await workerShutdown(io)
+    await relay.close(SHUTDOWN_GRACE_MS)
+    return
   }
   io.out(`byok relay ${RELAY_VERSION} listening on ${relay.url} (${mode} mode; ${detail})`)
   if (config.mcp.http)

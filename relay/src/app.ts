@@ -14,10 +14,11 @@ import { registerErrorHandler, sendError } from './plugins/error-handler.js'
 import { createMetrics, registerMetrics, withStoreErrorCount } from './plugins/metrics.js'
 import { registerNotFound } from './plugins/not-found.js'
 import { registerOpenApi } from './plugins/openapi.js'
-import { createRateLimiter } from './plugins/rate-limit.js'
+import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
 import { createEgressPolicy, type EgressOptions } from './proxy/egress.js'
 import { createUpstreamAgent } from './proxy/upstream.js'
+import { connectRedis, type RedisLink } from './redis.js'
 import { registerBudgetRoutes } from './routes/budgets.js'
 import { registerConnectRoutes } from './routes/connect.js'
 import type { RouteContext } from './routes/context.js'
@@ -32,6 +33,7 @@ import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createBudgets } from './services/budgets.js'
 import { createVault } from './services/vault.js'
+import { createRedisInvalidation, type InvalidationBus, LOCAL_ONLY } from './store/invalidation.js'
 import { withReadCache } from './store/read-cache.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { Store } from './store/types.js'
@@ -43,7 +45,7 @@ const READ_CACHE_TTL_MS = 5_000
 export interface AppDeps {
   /** Defaults to the SQLite store at `config.store.path`. The app closes it on `app.close()`. */
   store?: Store
-  /** Clock for token expiry and rate-limit windows. */
+  /** Clock for token expiry, budget periods and cache TTLs (rate-limit windows follow the system clock). */
   now?: () => number
   /** Where log lines go (default stdout). */
   logSink?: LogSink
@@ -96,16 +98,11 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     )
   }
   const baseStore = deps.store ?? openSqliteStore(config.store.path)
-  const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
-    ttlMs: READ_CACHE_TTL_MS,
-    maxEntries: 10_000,
-    now,
-  })
   const keyring = createKeyring(config.secrets.encryption, config.secrets.encryptionPrevious)
   try {
-    await assertKeyringCoversStore(store, keyring)
+    await assertKeyringCoversStore(baseStore, keyring)
   } catch (error) {
-    await store.close()
+    await baseStore.close()
     throw error
   }
 
@@ -153,6 +150,23 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     },
   })
 
+  let redis: RedisLink | undefined
+  let bus: InvalidationBus = LOCAL_ONLY
+  try {
+    redis = config.redis.url === undefined ? undefined : await connectRedis(config.redis.url, app.log)
+    if (redis) bus = await createRedisInvalidation(redis)
+  } catch (error) {
+    await redis?.close()
+    await baseStore.close()
+    throw error
+  }
+  const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
+    ttlMs: READ_CACHE_TTL_MS,
+    maxEntries: 10_000,
+    now,
+    bus,
+  })
+
   const clientKey = createClientKey(config.rateLimits.ipv6Prefix)
   const stopConnectionGuards = registerConnectionGuards(app.server, {
     bodyTimeoutMs: config.server.bodyTimeoutMs,
@@ -174,27 +188,33 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     keyring,
     accounts,
     vault: createVault({ store, keyring, now }),
-    budgets: createBudgets({ store, now, appBudgets: config.budgets.app }),
-    limiters: {
-      global: createRateLimiter({
-        max: config.rateLimits.globalPerMin,
-        windowMs: 60_000,
-        now,
-        onReject: metrics && (() => metrics.rateLimited('global')),
-      }),
-      register: createRateLimiter({
-        max: config.rateLimits.registerPerHour,
-        windowMs: 3_600_000,
-        now,
-        onReject: metrics && (() => metrics.rateLimited('register')),
-      }),
-      relay: createRateLimiter({
-        max: config.rateLimits.relayPerMin,
-        windowMs: 60_000,
-        now,
-        onReject: metrics && (() => metrics.rateLimited('relay')),
-      }),
-    },
+    budgets: createBudgets({ store, now, appBudgets: config.budgets.app, bus }),
+    limiters: await registerRateLimits(
+      app,
+      {
+        global: {
+          max: config.rateLimits.globalPerMin,
+          windowMs: 60_000,
+          key: (request) => `ip:${clientKey(request.ip)}`,
+          onReject: metrics && (() => metrics.rateLimited('global')),
+        },
+        register: {
+          max: config.rateLimits.registerPerHour,
+          windowMs: 3_600_000,
+          key: (request) => `register:${clientKey(request.ip)}`,
+          onReject: metrics && (() => metrics.rateLimited('register')),
+        },
+        relay: {
+          max: config.rateLimits.relayPerMin,
+          windowMs: 60_000,
+          // Per relay token; counted once the relay route has resolved its target (routes/relay.ts).
+          key: (request) => `relay:${request.relayTarget!.caller.tokenHash.toString('base64')}`,
+          onReject: metrics && (() => metrics.rateLimited('relay')),
+        },
+      },
+      redis,
+    ),
+    redis,
     metrics,
     requireCaller: createRequireCaller(accounts),
     requireCallerOrScoped: createRequireCaller(accounts, { allowScoped: true }),
@@ -234,7 +254,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     // Relay calls spend the global quota only after their path and model checks (see routes/relay.ts).
     const route = request.routeOptions.url
     if (request.method === 'OPTIONS' || route === '/health' || route?.startsWith('/relay')) return
-    reply.headers(ctx.limiters.global.consume(`ip:${clientKey(request.ip)}`))
+    reply.headers(await ctx.limiters.global.consume(request))
   })
 
   await registerHealthRoutes(app, ctx)
@@ -254,6 +274,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   app.addHook('onClose', async () => {
     stopConnectionGuards()
     await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])
+    await redis?.close()
     await store.close()
   })
   return app

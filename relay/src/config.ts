@@ -34,6 +34,8 @@ export interface RelayConfig {
   }
   readonly cors: { readonly origins: '*' | readonly string[] }
   readonly store: { readonly path: string }
+  /** `REDIS_URL`: shared rate-limit counters and cache invalidation between relay instances (unset: this process only). */
+  readonly redis: { readonly url: string | undefined }
   readonly tokens: { readonly expiryDays: number }
   readonly rateLimits: {
     readonly globalPerMin: number
@@ -168,6 +170,16 @@ const baseUrl: Parser<string | undefined> = (raw) => {
   throw new Invalid(`must be an http(s) URL without credentials or query (got "${redactCredentials(raw)}")`)
 }
 
+const redisUrl: Parser<string | undefined> = (raw) => {
+  const value = raw?.trim()
+  if (value === undefined || value === '') return undefined
+  try {
+    const url = new URL(value)
+    if ((url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '') return value
+  } catch {}
+  throw new Invalid(`must be a redis:// or rediss:// URL (got "${redactCredentials(value)}")`)
+}
+
 const modelPattern = /^[A-Za-z0-9._:/*@-]+$/
 
 /** An optional JSON file read once at start-up; unset or empty means none. */
@@ -190,6 +202,7 @@ const PARSERS = {
   METRICS_TOKEN: secret(16),
   ALLOWED_ORIGINS: origins(true),
   DB_PATH: (raw: string | undefined) => raw?.trim(),
+  REDIS_URL: redisUrl,
   TOKEN_EXPIRY_DAYS: int(0, 36500, 90),
   ALLOWED_MODELS: (raw: string | undefined) => {
     const items = list(raw)
@@ -305,6 +318,7 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
     },
     cors: { origins: e.ALLOWED_ORIGINS },
     store: { path: e.DB_PATH || './data/relay.db' },
+    redis: { url: e.REDIS_URL },
     tokens: { expiryDays: e.TOKEN_EXPIRY_DAYS },
     rateLimits: {
       globalPerMin: e.RATE_LIMIT_GLOBAL_PER_MIN ?? RATE_LIMIT_DEFAULTS[mode].globalPerMin,

@@ -1,6 +1,7 @@
 // No Docker engine or systemd runs here: the deployment files are checked statically, against the code they
 // must agree with (config defaults, the bin's node flags, the workspace layout).
 import { existsSync, readFileSync } from 'node:fs'
+import { parse as parseToml } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { CONFIG_VARIABLES } from '../src/config.js'
@@ -202,5 +203,132 @@ describe('docs/deploy.md', () => {
     'statically',
   ])('covers %s', (topic) => {
     expect(doc).toContain(topic)
+  })
+})
+
+describe('deploy/docker-compose.yml', () => {
+  interface Service {
+    image?: string
+    build?: { context: string; dockerfile: string }
+    environment?: Record<string, string>
+    depends_on?: Record<string, { condition: string }> | string[]
+    healthcheck?: { test: string[] }
+    ports?: string[]
+    volumes?: string[]
+    command?: string[]
+  }
+  const compose = parseYaml(read('deploy/docker-compose.yml'), { merge: true }) as {
+    services: Record<string, Service>
+    volumes: Record<string, unknown>
+  }
+  const { services } = compose
+  const relays = Object.entries(services).filter(([, s]) => s.build !== undefined)
+
+  it('runs two relay instances from the repository Dockerfile, sharing Postgres and Redis', () => {
+    expect(relays.map(([name]) => name)).toEqual(['relay-a', 'relay-b'])
+    for (const [, relay] of relays) {
+      expect(existsSync(new URL(`deploy/${relay.build!.context}/${relay.build!.dockerfile}`, root))).toBe(
+        true,
+      )
+      const env = relay.environment!
+      expect(env.DATABASE_URL).toMatch(
+        /^postgres:\/\/byok:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/byok$/,
+      )
+      expect(loadConfig({ ...SECRET, REDIS_URL: env.REDIS_URL }).redis.url).toBe('redis://redis:6379')
+      expect(env.TRUST_PROXY).toBe('1')
+      // Secrets come from the operator's environment; compose refuses to start without them.
+      expect(env.ENCRYPTION_SECRET).toMatch(/^\$\{ENCRYPTION_SECRET:\?/)
+      expect(relay.depends_on).toEqual({
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      })
+      expect(relay.ports).toBeUndefined() // reachable only through the proxy
+    }
+  })
+
+  it('health-checks Postgres and Redis, keeps Postgres on a volume and Redis without persistence', () => {
+    expect(services.postgres?.image).toMatch(/^postgres:\d+/)
+    expect(services.postgres?.healthcheck?.test).toContain('pg_isready')
+    expect(services.postgres?.volumes?.[0]).toMatch(/^postgres-data:/)
+    expect(compose.volumes).toHaveProperty('postgres-data')
+    expect(services.redis?.image).toMatch(/^redis:\d+/)
+    expect(services.redis?.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping'])
+    expect(services.redis?.command).toEqual(expect.arrayContaining(['--save', '', '--appendonly', 'no']))
+  })
+
+  it('puts Caddy in front, balancing both instances with health checks and unbuffered streams', () => {
+    const proxy = services.proxy!
+    expect(proxy.image).toMatch(/^caddy:2/)
+    expect(proxy.ports).toEqual(['80:80', '443:443'])
+    expect(proxy.volumes).toContain('./Caddyfile:/etc/caddy/Caddyfile:ro')
+    const caddyfile = read('deploy/Caddyfile')
+    expect(caddyfile).toMatch(/reverse_proxy relay-a:3000 relay-b:3000 \{/)
+    expect(caddyfile).toMatch(/^\s*health_uri \/health$/m)
+    expect(caddyfile).toMatch(/^\s*flush_interval -1$/m)
+  })
+})
+
+describe('one-click host files', () => {
+  it('render.yaml: a Docker web service with a disk at DB_PATH’s directory, health check and a generated secret', () => {
+    const blueprint = parseYaml(read('render.yaml')) as {
+      services: {
+        type: string
+        name: string
+        runtime: string
+        dockerfilePath: string
+        plan: string
+        healthCheckPath: string
+        disk: { name: string; mountPath: string; sizeGB: number }
+        envVars: { key: string; generateValue?: boolean; value?: string; sync?: boolean }[]
+      }[]
+    }
+    const [service] = blueprint.services
+    expect(service).toMatchObject({ type: 'web', runtime: 'docker', healthCheckPath: '/health' })
+    expect(existsSync(new URL(service!.dockerfilePath, root))).toBe(true)
+    expect(service!.plan).not.toBe('free') // disks need a paid plan
+    expect(service!.disk.mountPath).toBe('/data') // the image's DB_PATH is /data/relay.db
+    expect(service!.disk.sizeGB).toBeGreaterThanOrEqual(1)
+    const vars = new Map(service!.envVars.map((v) => [v.key, v]))
+    expect(vars.get('ENCRYPTION_SECRET')?.generateValue).toBe(true)
+    for (const v of service!.envVars) expect(CONFIG_VARIABLES).toContain(v.key)
+  })
+
+  it('fly.toml: the Dockerfile, a volume at /data, the relay port, a /health check, no auto-stop', () => {
+    const fly = parseToml(read('fly.toml')) as {
+      app: string
+      build: { dockerfile: string }
+      env: Record<string, string>
+      mounts: { source: string; destination: string }[]
+      http_service: {
+        internal_port: number
+        force_https: boolean
+        auto_stop_machines: string
+        min_machines_running: number
+        checks: { path: string; method: string }[]
+      }
+    }
+    expect(fly.app).toMatch(/^[a-z0-9-]+$/)
+    expect(existsSync(new URL(fly.build.dockerfile, root))).toBe(true)
+    const config = loadConfig({ ...SECRET, ...fly.env })
+    expect(fly.http_service.internal_port).toBe(config.server.port)
+    expect(config.store.path.startsWith(`${fly.mounts[0]!.destination}/`)).toBe(true)
+    expect(fly.http_service.force_https).toBe(true)
+    expect(fly.http_service.auto_stop_machines).toBe('off')
+    expect(fly.http_service.min_machines_running).toBeGreaterThanOrEqual(1)
+    expect(fly.http_service.checks[0]).toMatchObject({ method: 'GET', path: '/health' })
+    expect(Object.keys(fly.env).filter((k) => /SECRET|TOKEN/.test(k))).toEqual([]) // `fly secrets set` instead
+  })
+
+  it('railway.json: the Dockerfile builder, a /health check, restart on failure', () => {
+    const railway = JSON.parse(read('railway.json')) as {
+      $schema: string
+      build: { builder: string; dockerfilePath: string }
+      deploy: { healthcheckPath: string; restartPolicyType: string; numReplicas: number }
+    }
+    expect(railway.$schema).toMatch(/railway\.schema\.json$/)
+    expect(railway.build.builder).toBe('DOCKERFILE')
+    expect(existsSync(new URL(railway.build.dockerfilePath, root))).toBe(true)
+    expect(railway.deploy).toMatchObject({ healthcheckPath: '/health', restartPolicyType: 'ON_FAILURE' })
+    expect(railway.deploy.numReplicas).toBe(1) // a volume-backed SQLite relay is one replica
   })
 })

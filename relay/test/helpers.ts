@@ -15,7 +15,7 @@ export function testEnv(overrides: Env = {}): Env {
   return { ENCRYPTION_SECRET: TEST_SECRET, DB_PATH: ':memory:', LOG_LEVEL: 'silent', ...overrides }
 }
 
-/** A hand-driven clock for token expiry and rate-limit windows: no sleeps. */
+/** A hand-driven clock for token expiry and budget periods: no sleeps (rate-limit windows follow Date). */
 export interface TestClock {
   now: () => number
   advance(ms: number): void

@@ -1,12 +1,22 @@
-import { describe, expect, it } from 'vitest'
-import { buildTestApp, createClock, expectErrorShape, SAMPLE_KEYS } from './helpers.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { buildTestApp, expectErrorShape, SAMPLE_KEYS } from './helpers.js'
 
 const register = { method: 'POST', url: '/users', payload: { app_id: 'x' } } as const
 
+/** Rate-limit windows follow the system clock (@fastify/rate-limit's stores): only Date is faked, timers run. */
+function fakeDate() {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  return { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) }
+}
+
 describe('rate limits', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
   it('limits POST /users per IP per hour, with RateLimit-* and Retry-After headers', async () => {
-    const clock = createClock()
-    const app = await buildTestApp({ RATE_LIMIT_REGISTER_PER_HOUR: '3' }, { now: clock.now })
+    const clock = fakeDate()
+    const app = await buildTestApp({ RATE_LIMIT_REGISTER_PER_HOUR: '3' })
     const remaining: string[] = []
     for (let i = 0; i < 3; i++) {
       const res = await app.inject(register)
@@ -44,8 +54,8 @@ describe('rate limits', () => {
   })
 
   it('limits every route per IP per minute, except /health', async () => {
-    const clock = createClock()
-    const app = await buildTestApp({ RATE_LIMIT_GLOBAL_PER_MIN: '5' }, { now: clock.now })
+    const clock = fakeDate()
+    const app = await buildTestApp({ RATE_LIMIT_GLOBAL_PER_MIN: '5' })
     for (let i = 0; i < 10; i++) {
       expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200)
       expect((await app.inject({ method: 'GET', url: '/health?deep=1' })).statusCode).toBe(200)

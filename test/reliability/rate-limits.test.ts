@@ -1,6 +1,6 @@
 import { buildApp, loadConfig } from '@byok/relay'
 import { Client } from 'undici'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { logSink } from '../log-scan.js'
 import {
   APP_SECRET,
@@ -17,8 +17,13 @@ type FastifyInstance = Awaited<ReturnType<typeof buildApp>>
 const CLIENTS = 64
 const PER_CLIENT = scaled(4, 40)
 
-/** A fixed clock: no window can roll over mid-test, so "exactly N" is exact. */
-const FIXED_NOW = () => Date.UTC(2030, 0, 1)
+/**
+ * A frozen Date (the rate-limit stores read it; timers still run): no window can roll over mid-test, however long
+ * a soak run takes, so "exactly N" is exact.
+ */
+function freezeDate(): void {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2030, 0, 1) })
+}
 
 interface Tally {
   ok: number
@@ -52,9 +57,11 @@ describe('rate limits under 64 concurrent clients (no over-admission)', () => {
   afterEach(async () => {
     await app?.close()
     await upstream?.close()
+    vi.useRealTimers()
   })
 
   async function start(env: Record<string, string>): Promise<string> {
+    freezeDate()
     upstream = await startFaultUpstream()
     app = await buildApp(
       loadConfig({
@@ -65,7 +72,7 @@ describe('rate limits under 64 concurrent clients (no over-admission)', () => {
         OPENAI_BASE_URL: upstream.origin,
         ...env,
       }),
-      { now: FIXED_NOW, logSink },
+      { logSink },
     )
     await app.listen({ host: '127.0.0.1', port: 0 })
     return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`

@@ -3,6 +3,7 @@ import type { RelayConfig } from '../config.js'
 import type { Keyring } from '../crypto/envelope.js'
 import type { RelayMetrics } from '../plugins/metrics.js'
 import type { RateLimiter } from '../plugins/rate-limit.js'
+import type { RedisLink } from '../redis.js'
 import type { Accounts } from '../services/accounts.js'
 import type { Budgets } from '../services/budgets.js'
 import type { Vault } from '../services/vault.js'
@@ -23,6 +24,8 @@ export interface RouteContext {
     readonly register: RateLimiter
     readonly relay: RateLimiter
   }
+  /** Set only when REDIS_URL is. */
+  readonly redis: RedisLink | undefined
   /** Set only when METRICS_TOKEN is. */
   readonly metrics: RelayMetrics | undefined
   /** Resolves the relay token; refuses scoped tokens (403 `token_scope_forbidden`). */

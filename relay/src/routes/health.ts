@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { keyAad } from '../crypto/envelope.js'
+import type { RedisLink } from '../redis.js'
 import { RELAY_VERSION } from '../version.js'
 import type { RouteContext } from './context.js'
 import { errorResponses } from './schemas.js'
@@ -15,11 +16,22 @@ const healthBody = {
     uptime_s: { type: 'integer' },
     checks: {
       type: 'object',
-      description: 'With ?deep=1: store and crypto round trips',
+      description: 'With ?deep=1: store and crypto round trips (and redis, when REDIS_URL is set)',
       additionalProperties: { type: 'string', enum: ['ok', 'fail'] },
     },
   },
 } as const
+
+/** A PING round trip; a failure is logged (the relay itself keeps serving with per-instance limits). */
+async function redisCheck(redis: RedisLink, request: FastifyRequest): Promise<'ok' | 'fail'> {
+  try {
+    await redis.ping()
+    return 'ok'
+  } catch (err) {
+    request.log.error({ err }, 'health: redis check failed')
+    return 'fail'
+  }
+}
 
 /** `GET /health` (`?deep=1` also round-trips the store and the keyring) and `GET /version`. */
 export async function registerHealthRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
@@ -58,6 +70,7 @@ export async function registerHealthRoutes(app: FastifyInstance, ctx: RouteConte
             return 'fail' as const
           },
         )
+        if (ctx.redis) checks.redis = await redisCheck(ctx.redis, request)
         try {
           const aad = keyAad('health', 'check')
           checks.crypto = ctx.keyring.open(ctx.keyring.seal('ok', aad), aad) === 'ok' ? 'ok' : 'fail'

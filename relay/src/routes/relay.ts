@@ -128,8 +128,8 @@ export async function registerRelayRoutes(
     done(null, buffer)
   })
 
-  const spendIpQuota = (request: FastifyRequest, reply: FastifyReply): void => {
-    reply.headers(ctx.limiters.global.consume(`ip:${ctx.clientKey(request.ip)}`))
+  const spendIpQuota = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    reply.headers(await ctx.limiters.global.consume(request))
   }
 
   /** A refusal for the token (unknown, expired, or outside its scope) spends the caller's IP quota. */
@@ -141,7 +141,7 @@ export async function registerRelayRoutes(
     try {
       return await check()
     } catch (error) {
-      spendIpQuota(request, reply)
+      await spendIpQuota(request, reply)
       throw error
     }
   }
@@ -162,7 +162,7 @@ export async function registerRelayRoutes(
     try {
       provider = resolveProvider(providerId)
     } catch (error) {
-      spendIpQuota(request, reply)
+      await spendIpQuota(request, reply)
       throw error
     }
     await countedTokenCheck(request, reply, () => checkScopeProvider(caller.scope, provider.id))
@@ -205,8 +205,8 @@ export async function registerRelayRoutes(
     }
     await countedTokenCheck(request, reply, () => checkScopeModel(caller.scope, provider.id, requestedModel))
     // Quota is spent only by calls that passed every check above (SPEC §3.4), or were refused for their token.
-    spendIpQuota(request, reply)
-    reply.headers(ctx.limiters.relay.consume(`relay:${caller.tokenHash.toString('base64')}`))
+    await spendIpQuota(request, reply)
+    reply.headers(await ctx.limiters.relay.consume(request))
 
     const stored = await ctx.vault.read(caller.userId, provider.id)
     const destination = await resolveDestination({

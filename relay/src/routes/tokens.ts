@@ -145,7 +145,7 @@ export async function registerTokenRoutes(app: FastifyInstance, ctx: RouteContex
     }
     if (appSecret === undefined) throw externalUsersNotConfigured()
     if (!secretMatches(bearer(request), appSecret)) {
-      reply.headers(ctx.limiters.register.consume(`register:${ctx.clientKey(request.ip)}`))
+      reply.headers(await ctx.limiters.register.consume(request))
       throw new RelayError('app_secret_invalid')
     }
   }

@@ -66,8 +66,9 @@ const registerQuotaDeferred = new WeakSet<FastifyRequest>()
 /** `POST /users`, `DELETE /users`, `POST /tokens/revoke`. */
 export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const appSecret = ctx.config.secrets.app
-  const spendRegisterQuota = (request: FastifyRequest, reply: FastifyReply) =>
-    reply.headers(ctx.limiters.register.consume(`register:${ctx.clientKey(request.ip)}`))
+  const spendRegisterQuota = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    reply.headers(await ctx.limiters.register.consume(request))
+  }
 
   app.post<{ Body: { app_id: string; external_user_id?: string } }>(
     '/users',
@@ -107,12 +108,12 @@ export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext
           registerQuotaDeferred.add(request)
           return
         }
-        spendRegisterQuota(request, reply)
+        await spendRegisterQuota(request, reply)
         if (appSecret !== undefined) requireAppSecret(request, appSecret)
       },
       preHandler: async (request, reply) => {
         if (registerQuotaDeferred.has(request) && request.body.external_user_id === undefined) {
-          spendRegisterQuota(request, reply)
+          await spendRegisterQuota(request, reply)
         }
       },
     },

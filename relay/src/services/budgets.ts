@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { AppBudget } from '../config-files.js'
 import { RelayError } from '../errors.js'
 import { MAX_LOGGED_TOKENS, type Usage } from '../proxy/usage.js'
+import { type InvalidationBus, LOCAL_ONLY } from '../store/invalidation.js'
 import { createTtlMap } from '../store/read-cache.js'
 import type {
   BudgetCounters,
@@ -129,7 +130,10 @@ function asRecord(budget: AppBudget, userId: string): BudgetRecord {
   }
 }
 
-/** How stale another process's budget change may be here (this process invalidates at once). */
+/**
+ * How stale another process's budget change may be here when nothing tells this one (this process invalidates
+ * at once; with Redis every instance does). The counters themselves live in the shared store.
+ */
 const CACHE_TTL_MS = 5_000
 
 export function createBudgets(deps: {
@@ -137,11 +141,17 @@ export function createBudgets(deps: {
   now: () => number
   /** The operator's budgets per app (APP_BUDGETS_FILE). */
   appBudgets?: readonly AppBudget[]
+  bus?: InvalidationBus
 }): Budgets {
   const { store, now } = deps
+  const bus = deps.bus ?? LOCAL_ONLY
   const cache = createTtlMap<readonly BudgetRecord[]>(CACHE_TTL_MS, 10_000, now)
   const byApp = new Map<string, AppBudget[]>()
   for (const b of deps.appBudgets ?? []) byApp.set(b.appId, [...(byApp.get(b.appId) ?? []), b])
+  bus.subscribe((message) => {
+    if (message.kind === 'budgets') cache.delete(message.userId)
+    else if (message.kind === 'all') cache.clear()
+  })
 
   async function load(userId: string): Promise<readonly BudgetRecord[]> {
     const cached = cache.get(userId)
@@ -196,11 +206,14 @@ export function createBudgets(deps: {
         updatedAt: at,
       })
       cache.delete(userId)
+      await bus.publish({ kind: 'budgets', userId })
       return status(stored)
     },
     async delete(userId, id) {
       cache.delete(userId)
-      return store.deleteBudget(userId, id)
+      const deleted = await store.deleteBudget(userId, id)
+      await bus.publish({ kind: 'budgets', userId })
+      return deleted
     },
   }
 }

@@ -1,3 +1,4 @@
+import { type InvalidationBus, LOCAL_ONLY } from './invalidation.js'
 import type { KeyRecord, Store, TokenRecord } from './types.js'
 
 interface Entry<T> {
@@ -36,16 +37,35 @@ export function createTtlMap<T>(ttlMs: number, maxEntries: number, now: () => nu
  * a decrypted key, which is still opened per request. Measured on the bench: with SQLite reads on every call the
  * lookups cost about a third of the relay's CPU per request under load.
  *
- * Writes through this store invalidate at once, so revocation, deletion and rotation are immediate here. Another
- * process sharing the database sees them within `ttlMs`. Misses are not cached, so random tokens cannot fill it.
+ * Writes through this store invalidate at once, so revocation, deletion and rotation are immediate here; they are
+ * published on `options.bus` once written, so other instances drop the row at once too (with Redis), or within
+ * `ttlMs` (without it, or while it is down). Misses are not cached, so random tokens cannot fill it.
  */
 export function withReadCache(
   store: Store,
-  options: { ttlMs: number; maxEntries: number; now: () => number },
+  options: { ttlMs: number; maxEntries: number; now: () => number; bus?: InvalidationBus },
 ): Store {
   const tokens = createTtlMap<TokenRecord>(options.ttlMs, options.maxEntries, options.now)
   const keys = createTtlMap<KeyRecord>(options.ttlMs, options.maxEntries, options.now)
   const keyId = (userId: string, provider: string) => `${userId}\n${provider}`
+  const bus = options.bus ?? LOCAL_ONLY
+  bus.subscribe((message) => {
+    if (message.kind === 'token') tokens.delete(message.id)
+    else if (message.kind === 'tokens') tokens.clear()
+    else if (message.kind === 'key') keys.delete(message.id)
+    else if (message.kind === 'all') {
+      tokens.clear()
+      keys.clear()
+    }
+  })
+  /** Drop a key row here, write, then tell the other instances (after the write, so they cannot re-read the old row). */
+  async function keyWrite<T>(userId: string, provider: string, write: () => Promise<T>): Promise<T> {
+    const id = keyId(userId, provider)
+    keys.delete(id)
+    const result = await write()
+    await bus.publish({ kind: 'key', id })
+    return result
+  }
 
   return {
     ...store,
@@ -60,19 +80,25 @@ export function withReadCache(
     // A revocation reaches every token minted from the revoked one, whose digests this cache does not know:
     // dropping all token rows is simpler than indexing them by parent, and revocations are rare.
     async revokeToken(hash, at) {
-      await store.revokeToken(hash, at)
       tokens.clear()
+      await store.revokeToken(hash, at)
+      await bus.publish({ kind: 'tokens' })
     },
     async revokeTokenById(userId, id, at) {
       const hash = await store.revokeTokenById(userId, id, at)
-      if (hash) tokens.clear()
+      if (hash) {
+        tokens.clear()
+        await bus.publish({ kind: 'tokens' })
+      }
       return hash
     },
     async deleteUser(userId) {
       // Rare: dropping everything is simpler than indexing entries by user.
       tokens.clear()
       keys.clear()
-      return store.deleteUser(userId)
+      const deleted = await store.deleteUser(userId)
+      await bus.publish({ kind: 'all' })
+      return deleted
     },
     async getKey(userId, provider) {
       const id = keyId(userId, provider)
@@ -82,17 +108,9 @@ export function withReadCache(
       if (record) keys.set(id, record)
       return record
     },
-    async putKey(key) {
-      keys.delete(keyId(key.userId, key.provider))
-      await store.putKey(key)
-    },
-    async deleteKey(userId, provider) {
-      keys.delete(keyId(userId, provider))
-      return store.deleteKey(userId, provider)
-    },
-    async bindBaseUrl(userId, provider, baseUrl) {
-      keys.delete(keyId(userId, provider))
-      return store.bindBaseUrl(userId, provider, baseUrl)
-    },
+    putKey: (key) => keyWrite(key.userId, key.provider, () => store.putKey(key)),
+    deleteKey: (userId, provider) => keyWrite(userId, provider, () => store.deleteKey(userId, provider)),
+    bindBaseUrl: (userId, provider, baseUrl) =>
+      keyWrite(userId, provider, () => store.bindBaseUrl(userId, provider, baseUrl)),
   }
 }

@@ -81,6 +81,9 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   }
   const db = new Database(path, readOnly ? { readonly: true, fileMustExist: true } : {})
   try {
+    // First, so that every later statement (switching to WAL included) waits for a lock another process holds
+    // (workers of `byok start --workers`, several relays on one file) instead of failing with SQLITE_BUSY.
+    db.pragma('busy_timeout = 5000')
     if (readOnly) {
       const version = db.pragma('user_version', { simple: true }) as number
       if (version === 0) throw new Error('not a byok relay database (no schema version)')
@@ -91,7 +94,6 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
       db.pragma('synchronous = NORMAL')
     }
     db.pragma('foreign_keys = ON')
-    db.pragma('busy_timeout = 5000')
     // Deleted keys are overwritten with zeros instead of lingering in free pages.
     db.pragma('secure_delete = ON')
     if (!readOnly) migrate(db)
