@@ -5,6 +5,7 @@ import {
   loadConfig,
   RELAY_VERSION,
   type RelayMode,
+  StoreUnavailableError,
   startRelay,
   withEnvFile,
 } from '@byok/relay'
@@ -76,6 +77,9 @@ export async function serveRelay(io: CliIo, env: Env, mode: RelayMode, detail: s
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })
+    }
+    if (error instanceof StoreUnavailableError) {
+      throw new CliError(`cannot start: ${error.message}`, { code: 'store_unavailable', cause: error })
     }
     const code = (error as NodeJS.ErrnoException | undefined)?.code
     if (code === 'EADDRINUSE' && (await probeRelay(localUrl(config.server))) === 'byok') {

@@ -31,6 +31,7 @@ import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createBudgets } from './services/budgets.js'
 import { createVault } from './services/vault.js'
+import { openPostgresStore } from './store/postgres.js'
 import { withReadCache } from './store/read-cache.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { Store } from './store/types.js'
@@ -40,7 +41,10 @@ const READ_CACHE_TTL_MS = 5_000
 
 /** Everything buildApp would otherwise create itself; tests and embedders pass their own. */
 export interface AppDeps {
-  /** Defaults to the SQLite store at `config.store.path`. The app closes it on `app.close()`. */
+  /**
+   * Defaults to Postgres at `config.store.postgresUrl` when set, else the SQLite store at `config.store.path`.
+   * The app closes it on `app.close()`.
+   */
   store?: Store
   /** Clock for token expiry and rate-limit windows. */
   now?: () => number
@@ -94,7 +98,12 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
       'is on, but this relay was started without the MCP server: run it with `byok start` (the byok CLI), not the relay-only bin',
     )
   }
-  const baseStore = deps.store ?? openSqliteStore(config.store.path)
+  // Postgres unreachable at start-up is a StoreUnavailableError (one line, no credentials) for the bin to print.
+  const baseStore =
+    deps.store ??
+    (config.store.postgresUrl === undefined
+      ? openSqliteStore(config.store.path)
+      : await openPostgresStore(config.store.postgresUrl))
   const store = withReadCache(metrics ? withStoreErrorCount(baseStore, metrics.storeError) : baseStore, {
     ttlMs: READ_CACHE_TTL_MS,
     maxEntries: 10_000,

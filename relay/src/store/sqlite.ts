@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { MIGRATIONS } from './migrations.js'
+import { MIGRATIONS, SchemaTooNewError } from './migrations.js'
 import { prepareBudgetStore } from './sqlite-budgets.js'
 import {
   type KeyRecord,
@@ -42,9 +42,6 @@ function toKey(row: KeyRow): KeyRecord {
   }
 }
 
-/** Thrown when the database was written by a newer relay than this one. */
-export class SchemaTooNewError extends Error {}
-
 /** Runs the forward migrations; `dryRun` only checks that the schema is not newer than this relay. */
 function migrate(db: Database.Database, options: { dryRun?: boolean } = {}): void {
   const current = db.pragma('user_version', { simple: true }) as number
@@ -58,7 +55,7 @@ function migrate(db: Database.Database, options: { dryRun?: boolean } = {}): voi
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue
     db.transaction(() => {
-      db.exec(migration.sql)
+      db.exec(migration.sqlite)
       db.pragma(`user_version = ${migration.version}`)
     })()
   }
