@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { createServer } from 'node:net'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import pg from 'pg'
@@ -27,6 +26,7 @@ import {
   withTempDir,
 } from './helpers.js'
 import { createTestDatabase } from './support/postgres-server.js'
+import { closedPortOrigin } from './upstream-server.js'
 
 /**
  * One contract, two stores: every test here runs against in-memory SQLite and against a fresh database on the
@@ -397,13 +397,9 @@ describe('Postgres schema', () => {
   })
 })
 
-/** A loopback port nothing listens on (bound, then closed). */
+/** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
+  return Number(new URL(await closedPortOrigin()).port)
 }
 
 describe('Postgres at start-up', () => {

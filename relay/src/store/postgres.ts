@@ -2,70 +2,20 @@ import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { createPostgresBudgetStore } from './postgres-budgets.js'
 import { connectPool, inTransaction, migratePostgres } from './postgres-connect.js'
+import { type KeyRow, type TokenRecordRow, toKey, toToken } from './rows.js'
 import {
-  type KeyRecord,
   type NewToken,
   type RequestLogEntry,
   type Store,
   TOP_MODEL_LIMIT,
-  type TokenRecord,
-  type TokenScope,
   USAGE_ROW_LIMIT,
   type UsageRow,
   type UsageSummary,
 } from './types.js'
 
-interface KeyRow {
-  user_id: string
-  provider: string
-  key_version: string
-  sealed: Buffer
-  hint: string
-  base_url: string | null
-  created_at: number
-  updated_at: number
-}
-
-function toKey(row: KeyRow): KeyRecord {
-  return {
-    userId: row.user_id,
-    provider: row.provider,
-    keyVersion: row.key_version,
-    sealed: row.sealed,
-    hint: row.hint,
-    baseUrl: row.base_url,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
-
-interface TokenRecordRow {
-  hash: Buffer
-  id: string
-  user_id: string
-  app_id: string
-  created_at: number
-  expires_at: number | null
-  revoked_at: number | null
-  scope: string | null
-}
-
-function toToken(row: TokenRecordRow): TokenRecord {
-  return {
-    hash: row.hash,
-    id: row.id,
-    userId: row.user_id,
-    appId: row.app_id,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    scope: row.scope === null ? null : (JSON.parse(row.scope) as TokenScope),
-  }
-}
-
 const TOKEN_COLUMNS = 't.hash, t.id, t.user_id, u.app_id, t.created_at, t.expires_at, t.revoked_at, t.scope'
 const FOREIGN_KEY_VIOLATION = '23503'
-// Per-statement advisory-lock namespace for first logins (`issueExternalUserToken`).
+// Advisory-lock namespace (first key) for first logins (`issueExternalUserToken`).
 const EXTERNAL_LOCK_CLASS = 0x62796f6b
 const DAY_MS = 86_400_000
 /** Queued log rows kept across a failed flush (Postgres restarting); beyond this the oldest are dropped. */

