@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import pg from 'pg'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { createKeyring } from '../src/crypto/envelope.js'
 import {
@@ -14,6 +13,7 @@ import {
   StoreUnavailableError,
 } from '../src/index.js'
 import { createVault } from '../src/services/vault.js'
+import { MIGRATIONS } from '../src/store/migrations.js'
 import type { BudgetRecord, NewToken } from '../src/store/types.js'
 import {
   buildTestApp,
@@ -25,7 +25,7 @@ import {
   testEnv,
   withTempDir,
 } from './helpers.js'
-import { createTestDatabase } from './support/postgres-server.js'
+import { createTestDatabase, withPgClient } from './support/postgres-server.js'
 import { closedPortOrigin } from './upstream-server.js'
 
 /**
@@ -357,24 +357,18 @@ describe('Postgres schema', () => {
     const url = await createTestDatabase(inject('postgresUrl'))
     const stores = await Promise.all([openPostgresStore(url), openPostgresStore(url), openPostgresStore(url)])
     await Promise.all(stores.map((s) => s.close()))
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
+    const versions = await withPgClient(url, async (client) => {
       const { rows } = await client.query<{ version: number }>(
         'SELECT version FROM byok_schema_version ORDER BY 1',
       )
-      const { MIGRATIONS } = await import('../src/store/migrations.js')
-      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version))
-    } finally {
-      await client.end()
-    }
+      return rows.map((r) => r.version)
+    })
+    expect(versions).toEqual(MIGRATIONS.map((m) => m.version))
   })
 
   it('refuses a database written by a newer relay and leaves it untouched', async () => {
     const url = await createTestDatabase(inject('postgresUrl'))
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
+    await withPgClient(url, async (client) => {
       await client.query(
         'CREATE TABLE byok_schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
       )
@@ -382,9 +376,7 @@ describe('Postgres schema', () => {
       await expect(openPostgresStore(url)).rejects.toThrow(/newer than this relay/)
       const { rows } = await client.query(`SELECT to_regclass('users')::text AS t`)
       expect(rows).toEqual([{ t: null }])
-    } finally {
-      await client.end()
-    }
+    })
   })
 
   it('backup refuses with a pointer to pg_dump', async () => {

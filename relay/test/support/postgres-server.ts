@@ -94,3 +94,14 @@ export async function createTestDatabase(adminUrl: string, template = 'template0
   url.pathname = `/${name}`
   return url.href
 }
+
+/** Runs `fn` with one plain client on `url` (for checks below the store), closed afterwards. */
+export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
