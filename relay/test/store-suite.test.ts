@@ -25,7 +25,7 @@ import {
   testEnv,
   withTempDir,
 } from './helpers.js'
-import { createTestDatabase, withPgClient } from './support/postgres-server.js'
+import { createTestDatabase, startTestPostgres, withPgClient } from './support/postgres-server.js'
 import { closedPortOrigin } from './upstream-server.js'
 
 /**
@@ -448,4 +448,50 @@ describe('Postgres at start-up', () => {
       expect(result.stderr).not.toContain('pw-secret-3')
     })
   }, 30_000)
+})
+
+describe('Postgres at run time', () => {
+  it('deep health fails while Postgres is down; the relay recovers when it is back, keeping queued log rows', async () => {
+    const own = await startTestPostgres()
+    try {
+      const store = await openPostgresStore(own.url)
+      const app = await buildTestApp({}, { store })
+      const token = await registerUser(app)
+      const user = newUser('outage-app')
+      await store.createUser(user, newToken())
+      const deep = () => app.inject({ method: 'GET', url: '/health?deep=1' })
+      expect((await deep()).statusCode).toBe(200)
+
+      await own.pause()
+      const down = await deep()
+      expect(down.statusCode).toBe(503)
+      expect(down.json()).toMatchObject({ ok: false, checks: { store: 'fail', crypto: 'ok' } })
+      await store.logRequest({
+        at: T0,
+        userId: user.id,
+        appId: 'outage-app',
+        provider: 'openai',
+        model: null,
+        status: 200,
+        latencyMs: 1,
+        inputTokens: null,
+        outputTokens: null,
+      })
+      await new Promise((resolve) => setTimeout(resolve, 300)) // the batch's flush fails at least once
+
+      await own.resume()
+      // The pool drops dead connections and opens new ones: no process restart. Bounded: 50 × 100 ms.
+      let up = await deep()
+      for (let i = 0; i < 50 && up.statusCode !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        up = await deep()
+      }
+      expect(up.json()).toMatchObject({ ok: true, checks: { store: 'ok' } })
+      const keys = await app.inject({ method: 'GET', url: '/keys', headers: { 'x-relay-token': token } })
+      expect(keys.statusCode, keys.body).toBe(200)
+      expect((await store.usage({ userId: user.id }, T0)).requests).toBe(1)
+    } finally {
+      await own.stop()
+    }
+  }, 90_000)
 })

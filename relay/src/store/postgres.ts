@@ -70,22 +70,25 @@ function createPostgresStore(pool: pg.Pool): Store {
   const pendingLog: RequestLogEntry[] = []
   let flushTimer: NodeJS.Timeout | undefined
   let flushing: Promise<void> = Promise.resolve()
+  let closed = false
+  // Each flush runs after the previous one and takes the rows queued by then, so a caller that awaits it (usage,
+  // deleteUser, close) sees every row logged before its call, including rows a failed flush put back.
   function flushLog(): Promise<void> {
     if (flushTimer) clearTimeout(flushTimer)
     flushTimer = undefined
-    if (pendingLog.length === 0) return flushing
-    const batch = pendingLog.splice(0)
-    flushing = flushing.then(() =>
-      writeLog(batch).catch(() => {
-        // Postgres unreachable for a moment: keep the rows for the next flush, bounded.
+    flushing = flushing.then(async () => {
+      const batch = pendingLog.splice(0)
+      if (batch.length === 0) return
+      await writeLog(batch).catch(() => {
+        // Postgres unreachable for a moment: keep the rows for the next flush, bounded (the oldest go first).
         pendingLog.unshift(...batch.slice(Math.max(0, batch.length + pendingLog.length - MAX_PENDING_LOG)))
         scheduleFlush()
-      }),
-    )
+      })
+    })
     return flushing
   }
   function scheduleFlush(): void {
-    if (flushTimer) return
+    if (flushTimer || closed) return
     flushTimer = setTimeout(() => void flushLog(), 100)
     flushTimer.unref()
   }
@@ -268,6 +271,8 @@ function createPostgresStore(pool: pg.Pool): Store {
     },
     async close() {
       await flushLog()
+      closed = true
+      if (flushTimer) clearTimeout(flushTimer)
       await pool.end()
     },
   }

@@ -24,6 +24,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 export interface TestPostgres {
   /** Superuser URL of the `postgres` database on 127.0.0.1. */
   readonly url: string
+  /** Stops the server process, keeping its data (an outage); `resume` starts it again on the same port. */
+  pause(): Promise<void>
+  resume(): Promise<void>
+  /** Stops the server and deletes its data. */
   stop(): Promise<void>
 }
 
@@ -45,7 +49,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // Kept across pause/resume; `stop` deletes the whole temp dir.
+    persistent: true,
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--no-sync', '--encoding=UTF8'],
     postgresFlags: [
@@ -73,6 +78,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    pause: () => server.stop(),
+    resume: () => withTimeout(server.start(), START_TIMEOUT_MS, 'embedded Postgres restart'),
     async stop() {
       await server.stop().catch(() => {})
       await rm(dir, { recursive: true, force: true })
