@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import { MIGRATIONS, SchemaTooNewError } from './migrations.js'
 
 /** Thrown at start-up when a configured Postgres cannot be reached or refuses the login. One line, no secrets. */
@@ -9,12 +9,6 @@ export class StoreUnavailableError extends Error {
 // BIGINT (int8) and NUMERIC (what SUM over BIGINT returns) arrive as strings by default. Every such value here is
 // an epoch-millisecond time or a counter, far below 2^53, so numbers are exact.
 const NUMERIC_OIDS = new Set([20, 1700])
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    NUMERIC_OIDS.has(oid)
-      ? Number
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-}
 
 /** `postgres://user:pw@db.internal:5432/byok` → `db.internal:5432/byok`: for messages, never the credentials. */
 export function describePostgresUrl(url: string): string {
@@ -31,7 +25,15 @@ export function describePostgresUrl(url: string): string {
  * `StoreUnavailableError` naming host, port and database only.
  */
 export async function connectPool(url: string, options: { max?: number } = {}): Promise<pg.Pool> {
-  const pool = new pg.Pool({
+  // Loaded on first use: a SQLite relay (and every CLI command) never pays for the driver (~0.1-0.5 s, memory).
+  const { default: driver } = await import('pg')
+  const types: pg.CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      NUMERIC_OIDS.has(oid)
+        ? Number
+        : driver.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  }
+  const pool = new driver.Pool({
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: 5_000,
