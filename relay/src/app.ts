@@ -181,7 +181,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     keyring,
     accounts,
     vault: createVault({ store, keyring, now }),
-    budgets: createBudgets({ store, now }),
+    budgets: createBudgets({ store, now, appBudgets: config.budgets.app }),
     limiters: {
       global: createRateLimiter({
         max: config.rateLimits.globalPerMin,

@@ -1,4 +1,6 @@
+import { type AppBudget, InvalidFile, readAppBudgets, readPrices } from './config-files.js'
 import { ConfigError } from './errors.js'
+import { type ModelPrice, withPriceOverrides } from './pricing.js'
 import { baseUrlVariable, PROVIDERS } from './providers/index.js'
 
 export type RelayMode = 'production' | 'dev'
@@ -54,6 +56,12 @@ export interface RelayConfig {
   readonly log: { readonly level: LogLevel }
   /** `GET /metrics` is registered only when a token is set (Authorization: Bearer <METRICS_TOKEN>). */
   readonly metrics: { readonly token: string | undefined }
+  readonly budgets: {
+    /** APP_BUDGETS_FILE: caps the operator sets per app, counted per user on top of the user's own budgets. */
+    readonly app: readonly AppBudget[]
+    /** The price table for cost estimates: the built-in one, overridden and extended by PRICES_FILE. */
+    readonly prices: readonly ModelPrice[]
+  }
   /** `MCP_HTTP=on`: serve the MCP tools at `/mcp`; the handler comes from the embedder (`AppDeps.mcpRoutes`). */
   readonly mcp: { readonly http: boolean }
 }
@@ -166,6 +174,11 @@ const baseUrl: Parser<string | undefined> = (raw) => {
 
 const modelPattern = /^[A-Za-z0-9._:/*@-]+$/
 
+/** An optional JSON file read once at start-up; unset or empty means none. */
+function jsonFile<T>(read: (path: string) => T[]): Parser<T[]> {
+  return (raw) => (raw === undefined || raw.trim() === '' ? [] : read(raw.trim()))
+}
+
 const PARSERS = {
   PORT: int(0, 65535, 3000),
   HOST: (raw: string | undefined) => {
@@ -223,6 +236,8 @@ const PARSERS = {
     if (/^\d{1,2}$/.test(raw)) return Number(raw)
     throw new Invalid(`must be true, false or a number of proxy hops (got "${raw}")`)
   },
+  APP_BUDGETS_FILE: jsonFile(readAppBudgets),
+  PRICES_FILE: jsonFile(readPrices),
   MCP_HTTP: (value: string | undefined): boolean => {
     const raw = value?.trim().toLowerCase()
     if (raw === undefined || raw === '' || raw === 'off' || raw === 'false' || raw === '0') return false
@@ -257,7 +272,8 @@ function parse<T>(variable: string, parser: Parser<T>, env: Env): T {
   try {
     return parser(env[variable])
   } catch (error) {
-    if (error instanceof Invalid) throw new ConfigError(variable, error.message)
+    if (error instanceof Invalid || error instanceof InvalidFile)
+      throw new ConfigError(variable, error.message)
     throw error
   }
 }
@@ -324,6 +340,7 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
     },
     log: { level: e.LOG_LEVEL ?? (mode === 'dev' ? 'warn' : 'info') },
     metrics: { token: e.METRICS_TOKEN },
+    budgets: { app: e.APP_BUDGETS_FILE, prices: withPriceOverrides(e.PRICES_FILE) },
     mcp: { http: e.MCP_HTTP },
   }
   return deepFreeze(config)

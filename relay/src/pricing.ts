@@ -3,7 +3,8 @@
  * in USD per million tokens; a model is matched by the longest listed prefix (so dated snapshots such as
  * `gpt-4o-2024-08-06` match `gpt-4o`, and `gpt-4o-mini` wins over `gpt-4o`). Unknown models have no estimate:
  * their tokens are still counted, their cost is `null`. Estimates only — batch, cache and long-context prices
- * differ; the provider's invoice is the truth.
+ * differ; the provider's invoice is the truth. An operator overrides or extends the table with PRICES_FILE
+ * (`withPriceOverrides`); the functions below take the table, the built-in one by default.
  *
  * @example
  *   estimateCostUsd('openai', 'gpt-4o-mini-2024-07-18', 1_000, 500) // 0.00045
@@ -45,13 +46,25 @@ export const PRICES: readonly ModelPrice[] = [
   { provider: 'google', model: 'gemini-2.0-flash', inputPerMTok: 0.1, outputPerMTok: 0.4 },
 ]
 
+/** The built-in table with the operator's rows: a row for the same provider and model replaces the built-in one. */
+export function withPriceOverrides(overrides: readonly ModelPrice[]): readonly ModelPrice[] {
+  if (overrides.length === 0) return PRICES
+  const key = (p: ModelPrice) => `${p.provider}\u0000${p.model}`
+  const replaced = new Set(overrides.map(key))
+  return [...PRICES.filter((p) => !replaced.has(key(p))), ...overrides]
+}
+
 /** The price row for a model, by the longest matching prefix; undefined for unknown models. */
-export function findPrice(provider: string, model: string | null): ModelPrice | undefined {
+export function findPrice(
+  provider: string,
+  model: string | null,
+  table: readonly ModelPrice[] = PRICES,
+): ModelPrice | undefined {
   if (model === null) return undefined
   // Gemini reports `models/gemini-…` in some places.
   const name = model.startsWith('models/') ? model.slice('models/'.length) : model
   let best: ModelPrice | undefined
-  for (const price of PRICES) {
+  for (const price of table) {
     if (price.provider !== provider || !name.startsWith(price.model)) continue
     if (!best || price.model.length > best.model.length) best = price
   }
@@ -64,8 +77,9 @@ export function estimateCostUsd(
   model: string | null,
   inputTokens: number,
   outputTokens: number,
+  table: readonly ModelPrice[] = PRICES,
 ): number | null {
-  const price = findPrice(provider, model)
+  const price = findPrice(provider, model, table)
   if (!price) return null
   const usd = (inputTokens * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1_000_000
   return Math.round(usd * 1_000_000) / 1_000_000

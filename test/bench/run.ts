@@ -12,6 +12,11 @@ const TSX = import.meta.resolve('tsx')
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000)
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number)
+/**
+ * `pnpm bench --budget`: the bench user gets a monthly budget before the run (caps far above what the run spends),
+ * so every relay call reserves and settles it; compare the ratios with a run without the flag.
+ */
+const WITH_BUDGET = process.argv.includes('--budget')
 
 function start(script: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(join(here, script), args, {
@@ -66,6 +71,21 @@ function peakRssMb(pid: number): number {
   return kb / 1024
 }
 
+/** A budget on every counter, so the relay reserves and settles requests and tokens on each call. */
+async function setBenchBudget(relayOrigin: string, token: string): Promise<void> {
+  const response = await fetch(`${relayOrigin}/budgets`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'x-relay-token': token },
+    body: JSON.stringify({
+      period: 'month',
+      max_requests: 1_000_000_000,
+      max_input_tokens: 1_000_000_000_000,
+      max_output_tokens: 1_000_000_000_000,
+    }),
+  })
+  if (!response.ok) throw new Error(`setting the bench budget failed: ${response.status}`)
+}
+
 // The relay runs compiled, as in production: a TypeScript loader thread would distort both CPU and memory.
 process.stderr.write('building @byok/relay …\n')
 const tsc = join(here, '../../node_modules/typescript/bin/tsc')
@@ -104,6 +124,7 @@ try {
     body: JSON.stringify({ key: 'sk-bench-0123456789abcdefghijklmnop' }),
   })
   if (!stored.ok) throw new Error(`storing the bench key failed: ${stored.status}`)
+  if (WITH_BUDGET) await setBenchBudget(relayOrigin, token)
 
   const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello.' }] })
   const targets = {
@@ -169,7 +190,7 @@ try {
     }
   }
   console.log(
-    `\nbyok relay benchmark — ${DURATION_MS} ms per run after ${WARMUP_MS} ms warm-up, loopback, 2 cores\n`,
+    `\nbyok relay benchmark — ${DURATION_MS} ms per run after ${WARMUP_MS} ms warm-up, loopback, 2 cores${WITH_BUDGET ? ', with a budget set' : ''}\n`,
   )
   console.log(lines.join('\n'))
   console.log(`\nrelay peak RSS (VmHWM over the whole run): ${rss.toFixed(1)} MB`)

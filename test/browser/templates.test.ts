@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { textDeltas } from '../mocks/server.js'
-import { readTemplates } from '../templates/helpers.js'
+import { readTemplates, TEMPLATES_DIR } from '../templates/helpers.js'
 import { resolveArtifactPath } from './support/artifacts.js'
 import { findSeriousViolations } from './support/axe.js'
 import {
@@ -74,7 +75,7 @@ async function expectNoSeriousViolations(page: Page, state: string): Promise<voi
 // Each template scaffolded by `byok create`, installed and built as its README says, served on its own origin, in
 // front of the real relay (buildApp on loopback) and a mock OpenAI that streams one delta every STREAM.delayMs.
 // Every test opens a fresh browser profile: a new visitor with no relay token and no stored key.
-describe.each(templates)('the $name template in Chromium', ({ name }) => {
+describe.each(templates)('the $name template in Chromium', ({ name, env }) => {
   let temp: HeldTempDir | undefined
   let app: ServedTemplate | undefined
 
@@ -88,7 +89,7 @@ describe.each(templates)('the $name template in Chromium', ({ name }) => {
       `{ "gzipBytes": ${app.gzipBytes} }\n`,
     )
     console.info(
-      `${name} template: install ${app.timings.install?.toFixed(1)}s, build ${app.timings.build?.toFixed(1)}s, ` +
+      `${name} template: install ${app.timings.install?.toFixed(1)}s, typecheck ${app.timings.typecheck?.toFixed(1)}s, build ${app.timings.build?.toFixed(1)}s, ` +
         `JS+CSS ${(app.gzipBytes / 1024).toFixed(1)} kB gzip`,
     )
   })
@@ -96,6 +97,16 @@ describe.each(templates)('the $name template in Chromium', ({ name }) => {
   afterAll(async () => {
     await app?.close()
     await temp?.release()
+  })
+
+  // The README steps themselves (install, typecheck, build) ran in beforeAll; a failing one fails every test here.
+  it('is scaffolded by `byok create` from the shared code, with the relay URL in .env, and type-checks', () => {
+    assertChromiumInstalled()
+    expect(app!.timings.typecheck, 'npm run typecheck ran').toBeGreaterThan(0)
+    expect(readFileSync(join(app!.dir, '.env'), 'utf8')).toContain(`${env}="${app!.relay.url}"`)
+    expect(readFileSync(join(app!.dir, 'src/lib/session.ts'), 'utf8')).toBe(
+      readFileSync(join(TEMPLATES_DIR, 'shared/lib/session.ts'), 'utf8'),
+    )
   })
 
   it('first message → key dialog (malformed, rejected, then a verified key) → streamed reply; keys panel live', async () => {
@@ -335,6 +346,69 @@ describe.each(templates)('the $name template in Chromium', ({ name }) => {
           `^Too many requests: the relay allows ${RELAY_PER_MIN} requests per minute; try again in \\d+ s\\.$`,
         ),
       )
+    })
+  })
+
+  it('keys panel, this month: the usage the provider reported, a cap set there refuses the next call (budget_exceeded, with the reset), removing it lets calls through', async () => {
+    assertChromiumInstalled()
+    const { openai, url } = app!.relay
+    await withBrowser(async (context) => {
+      const page = await context.newPage()
+      await page.goto(app!.origin)
+      await connectWithKey(page, TYPED_KEY, REPLY)
+      const reported = openai.exchanges.findLast((e) => e.request.path === '/v1/chat/completions')!.response
+        .usage!
+      expect(reported.inputTokens + reported.outputTokens).toBeGreaterThan(0)
+      const panel = await openKeysPanel(page)
+      const usageText = (role: string, pattern: RegExp) =>
+        panel.locator(`[data-role="${role}"]`).filter({ hasText: pattern }).textContent()
+      expect(await usageText('usage', /token/)).toMatch(
+        new RegExp(
+          `^\\d+ requests? · ${reported.inputTokens + reported.outputTokens} tokens · under \\$0\\.01$`,
+        ),
+      )
+      expect(await usageText('usage-cap', /cap/)).toBe('No monthly cap.')
+
+      // A failure is one sentence under the form; the cap is unchanged.
+      const cap = panel.getByLabel('Monthly cap (requests)')
+      await page.route(`${url}/budgets`, (route) => route.abort('connectionrefused'))
+      await cap.fill('1')
+      await panel.getByRole('button', { name: 'Save cap' }).click()
+      expect(await usageText('usage-error', /./)).toMatch(/^Couldn't save the cap\. /)
+      await page.unroute(`${url}/budgets`)
+
+      await panel.getByRole('button', { name: 'Save cap' }).click()
+      const now = new Date()
+      const reset = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
+      const resetDay = reset.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' })
+      expect(await usageText('usage-cap', /^0 of 1 request/)).toBe(`0 of 1 request used; resets ${resetDay}.`)
+      expect(await panel.locator('[data-role="usage-error"]').textContent()).toBe('')
+      await page.keyboard.press('Escape')
+
+      // Short replies from here on: the streaming itself was checked above.
+      openai.script({ reply: 'Within.', chunks: 1 })
+      await sendMessage(page, 'Within the cap')
+      await waitForText(page, LAST_REPLY, 'Within.')
+      await waitForIdle(page)
+      const chats = () => openai.exchanges.filter((e) => e.request.path === '/v1/chat/completions').length
+      const forwarded = chats()
+      await sendMessage(page, 'Beyond the cap')
+      expect(await readAlert(page)).toBe(
+        `Your spending cap is used up (1 of 1 requests per month for all providers). It resets on ${resetDay}, ` +
+          '12:00 AM UTC. Raise or remove the cap under Keys to continue now.',
+      )
+      expect(chats(), 'the refused call never reached the provider').toBe(forwarded)
+
+      await openKeysPanel(page)
+      // The panel reloads its figures each time it opens.
+      expect(await usageText('usage-cap', /^1 of 1 request/)).toBe(`1 of 1 request used; resets ${resetDay}.`)
+      await panel.getByRole('button', { name: 'Remove cap' }).click()
+      expect(await usageText('usage-cap', /No monthly cap/)).toBe('No monthly cap.')
+      await page.keyboard.press('Escape')
+      openai.script({ reply: 'Through.', chunks: 1 })
+      await page.locator('.notice').getByRole('button', { name: 'Retry' }).click()
+      await waitForText(page, LAST_REPLY, 'Through.')
+      expect(chats()).toBe(forwarded + 1)
     })
   })
 

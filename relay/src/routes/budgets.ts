@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
-import { estimateCostUsd, PRICES_AS_OF } from '../pricing.js'
+import { estimateCostUsd, type ModelPrice, PRICES_AS_OF } from '../pricing.js'
 import type { BudgetStatus } from '../services/budgets.js'
 import { DAILY_USAGE_ROW_LIMIT, type DailyUsageRow } from '../store/types.js'
 import type { RouteContext } from './context.js'
@@ -111,7 +111,7 @@ function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-function toUsageJson(row: DailyUsageRow) {
+function toUsageJson(row: DailyUsageRow, prices: readonly ModelPrice[]) {
   return {
     day: row.day,
     app_id: row.appId,
@@ -121,7 +121,7 @@ function toUsageJson(row: DailyUsageRow) {
     errors: row.errors,
     input_tokens: row.inputTokens,
     output_tokens: row.outputTokens,
-    estimated_cost_usd: estimateCostUsd(row.provider, row.model, row.inputTokens, row.outputTokens),
+    estimated_cost_usd: estimateCostUsd(row.provider, row.model, row.inputTokens, row.outputTokens, prices),
   }
 }
 
@@ -310,7 +310,7 @@ export async function registerBudgetRoutes(app: FastifyInstance, ctx: RouteConte
       }
       const rows = (
         await ctx.store.dailyUsage({ from, to: to + DAY_MS, userId: callerOf(request).userId })
-      ).map(toUsageJson)
+      ).map((row) => toUsageJson(row, ctx.config.budgets.prices))
       if (q.format === 'csv') {
         const lines = [
           CSV_COLUMNS.join(','),

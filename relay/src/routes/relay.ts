@@ -225,11 +225,11 @@ export async function registerRelayRoutes(
       provider,
       stored.key,
     )
-    // Budgets (issue 21): one cached lookup when the user has none. Reserved last, so a call refused by any
+    // Budgets (issue 21): one cached lookup when neither the user nor the operator set one. Reserved last, so a call refused by any
     // check above has counted against nothing; from here on, the settlement below runs exactly once.
-    const budgets = ctx.budgets.cached(caller.userId)
-    const reservation =
-      budgets?.length === 0 ? null : await ctx.budgets.reserve(caller.userId, provider.id, body)
+    const reservation = ctx.budgets.noneApply(caller.userId, caller.appId)
+      ? null
+      : await ctx.budgets.reserve(caller, provider.id, body)
     const startedAt = performance.now()
     const { origin, prefix } = splitBaseUrl(destination.baseUrl)
     ctx.metrics?.streamOpened()

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { AppBudget } from '../config-files.js'
 import { RelayError } from '../errors.js'
 import { MAX_LOGGED_TOKENS, type Usage } from '../proxy/usage.js'
 import { createTtlMap } from '../store/read-cache.js'
@@ -29,15 +30,20 @@ export interface BudgetInput {
 
 export interface Budgets {
   /**
-   * The hot path's only cost when a user has no budget: a cached list (empty most of the time). Undefined when
-   * not cached; `reserve` then loads it.
+   * The hot path's only cost when neither the user nor the operator (for this app) set a budget: true when it
+   * is known that none applies. False when there is one, or the user's list is not cached; `reserve` then loads it.
    */
-  cached(userId: string): readonly BudgetRecord[] | undefined
+  noneApply(userId: string, appId: string): boolean
   /**
-   * Counts the call against every budget that applies (the user's for this provider and for all), atomically
-   * with the check; throws 429 `budget_exceeded` when one is spent. Null when no budget applies.
+   * Counts the call against every budget that applies (the user's for this provider and for all, and the
+   * operator's for this app), atomically with the check; throws 429 `budget_exceeded` when one is spent. Null
+   * when no budget applies.
    */
-  reserve(userId: string, provider: string, body: Buffer | undefined): Promise<BudgetReservation | null>
+  reserve(
+    caller: { userId: string; appId: string },
+    provider: string,
+    body: Buffer | undefined,
+  ): Promise<BudgetReservation | null>
   /** Corrects the reservation with the tokens the provider reported (its estimate when it reported none). */
   settle(reservation: BudgetReservation, outcome: { status: number; usage: Usage }): Promise<void>
   list(userId: string): Promise<BudgetStatus[]>
@@ -93,20 +99,49 @@ function exceeded(refusal: BudgetRefusal, now: number): RelayError {
   const resetsAt = periodBounds(budget.period, now).end
   const scope = budget.provider === '*' ? 'all providers' : budget.provider
   const retryAfter = Math.max(1, Math.ceil((resetsAt - now) / 1000))
+  const operator = budget.appId !== undefined
   return new RelayError('budget_exceeded', {
     message:
-      `Budget ${budget.id} exceeded: ${Math.min(used, limit)} of ${limit} ${COUNTER_NAMES[counter]} per ` +
-      `${budget.period} for ${scope} used; it resets at ${new Date(resetsAt).toISOString()}`,
+      `${operator ? `App budget ${budget.id} (set by the relay operator)` : `Budget ${budget.id}`} exceeded: ` +
+      `${Math.min(used, limit)} of ${limit} ${COUNTER_NAMES[counter]} per ${budget.period} for ${scope} used; ` +
+      `it resets at ${new Date(resetsAt).toISOString()}`,
+    ...(operator && {
+      hint: 'The relay operator caps every user of this app; wait for the number of seconds in Retry-After.',
+    }),
     headers: { 'retry-after': String(retryAfter) },
   })
+}
+
+/** The operator's budget for this app as a record counted for this user. */
+function asRecord(budget: AppBudget, userId: string): BudgetRecord {
+  const { id, appId, provider, period, maxRequests, maxInputTokens, maxOutputTokens } = budget
+  return {
+    id,
+    appId,
+    userId,
+    provider,
+    period,
+    maxRequests,
+    maxInputTokens,
+    maxOutputTokens,
+    createdAt: 0,
+    updatedAt: 0,
+  }
 }
 
 /** How stale another process's budget change may be here (this process invalidates at once). */
 const CACHE_TTL_MS = 5_000
 
-export function createBudgets(deps: { store: Store; now: () => number }): Budgets {
+export function createBudgets(deps: {
+  store: Store
+  now: () => number
+  /** The operator's budgets per app (APP_BUDGETS_FILE). */
+  appBudgets?: readonly AppBudget[]
+}): Budgets {
   const { store, now } = deps
   const cache = createTtlMap<readonly BudgetRecord[]>(CACHE_TTL_MS, 10_000, now)
+  const byApp = new Map<string, AppBudget[]>()
+  for (const b of deps.appBudgets ?? []) byApp.set(b.appId, [...(byApp.get(b.appId) ?? []), b])
 
   async function load(userId: string): Promise<readonly BudgetRecord[]> {
     const cached = cache.get(userId)
@@ -122,9 +157,13 @@ export function createBudgets(deps: { store: Store; now: () => number }): Budget
   }
 
   return {
-    cached: (userId) => cache.get(userId),
-    async reserve(userId, provider, body) {
-      const applicable = (await load(userId)).filter((b) => b.provider === '*' || b.provider === provider)
+    noneApply: (userId, appId) => cache.get(userId)?.length === 0 && !byApp.has(appId),
+    async reserve({ userId, appId }, provider, body) {
+      const applies = (b: { provider: string }) => b.provider === '*' || b.provider === provider
+      const applicable = [
+        ...(await load(userId)).filter(applies),
+        ...(byApp.get(appId) ?? []).filter(applies).map((b) => asRecord(b, userId)),
+      ]
       if (applicable.length === 0) return null
       const at = now()
       const countsTokens = applicable.some((b) => b.maxInputTokens !== null || b.maxOutputTokens !== null)

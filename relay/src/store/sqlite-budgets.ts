@@ -57,9 +57,39 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
        input_tokens = MAX(input_tokens + @input, 0),
        output_tokens = MAX(output_tokens + @output, 0)`,
     )
-    // A budget deleted while its call was in flight: the settlement must not fail on the foreign key.
     const exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM budgets WHERE id = ?')
-    return { list, upsert, byScope, remove, counters, add, exists }
+    // App budgets (migration 5): the same counters, per user.
+    const appCounters = db.prepare<[string, string, number], BudgetCounters>(
+      `SELECT requests, input_tokens AS inputTokens, output_tokens AS outputTokens
+       FROM app_budget_usage WHERE user_id = ? AND budget_id = ? AND period_start = ?`,
+    )
+    const appAdd = db.prepare<[AddCounters & { userId: string }]>(
+      `INSERT INTO app_budget_usage (user_id, budget_id, period_start, requests, input_tokens, output_tokens)
+     VALUES (@userId, @budgetId, @periodStart, @requests, MAX(@input, 0), MAX(@output, 0))
+     ON CONFLICT (user_id, budget_id, period_start) DO UPDATE SET
+       requests = requests + @requests,
+       input_tokens = MAX(input_tokens + @input, 0),
+       output_tokens = MAX(output_tokens + @output, 0)`,
+    )
+    const userExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE id = ?')
+    return { list, upsert, byScope, remove, counters, add, exists, appCounters, appAdd, userExists }
+  }
+  /** Adds to a budget's counters: an app budget's per user, a user's own per budget. */
+  function addTo(
+    entry: BudgetReservation['entries'][number],
+    counters: Omit<AddCounters, 'budgetId' | 'periodStart'>,
+  ) {
+    if (entry.userId === undefined) {
+      // A budget deleted while its call was in flight: the settlement must not fail on the foreign key.
+      if (st().exists.get(entry.budgetId)) st().add.run({ ...entry, ...counters })
+    } else if (st().userExists.get(entry.userId)) {
+      st().appAdd.run({
+        budgetId: entry.budgetId,
+        periodStart: entry.periodStart,
+        userId: entry.userId,
+        ...counters,
+      })
+    }
   }
   const daily = db.prepare<[number, number, string | null, string | null, number], DailyUsageRow>(
     `SELECT app_id AS appId, provider, model, strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day,
@@ -80,7 +110,10 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
     ): { ok: true; reservation: BudgetReservation } | { ok: false; refusal: BudgetRefusal } => {
       for (const [i, budget] of budgets.entries()) {
         const periodStart = periodStarts[i]!
-        const used = st().counters.get(budget.id, periodStart) ?? ZERO
+        const used =
+          (budget.appId === undefined
+            ? st().counters.get(budget.id, periodStart)
+            : st().appCounters.get(budget.userId, budget.id, periodStart)) ?? ZERO
         const refusal = (counter: BudgetRefusal['counter'], limit: number, value: number) => ({
           ok: false as const,
           refusal: { budget, counter, limit, used: value, periodStart },
@@ -93,14 +126,13 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
           return refusal('output_tokens', budget.maxOutputTokens, used.outputTokens)
       }
       const entries = budgets.map((budget, i) => {
-        st().add.run({
+        const entry = {
           budgetId: budget.id,
           periodStart: periodStarts[i]!,
-          requests: 1,
-          input: estimate.inputTokens,
-          output: estimate.outputTokens,
-        })
-        return { budgetId: budget.id, periodStart: periodStarts[i]! }
+          ...(budget.appId === undefined ? {} : { userId: budget.userId }),
+        }
+        addTo(entry, { requests: 1, input: estimate.inputTokens, output: estimate.outputTokens })
+        return entry
       })
       return { ok: true, reservation: { entries, ...estimate } }
     },
@@ -109,9 +141,7 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
     const input = used.inputTokens - reservation.inputTokens
     const output = used.outputTokens - reservation.outputTokens
     if (input === 0 && output === 0) return
-    for (const { budgetId, periodStart } of reservation.entries) {
-      if (st().exists.get(budgetId)) st().add.run({ budgetId, periodStart, requests: 0, input, output })
-    }
+    for (const entry of reservation.entries) addTo(entry, { requests: 0, input, output })
   })
 
   return {

@@ -168,6 +168,11 @@ export interface BudgetRecord {
   readonly maxOutputTokens: number | null
   readonly createdAt: number
   readonly updatedAt: number
+  /**
+   * Set for a cap the operator configured for this app (APP_BUDGETS_FILE) rather than one the user set: its
+   * counters are kept per (user, budget), with `userId` the calling user.
+   */
+  readonly appId?: string
 }
 
 /** One budget's counters for one period. */
@@ -179,7 +184,12 @@ export interface BudgetCounters {
 
 /** What a reservation holds, so the settlement can correct exactly what was added. */
 export interface BudgetReservation {
-  readonly entries: readonly { readonly budgetId: string; readonly periodStart: number }[]
+  /** `userId` is set for an app budget's entry (its counters are per user). */
+  readonly entries: readonly {
+    readonly budgetId: string
+    readonly periodStart: number
+    readonly userId?: string
+  }[]
   readonly inputTokens: number
   readonly outputTokens: number
 }

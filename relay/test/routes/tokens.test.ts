@@ -589,6 +589,7 @@ describe('migration 3', () => {
       // Turn the file back into a version 2 database, as an older relay left it.
       const db = new Database(DB_PATH)
       db.exec(`
+        DROP TABLE app_budget_usage;
         DROP TABLE budget_usage;
         DROP TABLE budgets;
         DROP INDEX request_log_at;

@@ -49,13 +49,21 @@ const system = (messages: readonly ChatMessage[]) =>
 // OpenAI https://platform.openai.com/docs/api-reference/chat-streaming,
 // Anthropic https://docs.anthropic.com/en/api/messages-streaming,
 // Gemini https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent (alt=sse).
-const openaiStyle = (basePath: string): WireFormat => ({
+// `include_usage` (OpenAI only: not every compatible API accepts it) makes the stream's last chunk carry the token
+// counts, so the relay's usage log and budgets see what a streamed reply cost.
+const openaiStyle = (basePath: string, options: { usage?: boolean } = {}): WireFormat => ({
   path: () => `${basePath}/chat/completions`,
-  body: ({ model, messages }) => ({ model, messages, stream: true }),
+  body: ({ model, messages }) => ({
+    model,
+    messages,
+    stream: true,
+    ...(options.usage && { stream_options: { include_usage: true } }),
+  }),
   text: (_event, data) => asText(pick(data, 'choices', 0, 'delta', 'content')),
 })
 
 const FORMATS: Readonly<Record<string, WireFormat>> = {
+  openai: openaiStyle('/v1', { usage: true }),
   anthropic: {
     path: () => '/v1/messages',
     body: ({ model, messages, maxTokens }) => ({

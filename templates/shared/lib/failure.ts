@@ -45,6 +45,8 @@ export function describeFailure(error: unknown, ctx: FailureContext): Failure {
     case 'rate_limited':
       // The client words it: which limit, and when it resets.
       return { kind: 'rate-limited', text: sentence(error.message) }
+    case 'budget_exceeded':
+      return { kind: 'rate-limited', text: describeBudgetExceeded(error.message) }
     case 'model_forbidden':
       return {
         kind: 'relay',
@@ -60,6 +62,30 @@ export function describeFailure(error: unknown, ctx: FailureContext): Failure {
         text: `${sentence(error.message)}${error.hint ? ` ${sentence(error.hint)}` : ''}`,
       }
   }
+}
+
+/**
+ * The relay says which budget and when it resets ("Budget … exceeded: 3 of 3 requests per month for all providers
+ * used; it resets at 2030-02-01T00:00:00.000Z"); an operator's budget for this app is one the user cannot raise.
+ */
+function describeBudgetExceeded(message: string): string {
+  const what = /exceeded: (.+?) used\b/.exec(message)?.[1]
+  const at = /resets at (\d{4}-\d{2}-\d{2}T[\d:.]+Z)/.exec(message)?.[1]
+  const resets = at
+    ? new Date(at).toLocaleString('en-US', {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: 'UTC',
+        timeZoneName: 'short',
+      })
+    : undefined
+  const operator = /^App budget/.test(message)
+  const head = operator ? "This app's spending limit for you is used up" : 'Your spending cap is used up'
+  const when = resets ? ` It resets on ${resets}.` : ''
+  const remedy = operator ? '' : ' Raise or remove the cap under Keys to continue now.'
+  return `${head}${what ? ` (${what})` : ''}.${when}${remedy}`
 }
 
 /** The provider's own words (the client prefixes "<Provider> answered <status>: "), with what to do about them. */

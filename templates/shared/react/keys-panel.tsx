@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { ChatApp } from '../byok-client'
 import { PROVIDERS, providerInfo } from '../lib/providers'
 import { describeStoredKey } from '../lib/ui'
+import { mountUsageSection, type UsageSection } from '../lib/usage'
 import { Icon, ProviderMark } from './icon'
 
 /** The Keys dialog: each provider's stored key (masked), add / replace / delete, and "forget this browser". */
@@ -14,6 +15,13 @@ export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean;
   const [status, setStatus] = useState('')
   // After "forget", the relay list belongs to a token this browser no longer has.
   const [forgotten, setForgotten] = useState(false)
+  // "This month" is plain DOM shared by every template (lib/usage.ts); React renders its empty container only.
+  const usageBox = useRef<HTMLElement>(null)
+  const usage = useRef<UsageSection>(null)
+
+  useEffect(() => {
+    if (usageBox.current) usage.current = mountUsageSection(usageBox.current, app.client)
+  }, [app])
 
   useEffect(() => app.onKeyStored(() => void refresh().then(() => setForgotten(false))), [app, refresh])
   useEffect(() => {
@@ -21,7 +29,7 @@ export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean;
     if (!el) return
     if (open && !el.open) {
       el.showModal()
-      if (!forgotten) void refresh()
+      if (!forgotten) void refresh().then(() => usage.current?.refresh())
     } else if (!open && el.open) el.close()
   }, [open, forgotten, refresh])
 
@@ -33,6 +41,7 @@ export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean;
   async function forget() {
     await app.client.forget()
     setForgotten(true)
+    usage.current?.clear()
     setStatus(
       'This browser is signed out of the relay. Your next message signs it in again and asks for a key.',
     )
@@ -90,6 +99,7 @@ export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean;
       <p className="status-line" role="status">
         {error ? `Can't reach the relay at ${app.relayUrl} to list your keys.` : status}
       </p>
+      <section ref={usageBox} />
       <div className="keys-footer">
         <p className="muted">
           Forgetting this browser signs it out of the relay: the keys you saved can no longer be used from

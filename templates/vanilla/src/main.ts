@@ -5,6 +5,7 @@ import { handleCopyButtons, renderMarkdown } from './lib/markdown'
 import { PROVIDERS, type ProviderId, providerInfo } from './lib/providers'
 import type { ChatState, Message } from './lib/session'
 import { describeStoredKey, fitTextarea, followScroll, isSendKey } from './lib/ui'
+import { mountUsageSection } from './lib/usage'
 import './style.css'
 
 // The state and actions live in lib/session.ts (shared by every template); this file renders them into the
@@ -23,6 +24,8 @@ const draft = $<HTMLTextAreaElement>('draft')
 const sendButton = $<HTMLButtonElement>('send')
 const stopButton = $<HTMLButtonElement>('stop')
 const keysPanel = $<HTMLDialogElement>('keys-panel')
+// "This month": usage and the monthly cap (lib/usage.ts).
+const usage = mountUsageSection($('usage'), app.client)
 
 function icon(name: IconName): HTMLSpanElement {
   const span = document.createElement('span')
@@ -253,12 +256,13 @@ app.onKeyStored(() => {
 })
 $('open-keys').addEventListener('click', () => {
   keysPanel.showModal()
-  if (!forgotten) void keys.refresh()
+  if (!forgotten) void keys.refresh().then(() => usage.refresh())
 })
 $('close-keys').addEventListener('click', () => keysPanel.close())
 $('forget').addEventListener('click', async () => {
   await app.client.forget()
   forgotten = true
+  usage.clear()
   status = 'This browser is signed out of the relay. Your next message signs it in again and asks for a key.'
   renderKeys(keys.get())
 })

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runByok } from '../../../cli/test/helpers.js'
@@ -21,8 +21,22 @@ export async function createTemplateApp(cwd: string, template: string, relayUrl:
   )
   if (created.code !== 0) throw new Error(`byok create failed (${created.code}):\n${created.stderr}`)
   const dir = join(cwd, 'app')
+  // From a checkout the CLI packs @byok/client beside package.json (it is not on the registry before it is
+  // published); the tests then share one packed copy instead of packing per app.
+  const spec = readDependency(dir, '@byok/client')
+  const packed = /^file:(\.\/byok-client-\d+\.\d+\.\d+\.tgz)$/.exec(spec ?? '')?.[1]
+  if (!packed || !existsSync(join(dir, packed))) {
+    throw new Error(`byok create should depend on a packed @byok/client beside package.json, not ${spec}`)
+  }
   await useLocalClientPackage(dir)
   return dir
+}
+
+function readDependency(dir: string, name: string): string | undefined {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>
+  }
+  return pkg.dependencies?.[name]
 }
 
 export function createReactApp(cwd: string, relayUrl: string): Promise<string> {
@@ -41,6 +55,12 @@ export async function installApp(dir: string, timings: Timings): Promise<void> {
     cwd: dir,
   })
   timings.install = (timings.install ?? 0) + seconds
+}
+
+/** `npm run typecheck`, the template's own (tsc, vue-tsc or svelte-check); throws with its output when it fails. */
+export async function typecheckApp(dir: string, timings: Timings): Promise<void> {
+  const { seconds } = await run('npm', ['run', 'typecheck'], { cwd: dir, env: userEnv() })
+  timings.typecheck = (timings.typecheck ?? 0) + seconds
 }
 
 /** `npm run build` with `env` on top of a clean user environment (Vite lets process env beat .env files). */

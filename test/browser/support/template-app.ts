@@ -2,12 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { freePort, startDetached, userEnv, waitForOk } from '../../templates/helpers.js'
-import { buildApp, createTemplateApp, installApp, type Timings } from './apps.js'
+import { buildApp, createTemplateApp, installApp, type Timings, typecheckApp } from './apps.js'
 import { type BrowserRelay, startBrowserRelay } from './relay.js'
 import { startStaticServer } from './static-server.js'
 
 export interface ServedTemplate {
   readonly name: string
+  /** The scaffolded app's folder. */
+  readonly dir: string
   /** The page's origin (its own loopback port, allowed by the relay). */
   readonly origin: string
   readonly relay: BrowserRelay
@@ -25,7 +27,7 @@ export function gzipSizeOf(dir: string): number {
 }
 
 /**
- * `byok create` → npm install → npm run build, then the app served from its own origin: Vite builds statically,
+ * `byok create` → npm install → npm run typecheck → npm run build (each template's README steps), then the app served from its own origin: Vite builds statically,
  * Next with `next start`. The relay (in front of the scripted OpenAI mock) allows exactly that origin.
  */
 export async function serveTemplate(
@@ -46,6 +48,7 @@ export async function serveTemplate(
       closers.push(() => relay.close())
       const dir = await createTemplateApp(cwd, name, relay.url)
       await installApp(dir, timings)
+      await typecheckApp(dir, timings)
       await buildApp(dir, timings)
       const server = startDetached('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
         cwd: dir,
@@ -54,7 +57,7 @@ export async function serveTemplate(
       closers.push(() => server.stop())
       await waitForOk(`${origin}/`, 60_000, server.output)
       const gzipBytes = gzipSizeOf(join(dir, '.next', 'static'))
-      return { name, origin, relay, gzipBytes, timings, close }
+      return { name, dir, origin, relay, gzipBytes, timings, close }
     }
     const dist = join(cwd, 'app', 'dist')
     const site = await startStaticServer(dist)
@@ -63,8 +66,9 @@ export async function serveTemplate(
     closers.push(() => relay.close())
     const dir = await createTemplateApp(cwd, name, relay.url)
     await installApp(dir, timings)
+    await typecheckApp(dir, timings)
     await buildApp(dir, timings)
-    return { name, origin: site.origin, relay, gzipBytes: gzipSizeOf(dist), timings, close }
+    return { name, dir, origin: site.origin, relay, gzipBytes: gzipSizeOf(dist), timings, close }
   } catch (error) {
     await close()
     throw error
