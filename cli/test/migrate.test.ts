@@ -75,6 +75,9 @@ async function seed(dbPath: string) {
       updatedAt: T0,
     })
     await store.reserveBudgets([budget], [T0], { inputTokens: 5, outputTokens: 0 })
+    // An operator's app cap (APP_BUDGETS_FILE): its counters are per user.
+    const appCap = { ...budget, id: 'app-cap', appId: 'migrate-app' }
+    await store.reserveBudgets([appCap], [T0], { inputTokens: 2, outputTokens: 0 })
     for (let i = 0; i < 3; i++) {
       await store.logRequest({
         at: T0 + i,
@@ -119,8 +122,9 @@ describe('byok migrate', () => {
         'keys: 1 in SQLite, 1 copied, 1 present in Postgres',
         'budgets: 1 in SQLite, 1 copied, 1 present in Postgres',
         'budget_usage: 1 in SQLite, 1 copied, 1 present in Postgres',
+        'app_budget_usage: 1 in SQLite, 1 copied, 1 present in Postgres',
         'request_log: 3 in SQLite, 3 copied, 3 present in Postgres',
-        'copied 11 rows; every row of the SQLite database is in Postgres',
+        'copied 12 rows; every row of the SQLite database is in Postgres',
       ]) {
         expect(first.stdout).toContain(line)
       }

@@ -299,6 +299,35 @@ describe.each(STORES)('$name store', ({ open }) => {
       inputTokens: 0,
       outputTokens: 0,
     })
+    // An operator's cap for the app (APP_BUDGETS_FILE): the same budget id, counted per user.
+    const other = newUser()
+    await store.createUser(other, newToken())
+    const appCap = (userId: string): BudgetRecord => ({
+      ...budget(userId, { maxRequests: 3 }),
+      id: 'app-cap',
+      appId: 'suite-app',
+    })
+    const perUser = await Promise.all(
+      [user.id, other.id].flatMap((id) =>
+        Array.from({ length: 5 }, () =>
+          store.reserveBudgets([appCap(id)], [T0], {
+            inputTokens: 1,
+            outputTokens: 0,
+          }),
+        ),
+      ),
+    )
+    expect(perUser.slice(0, 5).filter((r) => r.ok)).toHaveLength(3)
+    expect(perUser.slice(5).filter((r) => r.ok)).toHaveLength(3)
+    const appReservation = perUser.find((r) => r.ok)
+    if (!appReservation?.ok) throw new Error('no app reservation')
+    expect(appReservation.reservation.entries).toEqual([
+      { budgetId: 'app-cap', periodStart: T0, userId: user.id },
+    ])
+    await store.settleBudgets(appReservation.reservation, { inputTokens: 4, outputTokens: 0 })
+    const again = await store.reserveBudgets([appCap(user.id)], [T0], { inputTokens: 0, outputTokens: 0 })
+    expect(again.ok || again.refusal).toMatchObject({ counter: 'requests', limit: 3, used: 3 })
+
     expect(await store.deleteBudget(user.id, tokens.id)).toBe(true)
     // Settling a reservation whose budget was deleted meanwhile is a no-op, not an error.
     await store.settleBudgets(first.reservation, { inputTokens: 1, outputTokens: 1 })

@@ -81,6 +81,18 @@ export const COPIED_TABLES: readonly {
     key: ['budget_id', 'period_start'],
   },
   {
+    name: 'app_budget_usage',
+    columns: {
+      user_id: 'text',
+      budget_id: 'text',
+      period_start: 'bigint',
+      requests: 'bigint',
+      input_tokens: 'bigint',
+      output_tokens: 'bigint',
+    },
+    key: ['user_id', 'budget_id', 'period_start'],
+  },
+  {
     name: 'request_log',
     columns: {
       id: 'bigint',

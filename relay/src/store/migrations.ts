@@ -211,7 +211,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Counters of the caps an operator sets per app (APP_BUDGETS_FILE, issue 21). The budgets live in the config
     // file, not here; each user of the app has their own counters, which go with the user.
     version: 5,
-    sql: `
+    sqlite: `
       CREATE TABLE app_budget_usage (
         user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
         budget_id TEXT NOT NULL,
@@ -221,6 +221,17 @@ export const MIGRATIONS: readonly Migration[] = [
         output_tokens INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (user_id, budget_id, period_start)
       ) WITHOUT ROWID;
+    `,
+    postgres: `
+      CREATE TABLE app_budget_usage (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        budget_id TEXT NOT NULL,
+        period_start BIGINT NOT NULL,
+        requests BIGINT NOT NULL DEFAULT 0,
+        input_tokens BIGINT NOT NULL DEFAULT 0,
+        output_tokens BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (user_id, budget_id, period_start)
+      );
     `,
   },
 ]

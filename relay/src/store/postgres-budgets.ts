@@ -4,6 +4,7 @@ import { type BudgetRow, toBudget } from './rows.js'
 import {
   type BudgetCounters,
   type BudgetRefusal,
+  type BudgetReservation,
   type BudgetStore,
   DAILY_USAGE_ROW_LIMIT,
   type DailyUsageRow,
@@ -61,31 +62,31 @@ export function createPostgresBudgetStore(pool: pg.Pool, flushLog: () => Promise
       return result.rows[0] ?? ZERO
     },
     async reserveBudgets(budgets, periodStarts, estimate) {
-      if (budgets.length === 0) return { ok: true, reservation: { entries: [], ...estimate } }
-      const entries = budgets.map((budget, i) => ({ budgetId: budget.id, periodStart: periodStarts[i]! }))
-      // Rows are created and locked in one order (ids are ASCII, so JavaScript's order is "C" collation's).
-      const ordered = [...entries].sort((a, b) =>
-        a.budgetId === b.budgetId ? a.periodStart - b.periodStart : a.budgetId < b.budgetId ? -1 : 1,
-      )
+      // An app budget's counters are the calling user's (migration 5); a user's own budget's are the budget's.
+      const entries: CounterEntry[] = budgets.map((budget, i) => ({
+        budgetId: budget.id,
+        periodStart: periodStarts[i]!,
+        ...(budget.appId === undefined ? {} : { userId: budget.userId }),
+      }))
+      if (entries.length === 0) return { ok: true, reservation: { entries, ...estimate } }
       return inTransaction(pool, async (db) => {
-        const ids = ordered.map((e) => e.budgetId)
-        const starts = ordered.map((e) => e.periodStart)
-        // Counter rows exist before they are locked (a new period starts at zero).
-        await db.query(
-          `INSERT INTO budget_usage (budget_id, period_start)
-           SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING`,
-          [ids, starts],
-        )
-        const locked = await db.query<BudgetCounters & { budget_id: string; period_start: number }>(
-          `SELECT budget_id, period_start, ${COUNTERS} FROM budget_usage
-            WHERE (budget_id, period_start) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))
-            ORDER BY budget_id COLLATE "C", period_start FOR UPDATE`,
-          [ids, starts],
-        )
-        const used = new Map(locked.rows.map((r) => [`${r.budget_id}\n${r.period_start}`, r]))
+        // Always own counters first, then app counters, each in key order: no two reservations wait on each other
+        // in opposite orders.
+        const used = new Map([
+          ...(await lockCounters(
+            db,
+            OWN,
+            entries.filter((e) => e.userId === undefined),
+          )),
+          ...(await lockCounters(
+            db,
+            APP,
+            entries.filter((e) => e.userId !== undefined),
+          )),
+        ])
         for (const [i, budget] of budgets.entries()) {
           const periodStart = periodStarts[i]!
-          const counters = used.get(`${budget.id}\n${periodStart}`) ?? ZERO
+          const counters = used.get(counterKey(entries[i]!)) ?? ZERO
           const refusal = (counter: BudgetRefusal['counter'], limit: number, value: number) => ({
             ok: false as const,
             refusal: { budget, counter, limit, used: value, periodStart },
@@ -105,7 +106,7 @@ export function createPostgresBudgetStore(pool: pg.Pool, flushLog: () => Promise
       const input = used.inputTokens - reservation.inputTokens
       const output = used.outputTokens - reservation.outputTokens
       if (input === 0 && output === 0) return
-      // One statement: a budget deleted while its call was in flight took its counter rows with it.
+      // A budget (or user) deleted while its call was in flight took its counter rows with it: nothing to update.
       await addCounters(pool, reservation.entries, 0, input, output)
     },
     async dailyUsage({ from, to, userId, limit }) {
@@ -127,19 +128,93 @@ export function createPostgresBudgetStore(pool: pg.Pool, flushLog: () => Promise
   }
 }
 
-/** Adds to existing counter rows in one statement; token counters never go below zero. */
+type CounterEntry = BudgetReservation['entries'][number]
+
+/** Where one kind of counter lives: a user's own budget's per budget, an app budget's per (user, budget). */
+interface CounterTable {
+  readonly table: string
+  readonly columns: readonly string[]
+  readonly types: readonly string[]
+  readonly values: (entry: CounterEntry) => readonly (string | number)[]
+}
+const OWN: CounterTable = {
+  table: 'budget_usage',
+  columns: ['budget_id', 'period_start'],
+  types: ['text', 'bigint'],
+  values: (e) => [e.budgetId, e.periodStart],
+}
+const APP: CounterTable = {
+  table: 'app_budget_usage',
+  columns: ['user_id', 'budget_id', 'period_start'],
+  types: ['text', 'text', 'bigint'],
+  values: (e) => [e.userId!, e.budgetId, e.periodStart],
+}
+
+const counterKey = (e: CounterEntry) => `${e.userId ?? ''}\n${e.budgetId}\n${e.periodStart}`
+
+/** `unnest($1::text[], $2::bigint[], …)` over the entries, one array per key column, in key order. */
+function unnestEntries(spec: CounterTable, entries: readonly CounterEntry[]) {
+  // Ids are ASCII, so JavaScript's string order is the "C" collation the SQL below sorts by.
+  const sorted = [...entries].sort((a, b) => {
+    const [x, y] = [spec.values(a), spec.values(b)]
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1
+    return 0
+  })
+  return {
+    sql: `unnest(${spec.types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+    params: spec.columns.map((_, i) => sorted.map((e) => spec.values(e)[i])),
+  }
+}
+
+/** Creates missing counter rows (a new period starts at zero), then locks them all; returns them by entry key. */
+async function lockCounters(
+  db: pg.PoolClient,
+  spec: CounterTable,
+  entries: readonly CounterEntry[],
+): Promise<Map<string, BudgetCounters>> {
+  if (entries.length === 0) return new Map()
+  const { sql, params } = unnestEntries(spec, entries)
+  const columns = spec.columns.join(', ')
+  await db.query(`INSERT INTO ${spec.table} (${columns}) SELECT * FROM ${sql} ON CONFLICT DO NOTHING`, params)
+  const locked = await db.query<
+    BudgetCounters & { user_id?: string; budget_id: string; period_start: number }
+  >(
+    `SELECT ${columns}, ${COUNTERS} FROM ${spec.table} WHERE (${columns}) IN (SELECT * FROM ${sql})
+      ORDER BY ${spec.columns.map((c) => (c === 'period_start' ? c : `${c} COLLATE "C"`)).join(', ')} FOR UPDATE`,
+    params,
+  )
+  return new Map(
+    locked.rows.map((r) => [
+      counterKey({
+        budgetId: r.budget_id,
+        periodStart: r.period_start,
+        ...(r.user_id ? { userId: r.user_id } : {}),
+      }),
+      { requests: r.requests, inputTokens: r.inputTokens, outputTokens: r.outputTokens },
+    ]),
+  )
+}
+
+/** Adds to existing counter rows, one statement per kind; token counters never go below zero. */
 async function addCounters(
   db: pg.Pool | pg.PoolClient,
-  entries: readonly { budgetId: string; periodStart: number }[],
+  entries: readonly CounterEntry[],
   requests: number,
   input: number,
   output: number,
 ): Promise<void> {
-  await db.query(
-    `UPDATE budget_usage u SET requests = u.requests + $3,
-            input_tokens = GREATEST(u.input_tokens + $4, 0), output_tokens = GREATEST(u.output_tokens + $5, 0)
-       FROM unnest($1::text[], $2::bigint[]) AS e(budget_id, period_start)
-      WHERE u.budget_id = e.budget_id AND u.period_start = e.period_start`,
-    [entries.map((e) => e.budgetId), entries.map((e) => e.periodStart), requests, input, output],
-  )
+  for (const spec of [OWN, APP]) {
+    const mine = entries.filter((e) => (e.userId === undefined) === (spec === OWN))
+    if (mine.length === 0) continue
+    const { sql, params } = unnestEntries(spec, mine)
+    const n = spec.columns.length
+    await db.query(
+      `UPDATE ${spec.table} u SET requests = u.requests + $${n + 1},
+              input_tokens = GREATEST(u.input_tokens + $${n + 2}, 0),
+              output_tokens = GREATEST(u.output_tokens + $${n + 3}, 0)
+         FROM ${sql} AS e(${spec.columns.join(', ')})
+        WHERE ${spec.columns.map((c) => `u.${c} = e.${c}`).join(' AND ')}`,
+      [...params, requests, input, output],
+    )
+  }
 }
