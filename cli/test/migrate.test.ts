@@ -167,7 +167,7 @@ describe('byok migrate', () => {
       expect(again.stdout).toContain('users: 2 in SQLite, 0 copied, 2 present in Postgres')
       expect(again.stdout).toContain('nothing new to copy: every row is already in Postgres')
     })
-  })
+  }, 120_000)
 
   it('refuses a Postgres whose schema is newer, writing nothing', async () => {
     await withTempDir(async (dir) => {
