@@ -6,6 +6,7 @@ import { createDevCommand } from './commands/dev.js'
 import { createDoctorCommand } from './commands/doctor.js'
 import { createIntegrateCommand } from './commands/integrate.js'
 import { createMcpCommand } from './commands/mcp.js'
+import { createMigrateCommand } from './commands/migrate.js'
 import { createRestoreCommand } from './commands/restore.js'
 import { createSkillCommand } from './commands/skill.js'
 import { createStartCommand } from './commands/start.js'
@@ -26,6 +27,7 @@ export function createMainCommand(io: CliIo) {
       create: createCreateCommand(io),
       backup: createBackupCommand(io),
       restore: createRestoreCommand(io),
+      migrate: createMigrateCommand(io),
       usage: createUsageCommand(io),
       doctor: createDoctorCommand(io),
       integrate: createIntegrateCommand(io),

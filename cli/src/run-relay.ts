@@ -8,6 +8,7 @@ import {
   RELAY_VERSION,
   type RelayConfig,
   type RelayMode,
+  StoreUnavailableError,
   startRelay,
   withEnvFile,
 } from '@byok/relay'
@@ -97,6 +98,9 @@ export async function serveRelay(
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })
+    }
+    if (error instanceof StoreUnavailableError) {
+      throw new CliError(`cannot start: ${error.message}`, { code: 'store_unavailable', cause: error })
     }
     const code = (error as NodeJS.ErrnoException | undefined)?.code
     if (code === 'EADDRINUSE' && (await probeRelay(localUrl(config.server))) === 'byok') {

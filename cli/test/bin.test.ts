@@ -43,10 +43,10 @@ describe('byok bin', () => {
 
   it('an unknown command prints the usage and fails with exit 1', async () => {
     await withTempDir(async (cwd) => {
-      const { code, stdout, stderr } = await runByok(['migrate'], { cwd })
+      const { code, stdout, stderr } = await runByok(['frobnicate'], { cwd })
       expect(code).toBe(1)
       expect(stdout).toBe('')
-      expect(stderr).toMatch(/^byok: unknown command "migrate"$/m)
+      expect(stderr).toMatch(/^byok: unknown command "frobnicate"$/m)
       expect(stderr).toContain('USAGE')
       for (const command of ['start', 'dev', 'create', 'mcp']) expect(stderr).toContain(command)
     })

@@ -34,6 +34,7 @@ import { createAccounts } from './services/accounts.js'
 import { createBudgets } from './services/budgets.js'
 import { createVault } from './services/vault.js'
 import { createRedisInvalidation, type InvalidationBus, LOCAL_ONLY } from './store/invalidation.js'
+import { openPostgresStore } from './store/postgres.js'
 import { withReadCache } from './store/read-cache.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { Store } from './store/types.js'
@@ -43,7 +44,10 @@ const READ_CACHE_TTL_MS = 5_000
 
 /** Everything buildApp would otherwise create itself; tests and embedders pass their own. */
 export interface AppDeps {
-  /** Defaults to the SQLite store at `config.store.path`. The app closes it on `app.close()`. */
+  /**
+   * Defaults to Postgres at `config.store.postgresUrl` when set, else the SQLite store at `config.store.path`.
+   * The app closes it on `app.close()`.
+   */
   store?: Store
   /** Clock for token expiry, budget periods and cache TTLs (rate-limit windows follow the system clock). */
   now?: () => number
@@ -97,7 +101,12 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
       'is on, but this relay was started without the MCP server: run it with `byok start` (the byok CLI), not the relay-only bin',
     )
   }
-  const baseStore = deps.store ?? openSqliteStore(config.store.path)
+  // Postgres unreachable at start-up is a StoreUnavailableError (one line, no credentials) for the bin to print.
+  const baseStore =
+    deps.store ??
+    (config.store.postgresUrl === undefined
+      ? openSqliteStore(config.store.path)
+      : await openPostgresStore(config.store.postgresUrl))
   const keyring = createKeyring(config.secrets.encryption, config.secrets.encryptionPrevious)
   try {
     await assertKeyringCoversStore(baseStore, keyring)

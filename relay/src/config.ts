@@ -33,7 +33,11 @@ export interface RelayConfig {
     readonly app: string | undefined
   }
   readonly cors: { readonly origins: '*' | readonly string[] }
-  readonly store: { readonly path: string }
+  /**
+   * SQLite at `path` (the default), or Postgres when `DATABASE_URL` is set: then `path` is unused and several
+   * relay instances can share the database.
+   */
+  readonly store: { readonly path: string; readonly postgresUrl: string | undefined }
   /** `REDIS_URL`: shared rate-limit counters and cache invalidation between relay instances (unset: this process only). */
   readonly redis: { readonly url: string | undefined }
   readonly tokens: { readonly expiryDays: number }
@@ -203,6 +207,22 @@ const PARSERS = {
   ALLOWED_ORIGINS: origins(true),
   DB_PATH: (raw: string | undefined) => raw?.trim(),
   REDIS_URL: redisUrl,
+  DATABASE_URL: (value: string | undefined) => {
+    const raw = value?.trim()
+    if (raw === undefined || raw === '') return undefined
+    let url: URL | undefined
+    try {
+      url = new URL(raw)
+    } catch {}
+    if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+      // Only the scheme is echoed: the rest of a connection string may hold a password.
+      const got = url ? `a ${url.protocol}// URL` : 'something that is not a URL'
+      throw new Invalid(
+        `must be a postgres://user:password@host:port/database URL (got ${got}); unset it to use SQLite (DB_PATH)`,
+      )
+    }
+    return raw
+  },
   TOKEN_EXPIRY_DAYS: int(0, 36500, 90),
   ALLOWED_MODELS: (raw: string | undefined) => {
     const items = list(raw)
@@ -317,7 +337,7 @@ export function loadConfig(env: Env, options: { mode?: RelayMode } = {}): RelayC
       app: e.APP_SECRET,
     },
     cors: { origins: e.ALLOWED_ORIGINS },
-    store: { path: e.DB_PATH || './data/relay.db' },
+    store: { path: e.DB_PATH || './data/relay.db', postgresUrl: e.DATABASE_URL },
     redis: { url: e.REDIS_URL },
     tokens: { expiryDays: e.TOKEN_EXPIRY_DAYS },
     rateLimits: {

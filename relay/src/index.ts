@@ -15,6 +15,10 @@ export {
 // For routes mounted through `AppDeps.mcpRoutes`, so they document their errors like the relay's own routes.
 export { errorResponses, TOKEN_ERRORS } from './routes/schemas.js'
 export { type RunningRelay, startRelay, withEnvFile } from './server.js'
+export { type CopiedTable, copySqliteToPostgres } from './store/copy-to-postgres.js'
+export { SchemaTooNewError } from './store/migrations.js'
+export { openPostgresStore } from './store/postgres.js'
+export { StoreUnavailableError } from './store/postgres-connect.js'
 export { openSqliteStore } from './store/sqlite.js'
 export type {
   BudgetRecord,

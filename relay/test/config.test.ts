@@ -51,6 +51,9 @@ describe('loadConfig: invalid values', () => {
     ['TRUSTED_UPSTREAMS', { ...base, TRUSTED_UPSTREAMS: '*' }, undefined],
     ['TRUST_PROXY', { ...base, TRUST_PROXY: 'maybe' }, undefined],
     ['LOG_LEVEL', { ...base, LOG_LEVEL: 'loud' }, undefined],
+    ['DATABASE_URL', { ...base, DATABASE_URL: 'mysql://u:db-pw-1@db.example/byok' }, 'db-pw-1'],
+    ['DATABASE_URL', { ...base, DATABASE_URL: 'not a url db-pw-2' }, 'db-pw-2'],
+    ['DATABASE_URL', { ...base, DATABASE_URL: 'postgres://u:p/w-3@' }, 'w-3'],
     ['OPENAI_BASE_URL', { ...base, OPENAI_BASE_URL: 'not-a-url' }, undefined],
     [
       'ANTHROPIC_BASE_URL',
@@ -91,7 +94,7 @@ describe('loadConfig: defaults', () => {
       bodyMinBytesPerSec: 1024,
       maxConnectionsPerIp: 128,
     })
-    expect(config.store.path).toBe('./data/relay.db')
+    expect(config.store).toEqual({ path: './data/relay.db', postgresUrl: undefined })
     expect(config.tokens.expiryDays).toBe(90)
     expect(config.rateLimits).toEqual({
       globalPerMin: 100,
@@ -105,6 +108,15 @@ describe('loadConfig: defaults', () => {
     expect(config.cors.origins).toBe('*')
     expect(config.secrets.app).toBeUndefined()
     expect(config.log.level).toBe('info')
+  })
+
+  it('selects Postgres with a postgres:// or postgresql:// DATABASE_URL', () => {
+    for (const url of [
+      'postgres://byok:pw@db.internal:5432/byok',
+      'postgresql://db.internal/byok?sslmode=require',
+    ]) {
+      expect(loadConfig({ ...base, DATABASE_URL: ` ${url} ` }).store.postgresUrl).toBe(url)
+    }
   })
 
   it('binds to loopback in dev mode', () => {

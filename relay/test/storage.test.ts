@@ -214,7 +214,7 @@ describe('schema migrations', () => {
     await withTempDir(async (dir) => {
       const dbPath = join(dir, 'relay.db')
       const db = new Database(dbPath)
-      db.exec(MIGRATIONS[0]!.sql)
+      db.exec(MIGRATIONS[0]!.sqlite)
       db.pragma(`user_version = ${MIGRATIONS[0]!.version}`)
       db.prepare('INSERT INTO users (id, app_id, created_at) VALUES (?, ?, ?)').run('u-old', 'old-app', 1)
       db.close()
@@ -238,7 +238,7 @@ describe('schema migrations', () => {
     await withTempDir(async (dir) => {
       const dbPath = join(dir, 'relay.db')
       const db = new Database(dbPath)
-      for (const m of MIGRATIONS.filter((m) => m.version <= 2)) db.exec(m.sql)
+      for (const m of MIGRATIONS.filter((m) => m.version <= 2)) db.exec(m.sqlite)
       db.pragma('user_version = 2')
       db.prepare(
         `INSERT INTO request_log (at, user_id, app_id, provider, model, status, latency_ms, input_tokens, output_tokens)

@@ -9,13 +9,14 @@
 import { loadConfig } from '../config.js'
 import { ConfigError } from '../errors.js'
 import { startRelay, withEnvFile } from '../server.js'
+import { describePostgresUrl, StoreUnavailableError } from '../store/postgres-connect.js'
 import { RELAY_VERSION } from '../version.js'
 
 try {
   const config = loadConfig(withEnvFile(process.env, '.env'), { mode: 'production' })
   const relay = await startRelay(config)
   console.log(
-    `byok relay ${RELAY_VERSION} listening on ${relay.url} (production mode, store ${config.store.path})`,
+    `byok relay ${RELAY_VERSION} listening on ${relay.url} (production mode, store ${config.store.postgresUrl === undefined ? config.store.path : `postgres ${describePostgresUrl(config.store.postgresUrl)}`})`,
   )
   let closing = false
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -29,8 +30,12 @@ try {
     })
   }
 } catch (error) {
-  console.error(
-    `byok-relay: ${error instanceof ConfigError ? `invalid configuration: ${error.message}` : String(error)}`,
-  )
+  const reason =
+    error instanceof ConfigError
+      ? `invalid configuration: ${error.message}`
+      : error instanceof StoreUnavailableError
+        ? error.message
+        : String(error)
+  console.error(`byok-relay: ${reason}`)
   process.exit(1)
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { type BudgetRow, toBudget } from './rows.js'
 import {
   type BudgetCounters,
   type BudgetRecord,
@@ -8,32 +9,6 @@ import {
   DAILY_USAGE_ROW_LIMIT,
   type DailyUsageRow,
 } from './types.js'
-
-interface BudgetRow {
-  id: string
-  user_id: string
-  provider: string
-  period: 'day' | 'month'
-  max_requests: number | null
-  max_input_tokens: number | null
-  max_output_tokens: number | null
-  created_at: number
-  updated_at: number
-}
-
-function toBudget(row: BudgetRow): BudgetRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    provider: row.provider,
-    period: row.period,
-    maxRequests: row.max_requests,
-    maxInputTokens: row.max_input_tokens,
-    maxOutputTokens: row.max_output_tokens,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
 
 interface AddCounters {
   budgetId: string

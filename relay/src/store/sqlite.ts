@@ -2,48 +2,19 @@ import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { MIGRATIONS } from './migrations.js'
+import { MIGRATIONS, SchemaTooNewError } from './migrations.js'
+import { type KeyRow, type TokenRecordRow, toKey, toToken } from './rows.js'
 import { prepareBudgetStore } from './sqlite-budgets.js'
 import {
-  type KeyRecord,
   type NewToken,
   type RequestLogEntry,
   type Store,
   TOP_MODEL_LIMIT,
-  type TokenRecord,
-  type TokenScope,
   USAGE_ROW_LIMIT,
   type UsageRow,
   type UsageSummary,
   type UserRecord,
 } from './types.js'
-
-interface KeyRow {
-  user_id: string
-  provider: string
-  key_version: string
-  sealed: Buffer
-  hint: string
-  base_url: string | null
-  created_at: number
-  updated_at: number
-}
-
-function toKey(row: KeyRow): KeyRecord {
-  return {
-    userId: row.user_id,
-    provider: row.provider,
-    keyVersion: row.key_version,
-    sealed: row.sealed,
-    hint: row.hint,
-    baseUrl: row.base_url,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
-
-/** Thrown when the database was written by a newer relay than this one. */
-export class SchemaTooNewError extends Error {}
 
 /** Runs the forward migrations; `dryRun` only checks that the schema is not newer than this relay. */
 function migrate(db: Database.Database, options: { dryRun?: boolean } = {}): void {
@@ -58,7 +29,7 @@ function migrate(db: Database.Database, options: { dryRun?: boolean } = {}): voi
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue
     db.transaction(() => {
-      db.exec(migration.sql)
+      db.exec(migration.sqlite)
       db.pragma(`user_version = ${migration.version}`)
     })()
   }
@@ -315,30 +286,6 @@ interface TokenRow {
   expiresAt: number | null
   scope: string | null
   parentId: string | null
-}
-
-interface TokenRecordRow {
-  hash: Buffer
-  id: string
-  user_id: string
-  app_id: string
-  created_at: number
-  expires_at: number | null
-  revoked_at: number | null
-  scope: string | null
-}
-
-function toToken(row: TokenRecordRow): TokenRecord {
-  return {
-    hash: row.hash,
-    id: row.id,
-    userId: row.user_id,
-    appId: row.app_id,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    scope: row.scope === null ? null : (JSON.parse(row.scope) as TokenScope),
-  }
 }
 
 const DAY_MS = 86_400_000

