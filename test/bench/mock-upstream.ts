@@ -1,4 +1,5 @@
 // Bench upstream: an OpenAI-style chat endpoint, JSON or a 20-chunk SSE stream, as fast as the socket allows.
+// `?stream&slow=<ms>&chunks=<n>` streams n chunks <ms> apart instead (open streams held for a while).
 import { createServer } from 'node:http'
 
 const CHUNKS = 20
@@ -23,7 +24,21 @@ const server = createServer((req, res) => {
   const body: Buffer[] = []
   req.on('data', (d: Buffer) => body.push(d))
   req.on('end', () => {
-    if (req.url?.includes('stream')) {
+    const slow = /[?&]slow=(\d+)/.exec(req.url ?? '')
+    if (slow) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_bench' })
+      res.flushHeaders()
+      const chunks = Number(/[?&]chunks=(\d+)/.exec(req.url ?? '')?.[1] ?? CHUNKS)
+      let i = 0
+      const timer = setInterval(() => {
+        if (i < chunks) res.write(chunk(i++))
+        else {
+          clearInterval(timer)
+          res.end(tail)
+        }
+      }, Number(slow[1]))
+      res.on('close', () => clearInterval(timer))
+    } else if (req.url?.includes('stream')) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_bench' })
       let i = 0
       // One chunk per event-loop turn: each arrives as its own write, like a provider's token stream.
