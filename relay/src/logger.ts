@@ -49,7 +49,8 @@ class AccessLog extends LogController {
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request) || !LOGS_INFO.has(request.log.level)) return
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished)
+      // Ended means handed to the socket in full; a client gone before that never got the whole answer.
+      if (!reply.raw.writableEnded)
         request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request aborted')
     })
   }
