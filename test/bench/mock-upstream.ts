@@ -1,5 +1,6 @@
 // Bench upstream: an OpenAI-style chat endpoint, JSON or a 20-chunk SSE stream, as fast as the socket allows.
-// `?stream&slow=<ms>&chunks=<n>` streams n chunks <ms> apart instead (open streams held for a while).
+// `?stream&slow=<ms>` holds the stream open instead, one chunk every <ms>, until the parent process sends
+// `release` over IPC: then every held stream ends (the bench's many-open-streams run).
 import { createServer } from 'node:http'
 
 const CHUNKS = 20
@@ -20,6 +21,11 @@ const chunk = (i: number) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `tok${i} ` } }] })}\n\n`
 const tail = `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: CHUNKS } })}\n\ndata: [DONE]\n\n`
 
+let released = false
+process.on('message', (m) => {
+  if (m === 'release') released = true
+})
+
 const server = createServer((req, res) => {
   const body: Buffer[] = []
   req.on('data', (d: Buffer) => body.push(d))
@@ -28,10 +34,9 @@ const server = createServer((req, res) => {
     if (slow) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_bench' })
       res.flushHeaders()
-      const chunks = Number(/[?&]chunks=(\d+)/.exec(req.url ?? '')?.[1] ?? CHUNKS)
       let i = 0
       const timer = setInterval(() => {
-        if (i < chunks) res.write(chunk(i++))
+        if (!released) res.write(chunk(i++))
         else {
           clearInterval(timer)
           res.end(tail)

@@ -21,11 +21,14 @@ import {
 } from './targets.js'
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000)
-const CHUNKS = Number(process.env.BENCH_STREAM_CHUNKS ?? 30)
 const CHUNK_INTERVAL_MS = 1_000
+/** How long all streams stay open together before the mock ends them. */
+const HOLD_MS = 3_000
 /** Streams connecting at once while ramping up: under the listen backlog (511), so no SYN is dropped. */
 const CONNECTING = 256
-const DEADLINE_MS = 180_000
+/** Bounds: opening every stream, then ending them all. */
+const RAMP_DEADLINE_MS = 180_000
+const END_DEADLINE_MS = 60_000
 const ENTRIES = (process.env.BENCH_TARGETS ?? 'byok-relay,byok start').split(',') as EntryPoint[]
 /** Files a relay has open besides its sockets (stdio, SQLite and its WAL, epoll, pipes …), with room to spare. */
 const OTHER_FILES = 64
@@ -74,7 +77,8 @@ function openStream(port: number, request: string, onOpen: () => void): Promise<
   })
 }
 
-async function run(entry: EntryPoint, upstreamPort: number, dataDir: string): Promise<Outcome> {
+async function run(entry: EntryPoint, upstream: Running, dataDir: string): Promise<Outcome> {
+  const upstreamPort = upstream.port
   const relay = await startEntryPoint(
     entry,
     // Every stream comes from 127.0.0.1.
@@ -91,7 +95,7 @@ async function run(entry: EntryPoint, upstreamPort: number, dataDir: string): Pr
       )
     }
     const token = await enrol(`http://127.0.0.1:${relay.port}`)
-    const path = `/relay/openai/v1/chat/completions?stream&slow=${CHUNK_INTERVAL_MS}&chunks=${CHUNKS}`
+    const path = `/relay/openai/v1/chat/completions?stream&slow=${CHUNK_INTERVAL_MS}`
     const request =
       `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
       `x-relay-token: ${token}\r\ncontent-length: ${Buffer.byteLength(BODY)}\r\nconnection: close\r\n\r\n${BODY}`
@@ -100,16 +104,22 @@ async function run(entry: EntryPoint, upstreamPort: number, dataDir: string): Pr
     let peakOpen = 0
     let rampMs = 0
     let rssAllOpen = 0
-    const sampler = setInterval(() => {
-      if (open === streams && rssAllOpen === 0) rssAllOpen = rssMb(relay.pid)
-    }, 100)
     const pending: Promise<string | null>[] = []
     let connecting = 0
+    let ended = 0
     let wake = (): void => {}
-    for (let i = 0; i < streams; i++) {
-      while (connecting >= CONNECTING) await new Promise<void>((resolve) => (wake = resolve))
+    let launched = 0
+    for (; launched < streams && performance.now() - started < RAMP_DEADLINE_MS; launched++) {
+      // Woken by a stream that connected, or after 100 ms to re-check the deadline.
+      while (connecting >= CONNECTING && performance.now() - started < RAMP_DEADLINE_MS) {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, 100)
+        })
+      }
       connecting++
       let settled = false
+      let opened = false
       const connected = (): void => {
         if (settled) return
         settled = true
@@ -119,22 +129,32 @@ async function run(entry: EntryPoint, upstreamPort: number, dataDir: string): Pr
       pending.push(
         openStream(relay.port, request, () => {
           connected()
+          opened = true
           open++
           peakOpen = Math.max(peakOpen, open)
           if (open === streams) rampMs = performance.now() - started
         }).then((why) => {
           connected()
-          open--
+          // An open stream that ends is no longer open; either way it is done.
+          if (opened) open--
+          ended++
           return why
         }),
       )
     }
+    // Every stream is held by the mock until released: wait until all are open (or the ramp deadline), hold.
+    while (open + ended < launched && performance.now() - started < RAMP_DEADLINE_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await new Promise((resolve) => setTimeout(resolve, HOLD_MS))
+    rssAllOpen = rssMb(relay.pid)
+    upstream.child.send('release')
     const deadline = new Promise<'deadline'>((resolve) =>
-      setTimeout(resolve, DEADLINE_MS, 'deadline').unref(),
+      setTimeout(resolve, END_DEADLINE_MS, 'deadline').unref(),
     )
     const outcome = await Promise.race([Promise.all(pending), deadline])
-    clearInterval(sampler)
-    if (outcome === 'deadline') throw new Error(`streams still open after ${DEADLINE_MS / 1000} s`)
+    if (outcome === 'deadline')
+      throw new Error(`streams still open ${END_DEADLINE_MS / 1000} s after release`)
     const errors = new Map<string, number>()
     for (const why of outcome) if (why !== null) errors.set(why, (errors.get(why) ?? 0) + 1)
     return {
@@ -159,14 +179,14 @@ try {
   upstream = await startHelper('mock-upstream.ts', [], undefined, { nofile: NOFILE })
   let failed = false
   console.log(
-    `\nup to ${STREAMS} concurrent SSE streams (${CHUNKS} chunks, ${CHUNK_INTERVAL_MS} ms apart) per entry point, loopback\n`,
+    `\nup to ${STREAMS} concurrent SSE streams (one chunk every ${CHUNK_INTERVAL_MS} ms, all held open for ${HOLD_MS / 1000} s) per entry point, loopback\n`,
   )
   console.log(
     '| target | streams | ok | errors | peak open | all open after | peak RSS | RSS with all open |',
   )
   console.log('|---|---:|---:|---|---:|---:|---:|---:|')
   for (const entry of ENTRIES) {
-    const r = await run(entry, upstream.port, dataDir)
+    const r = await run(entry, upstream, dataDir)
     const errors = [...r.errors].map(([why, n]) => `${n} ${why}`).join(', ') || '0'
     console.log(
       `| ${entry} | ${r.streams} | ${r.ok} | ${errors} | ${r.peakOpen} | ${r.rampMs > 0 ? `${(r.rampMs / 1000).toFixed(1)} s` : 'never'} | ${r.peakRssMb.toFixed(0)} MB | ${r.rssAllOpenMb.toFixed(0)} MB |`,
