@@ -6,38 +6,6 @@ export interface LogSink {
   write(line: string): void
 }
 
-let stdoutSink: LogSink | undefined
-
-/**
- * stdout, one write per event-loop turn: the lines logged while one batch of sockets was served go out in a
- * single system call instead of one each (under load, most of the request log's cost). Nothing waits longer
- * than the current turn, and whatever is pending is written on exit (stdout to a file or pipe is synchronous
- * on Linux).
- */
-function batchedStdout(): LogSink {
-  if (stdoutSink) return stdoutSink
-  let pending = ''
-  let scheduled = false
-  const flush = (): void => {
-    scheduled = false
-    if (pending === '') return
-    const out = pending
-    pending = ''
-    process.stdout.write(out)
-  }
-  process.on('exit', flush)
-  stdoutSink = {
-    write(line) {
-      pending += line
-      if (!scheduled) {
-        scheduled = true
-        setImmediate(flush)
-      }
-    },
-  }
-  return stdoutSink
-}
-
 const LOGS_INFO = new Set(['info', 'debug', 'trace'])
 
 /**
@@ -80,7 +48,7 @@ export function createLoggerOptions(
     logController: new AccessLog(),
     logger: {
       level,
-      stream: sink ?? batchedStdout(),
+      ...(sink ? { stream: sink } : {}),
       serializers: {
         // Only method, path and IP: headers (tokens, keys, cookies), query strings (Gemini's ?key=) and bodies
         // never reach a log line. pino applies this to any `req` logged, so no redaction pass is needed.
