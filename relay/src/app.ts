@@ -116,7 +116,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   }
 
   const app = Fastify({
-    logger: createLoggerOptions(config.log.level, deps.logSink),
+    ...createLoggerOptions(config.log.level, deps.logSink),
     bodyLimit: config.server.bodyLimit,
     // Ill-typed fields are a validation_error (SPEC §3.1); Fastify's default would coerce 42 or ['x'] to a string.
     ajv: { customOptions: { coerceTypes: false } },
@@ -252,10 +252,10 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   app.addHook('preClose', async () => {
     closing = true
   })
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done()
     reply.header('connection', 'close')
-    throw new RelayError('unavailable', { message: 'The relay is shutting down', hint: 'Retry in a moment.' })
+    done(new RelayError('unavailable', { message: 'The relay is shutting down', hint: 'Retry in a moment.' }))
   })
   registerSecurityHeaders(app)
   app.addHook('onRequest', async (request, reply) => {

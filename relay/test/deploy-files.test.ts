@@ -79,6 +79,11 @@ describe('Dockerfile', () => {
     expect(read('relay/package.json')).toContain('"byok-relay": "./dist/bin/byok-relay.js"')
   })
 
+  it('gives `byok start` (the byok bin) the same heap flags as the byok-relay bin', () => {
+    const byokShebang = read('cli/src/bin/byok.ts').split('\n', 1)[0]!
+    expect(byokShebang.split(/\s+/).filter((part) => part.startsWith('--'))).toEqual(shebangFlags)
+  })
+
   it('has a HEALTHCHECK on /health using node fetch (no curl in the slim image)', () => {
     const health = final.find((i) => i.keyword === 'HEALTHCHECK')
     expect(health?.args).toMatch(/CMD \["node", "-e", ".*fetch\(.*\/health.*"\]/)

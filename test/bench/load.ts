@@ -1,14 +1,23 @@
 import { Pool } from 'undici'
 
+/** One closed-loop run: `concurrency` connections, each sending the next request when the last one ended. */
+export interface LoadRun {
+  readonly origin: string
+  readonly path: string
+  readonly body: string
+  readonly token?: string
+  readonly concurrency: number
+  readonly durationMs: number
+}
+
 export interface LoadResult {
+  /** Completed requests in the measured run. */
   readonly requests: number
-  /** Every completed request, warm-up included. */
-  readonly sent: number
   readonly errors: number
   readonly rps: number
+  /** Request start → last byte, ms. */
   readonly p50: number
   readonly p99: number
-  readonly ttfbP50: number
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -16,67 +25,80 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 
+function send(pool: Pool, run: Pick<LoadRun, 'path' | 'body' | 'token'>) {
+  return pool.request({
+    method: 'POST',
+    path: run.path,
+    headers: { 'content-type': 'application/json', ...(run.token ? { 'x-relay-token': run.token } : {}) },
+    body: run.body,
+  })
+}
+
 /**
- * Closed-loop load: `concurrency` workers, each sending the next request as soon as the previous body is fully
- * read, for `durationMs` after a warm-up. Latency is request start → last byte; TTFB is → first body byte.
+ * The fallback load generator when wrk is missing: undici in this Node process. It costs about as much CPU per
+ * request as the proxy it measures, so its req/s figures are LESS ACCURATE (the bench labels them so).
  */
-export async function runLoad(options: {
-  origin: string
-  path: string
-  headers: Record<string, string>
-  body: string
-  concurrency: number
-  durationMs: number
-  warmupMs: number
-}): Promise<LoadResult> {
-  const pool = new Pool(options.origin, { connections: options.concurrency, pipelining: 1 })
+export async function runNodeLoad(run: LoadRun): Promise<LoadResult> {
+  const pool = new Pool(run.origin, { connections: run.concurrency, pipelining: 1 })
   const latencies: number[] = []
-  const ttfbs: number[] = []
   let errors = 0
-  let sent = 0
-  let recording = false
-  const stopAt = performance.now() + options.warmupMs + options.durationMs
-  setTimeout(() => {
-    recording = true
-  }, options.warmupMs)
+  const stopAt = performance.now() + run.durationMs
+  const started = performance.now()
 
   async function worker(): Promise<void> {
     while (performance.now() < stopAt) {
       const start = performance.now()
-      let first = 0
       try {
-        const { statusCode, body } = await pool.request({
-          method: 'POST',
-          path: options.path,
-          headers: options.headers,
-          body: options.body,
-        })
-        for await (const _chunk of body) if (first === 0) first = performance.now()
-        sent++
+        const { statusCode, body } = await send(pool, run)
+        await body.dump({ limit: Number.POSITIVE_INFINITY })
         if (statusCode !== 200) errors++
       } catch {
         errors++
         continue
       }
-      if (recording) {
-        const end = performance.now()
-        latencies.push(end - start)
-        ttfbs.push((first || end) - start)
-      }
+      latencies.push(performance.now() - start)
     }
   }
 
-  await Promise.all(Array.from({ length: options.concurrency }, worker))
+  await Promise.all(Array.from({ length: run.concurrency }, worker))
+  const elapsed = performance.now() - started
   await pool.close()
   latencies.sort((a, b) => a - b)
-  ttfbs.sort((a, b) => a - b)
   return {
     requests: latencies.length,
-    sent,
     errors,
-    rps: latencies.length / (options.durationMs / 1000),
+    rps: latencies.length / (elapsed / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    ttfbP50: percentile(ttfbs, 50),
   }
+}
+
+/**
+ * Time to first body byte, one request at a time (no queueing, so it is the latency a target adds):
+ * `count` requests after `warmup` unrecorded ones. Returns the p50 in ms.
+ */
+export async function probeTtfb(
+  run: Pick<LoadRun, 'origin' | 'path' | 'body' | 'token'>,
+  count: number,
+  warmup = 100,
+): Promise<{ p50: number; errors: number }> {
+  const pool = new Pool(run.origin, { connections: 1, pipelining: 1 })
+  const ttfbs: number[] = []
+  let errors = 0
+  for (let i = 0; i < warmup + count; i++) {
+    const start = performance.now()
+    let first = 0
+    try {
+      const { statusCode, body } = await send(pool, run)
+      for await (const _chunk of body) if (first === 0) first = performance.now()
+      if (statusCode !== 200) errors++
+    } catch {
+      errors++
+      continue
+    }
+    if (i >= warmup) ttfbs.push((first || performance.now()) - start)
+  }
+  await pool.close()
+  ttfbs.sort((a, b) => a - b)
+  return { p50: percentile(ttfbs, 50), errors }
 }

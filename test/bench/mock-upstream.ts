@@ -1,4 +1,6 @@
 // Bench upstream: an OpenAI-style chat endpoint, JSON or a 20-chunk SSE stream, as fast as the socket allows.
+// `?stream&slow=<ms>` holds the stream open instead, one chunk every <ms>, until the parent process sends
+// `release` over IPC: then every held stream ends (the bench's many-open-streams run).
 import { createServer } from 'node:http'
 
 const CHUNKS = 20
@@ -19,11 +21,29 @@ const chunk = (i: number) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `tok${i} ` } }] })}\n\n`
 const tail = `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: CHUNKS } })}\n\ndata: [DONE]\n\n`
 
+let released = false
+process.on('message', (m) => {
+  if (m === 'release') released = true
+})
+
 const server = createServer((req, res) => {
   const body: Buffer[] = []
   req.on('data', (d: Buffer) => body.push(d))
   req.on('end', () => {
-    if (req.url?.includes('stream')) {
+    const slow = /[?&]slow=(\d+)/.exec(req.url ?? '')
+    if (slow) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_bench' })
+      res.flushHeaders()
+      let i = 0
+      const timer = setInterval(() => {
+        if (!released) res.write(chunk(i++))
+        else {
+          clearInterval(timer)
+          res.end(tail)
+        }
+      }, Number(slow[1]))
+      res.on('close', () => clearInterval(timer))
+    } else if (req.url?.includes('stream')) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_bench' })
       let i = 0
       // One chunk per event-loop turn: each arrives as its own write, like a provider's token stream.

@@ -1,14 +1,40 @@
-// `pnpm bench`: relay overhead against a direct call and a minimal Node pass-through proxy, all on loopback.
-// Every target runs in its own process; the load generator runs here. Figures are from one run.
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+// `pnpm bench`: the relay's two entry points against a minimal Node pass-through proxy, measured like issue 24:
+// the target alone on one core; wrk, the mock upstream and this script on the other. See docs/performance.md.
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { type LoadResult, runLoad } from './load.js'
+import { type LoadResult, type LoadRun, probeTtfb, runNodeLoad } from './load.js'
+import { cpuMicros, peakRssMb, resetPeakRss } from './proc.js'
+import {
+  BODY,
+  type Cell,
+  cellKey,
+  cells,
+  evaluate,
+  type Figures,
+  FLOOR,
+  GOAL,
+  type Measured,
+  MODES,
+  type Mode,
+  pathFor,
+  type TargetName,
+} from './scenarios.js'
+import {
+  benchRelayEnv,
+  build,
+  CORES,
+  type EntryPoint,
+  enrol,
+  hasTaskset,
+  pinSelf,
+  type Running,
+  startEntryPoint,
+  startHelper,
+  stop,
+} from './targets.js'
+import { hasWrk, runWrk, WRK_MISSING } from './wrk.js'
 
-const here = fileURLToPath(new URL('.', import.meta.url))
-const TSX = import.meta.resolve('tsx')
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000)
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number)
@@ -17,226 +43,158 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(
  * so every relay call reserves and settles it; compare the ratios with a run without the flag.
  */
 const WITH_BUDGET = process.argv.includes('--budget')
+const ENTRIES = (process.env.BENCH_TARGETS ?? 'byok-relay,byok start').split(',') as EntryPoint[]
+const TTFB_COUNT = Number(process.env.BENCH_TTFB_COUNT ?? 1000)
 
-function start(script: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(here, script), args, {
-    execArgv: ['--conditions=source', '--import', TSX],
-    stdio: 'inherit',
-  })
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }))
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)))
-  })
+const useWrk = hasWrk()
+if (!useWrk) {
+  process.stderr.write(
+    `\n${WRK_MISSING}.\nFalling back to the Node load generator: it shares a core with the mock and costs as much ` +
+      'CPU per request as the proxies it drives, so req/s ratios are LESS ACCURATE.\n\n',
+  )
 }
-
-/**
- * The relay exactly as operators run it: the compiled `byok-relay` bin, with the node flags of its own shebang,
- * configured only through the environment. BENCH_RELAY_NODE_ARGS adds flags (e.g. `--cpu-prof`).
- */
-function startRelayBin(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const bin = join(here, '../../relay/dist/bin/byok-relay.js')
-  const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0]!
-  const shebangFlags = shebang.split(/\s+/).filter((part) => part.startsWith('--'))
-  const extra = (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...shebangFlags, ...extra, bin], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(out)
-      if (match) resolve({ child, port: Number(match[1]) })
-    })
-    child.once('exit', (code) => reject(new Error(`byok-relay exited with ${code}: ${out}`)))
-  })
+const pin = CORES !== null && hasTaskset()
+if (!pin) {
+  process.stderr.write(
+    'not pinning processes to cores (needs 2+ cores and taskset from util-linux): figures are less accurate\n',
+  )
 }
+const targetCore = pin ? CORES!.target : undefined
+const loadCore = pin ? CORES!.load : undefined
+const generate = (run: LoadRun): Promise<LoadResult> => (useWrk ? runWrk(run, loadCore) : runNodeLoad(run))
 
-/** User + system CPU time the process has used so far, in ms (from /proc, so it includes native work). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12])
-  return (ticks * 1000) / 100
-}
-
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
-  return kb / 1024
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
-  return kb / 1024
-}
-
-/** A budget on every counter, so the relay reserves and settles requests and tokens on each call. */
-async function setBenchBudget(relayOrigin: string, token: string): Promise<void> {
-  const response = await fetch(`${relayOrigin}/budgets`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', 'x-relay-token': token },
-    body: JSON.stringify({
-      period: 'month',
-      max_requests: 1_000_000_000,
-      max_input_tokens: 1_000_000_000_000,
-      max_output_tokens: 1_000_000_000_000,
-    }),
-  })
-  if (!response.ok) throw new Error(`setting the bench budget failed: ${response.status}`)
-}
-
-// The relay runs compiled, as in production: a TypeScript loader thread would distort both CPU and memory.
-process.stderr.write('building @byok/relay …\n')
-const tsc = join(here, '../../node_modules/typescript/bin/tsc')
-execFileSync(process.execPath, [tsc, '-p', join(here, '../../relay/tsconfig.build.json')], {
-  stdio: 'inherit',
-})
+build(ENTRIES)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'byok-bench-'))
-const upstream = await start('mock-upstream.ts', [])
-const proxy = await start('minimal-proxy.ts', [String(upstream.port)])
-const relay = await startRelayBin({
-  ENCRYPTION_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-  DB_PATH: join(dataDir, 'relay.db'),
-  HOST: '127.0.0.1',
-  PORT: '0',
-  OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}`,
-  // Limits off: the bench measures throughput, not the limiter's refusal speed.
-  RATE_LIMIT_GLOBAL_PER_MIN: '0',
-  RATE_LIMIT_RELAY_PER_MIN: '0',
-  RATE_LIMIT_REGISTER_PER_HOUR: '0',
-  LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+const started: Running[] = []
+const relayEnv = (entry: EntryPoint, upstreamPort: number): Record<string, string> => ({
+  ...benchRelayEnv(entry, upstreamPort, dataDir),
+  // Production default (info: the request log is on) unless BENCH_LOG_LEVEL says otherwise.
+  ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
 })
 
+interface Target {
+  readonly name: TargetName
+  readonly proc: Running
+  readonly origin: string
+  readonly token?: string
+}
+
+async function measure(target: Target, cell: Cell): Promise<Measured> {
+  const run = {
+    origin: target.origin,
+    path: pathFor(cell.mode),
+    body: BODY,
+    ...(target.token ? { token: target.token } : {}),
+    concurrency: cell.concurrency,
+  }
+  resetPeakRss(target.proc.pid)
+  if (WARMUP_MS > 0) await generate({ ...run, durationMs: WARMUP_MS })
+  const before = cpuMicros(target.proc.pid)
+  const r = await generate({ ...run, durationMs: DURATION_MS })
+  // CPU per request of the target process itself: unlike req/s it hardly depends on what else the machine does.
+  const cpu = (cpuMicros(target.proc.pid) - before) / Math.max(1, r.requests)
+  return {
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+    cpuMicrosPerRequest: cpu,
+    peakRssMb: peakRssMb(target.proc.pid),
+  }
+}
+
 try {
-  const relayOrigin = `http://127.0.0.1:${relay.port}`
-  const { token } = (await (
-    await fetch(`${relayOrigin}/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ app_id: 'bench' }),
+  const upstream = await startHelper('mock-upstream.ts', [], loadCore)
+  started.push(upstream)
+  const minimal = await startHelper('minimal-proxy.ts', [String(upstream.port)], targetCore)
+  started.push(minimal)
+  const targets: Target[] = [{ name: 'minimal', proc: minimal, origin: `http://127.0.0.1:${minimal.port}` }]
+  for (const entry of ENTRIES) {
+    const proc = await startEntryPoint(entry, relayEnv(entry, upstream.port), {
+      cwd: dataDir,
+      core: targetCore,
     })
-  ).json()) as { token: string }
-  const stored = await fetch(`${relayOrigin}/keys/openai`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-relay-token': token },
-    body: JSON.stringify({ key: 'sk-bench-0123456789abcdefghijklmnop' }),
-  })
-  if (!stored.ok) throw new Error(`storing the bench key failed: ${stored.status}`)
-  if (WITH_BUDGET) await setBenchBudget(relayOrigin, token)
+    started.push(proc)
+    const origin = `http://127.0.0.1:${proc.port}`
+    targets.push({ name: entry, proc, origin, token: await enrol(origin, { withBudget: WITH_BUDGET }) })
+  }
+  if (loadCore !== undefined) pinSelf(loadCore)
 
-  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello.' }] })
-  const targets = {
-    direct: { origin: `http://127.0.0.1:${upstream.port}`, prefix: '', headers: {} },
-    minimal: { origin: `http://127.0.0.1:${proxy.port}`, prefix: '/relay/openai', headers: {} },
-    relay: { origin: relayOrigin, prefix: '/relay/openai', headers: { 'x-relay-token': token } },
-  } as const
-  type Target = keyof typeof targets
-  const results: Record<string, LoadResult> = {}
-  const cpu: Record<string, number> = {}
-  const rssByRun: Record<string, number> = {}
-
-  for (const mode of ['json', 'stream'] as const) {
-    for (const c of CONCURRENCY) {
-      for (const name of Object.keys(targets) as Target[]) {
-        const t = targets[name]
-        const path = `${t.prefix}/v1/chat/completions${mode === 'stream' ? '?stream' : ''}`
-        const pid =
-          name === 'relay' ? relay.child.pid : name === 'minimal' ? proxy.child.pid : upstream.child.pid
-        const cpuBefore = cpuMs(pid!)
-        let maxRss = 0
-        const sampler = setInterval(() => {
-          maxRss = Math.max(maxRss, rssMb(relay.child.pid!))
-        }, 25)
-        const r = await runLoad({
-          origin: t.origin,
-          path,
-          headers: { 'content-type': 'application/json', ...t.headers },
-          body,
-          concurrency: c,
-          durationMs: DURATION_MS,
-          warmupMs: WARMUP_MS,
-        })
-        clearInterval(sampler)
-        if (name === 'relay') rssByRun[`${mode}/${c}`] = maxRss
-        results[`${mode}/${c}/${name}`] = r
-        // CPU per request of the target process itself (all requests, warm-up included): unlike req/s, it
-        // hardly depends on what else the machine is doing.
-        cpu[`${mode}/${c}/${name}`] = ((cpuMs(pid!) - cpuBefore) * 1000) / r.sent
-        process.stderr.write(
-          `  ${mode} c=${c} ${name}: ${r.rps.toFixed(0)} req/s${r.errors ? ` (${r.errors} errors)` : ''}\n`,
-        )
-      }
+  const byCell = new Map<string, Map<TargetName, Measured>>()
+  for (const cell of cells(CONCURRENCY)) {
+    const row = new Map<TargetName, Measured>()
+    byCell.set(cellKey(cell), row)
+    // Targets alternate within each cell, so drift in the machine's load spreads over all of them.
+    for (const target of targets) {
+      const m = await measure(target, cell)
+      row.set(target.name, m)
+      process.stderr.write(
+        `  ${cell.mode} c=${cell.concurrency} ${target.name}: ${m.rps.toFixed(0)} req/s, ${m.cpuMicrosPerRequest.toFixed(0)} µs CPU/req${m.errors ? ` (${m.errors} errors)` : ''}\n`,
+      )
     }
   }
-
-  const rss = peakRssMb(relay.child.pid!)
-  const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—')
-  const lines = [
-    '| mode | c | target | req/s | p50 ms | p99 ms | TTFB p50 ms | req/s vs direct | req/s vs minimal | TTFB Δ vs minimal (ms) | CPU µs/req |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-  ]
-  for (const mode of ['json', 'stream'] as const) {
-    for (const c of CONCURRENCY) {
-      const direct = results[`${mode}/${c}/direct`]!
-      const minimal = results[`${mode}/${c}/minimal`]!
-      for (const name of ['direct', 'minimal', 'relay'] as const) {
-        const r = results[`${mode}/${c}/${name}`]!
-        lines.push(
-          `| ${mode} | ${c} | ${name} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.ttfbP50)} | ${fmt(r.rps / direct.rps)}x | ${fmt(r.rps / minimal.rps)}x | ${fmt(r.ttfbP50 - minimal.ttfbP50)} | ${fmt(cpu[`${mode}/${c}/${name}`]!, 0)} |`,
-        )
-      }
+  const ttfb = new Map<Mode, Map<TargetName, number>>()
+  for (const mode of MODES) {
+    const row = new Map<TargetName, number>()
+    ttfb.set(mode, row)
+    for (const target of targets) {
+      const probe = await probeTtfb(
+        {
+          origin: target.origin,
+          path: pathFor(mode),
+          body: BODY,
+          ...(target.token ? { token: target.token } : {}),
+        },
+        TTFB_COUNT,
+      )
+      row.set(target.name, probe.p50)
     }
   }
-  console.log(
-    `\nbyok relay benchmark — ${DURATION_MS} ms per run after ${WARMUP_MS} ms warm-up, loopback, 2 cores${WITH_BUDGET ? ', with a budget set' : ''}\n`,
-  )
-  console.log(lines.join('\n'))
-  console.log(`\nrelay peak RSS (VmHWM over the whole run): ${rss.toFixed(1)} MB`)
-  console.log(
-    `relay RSS peak per run (sampled every 25 ms): ${Object.entries(rssByRun)
-      .map(([k, v]) => `${k} ${v.toFixed(0)} MB`)
-      .join(', ')}`,
-  )
-
-  // The floor from the proxy issue, evaluated on this run (only for the concurrencies that ran).
-  const ratio = (key: string) => results[`${key}/relay`]!.rps / results[`${key}/minimal`]!.rps
-  const ttfbDelta = (key: string) => results[`${key}/relay`]!.ttfbP50 - results[`${key}/minimal`]!.ttfbP50
-  const floors: [key: string, check: () => [string, boolean]][] = [
-    [
-      'json/16',
-      () => [`json c=16 req/s ≥ 0.5x minimal (${fmt(ratio('json/16'))}x)`, ratio('json/16') >= 0.5],
-    ],
-    [
-      'json/64',
-      () => [`json c=64 req/s ≥ 0.5x minimal (${fmt(ratio('json/64'))}x)`, ratio('json/64') >= 0.5],
-    ],
-    [
-      'stream/16',
-      () => [`stream c=16 req/s ≥ 0.5x minimal (${fmt(ratio('stream/16'))}x)`, ratio('stream/16') >= 0.5],
-    ],
-    [
-      'json/1',
-      () => [
-        `json c=1 TTFB p50 within 2 ms of minimal (${fmt(ttfbDelta('json/1'))} ms)`,
-        ttfbDelta('json/1') <= 2,
-      ],
-    ],
-    [
-      'stream/1',
-      () => [
-        `stream c=1 TTFB p50 within 2 ms of minimal (${fmt(ttfbDelta('stream/1'))} ms)`,
-        ttfbDelta('stream/1') <= 2,
-      ],
-    ],
-  ]
-  const checks = floors.filter(([key]) => results[`${key}/relay`] !== undefined).map(([, check]) => check())
-  checks.push([`peak RSS ≤ 150 MB (${rss.toFixed(1)} MB)`, rss <= 150])
-  console.log('')
-  for (const [label, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}`)
-  process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1
+  report({ cells: byCell, ttfb }, targets)
 } finally {
-  for (const p of [relay, proxy, upstream]) p.child.kill('SIGTERM')
+  for (const p of started.reverse()) await stop(p)
   rmSync(dataDir, { recursive: true, force: true })
+}
+
+function report(figures: Figures, targets: readonly Target[]): void {
+  const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—')
+  const generator = useWrk ? 'wrk (1 thread)' : 'the Node generator (LESS ACCURATE: install wrk)'
+  console.log(
+    `\nbyok relay benchmark — ${DURATION_MS} ms per run after ${WARMUP_MS} ms warm-up, load from ${generator}, ` +
+      (pin ? `target pinned to CPU ${targetCore}, load and mock on CPU ${loadCore}` : 'no core pinning') +
+      `, loopback${WITH_BUDGET ? ', with a budget set' : ''}\n`,
+  )
+  const lines = [
+    '| mode | c | target | req/s | × minimal | p50 ms | p99 ms | CPU µs/req | × minimal CPU | peak RSS MB |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const [key, row] of figures.cells) {
+    const [mode, c] = key.split('/')
+    const base = row.get('minimal')!
+    for (const t of targets) {
+      const m = row.get(t.name)!
+      lines.push(
+        `| ${mode} | ${c} | ${t.name} | ${fmt(m.rps, 0)} | ${fmt(m.rps / base.rps)}× | ${fmt(m.p50)} | ${fmt(m.p99)} | ${fmt(m.cpuMicrosPerRequest, 0)} | ${fmt(m.cpuMicrosPerRequest / base.cpuMicrosPerRequest)}× | ${fmt(m.peakRssMb, 0)}${m.errors ? ` (${m.errors} errors)` : ''} |`,
+      )
+    }
+  }
+  console.log(lines.join('\n'))
+  console.log(`\nfirst body byte, p50 at c=1 over ${TTFB_COUNT} sequential calls (Node probe):\n`)
+  console.log('| mode | target | p50 ms | added vs minimal |\n|---|---|---:|---:|')
+  for (const [mode, row] of figures.ttfb) {
+    for (const t of targets) {
+      const v = row.get(t.name)!
+      console.log(
+        `| ${mode} | ${t.name} | ${fmt(v, 3)} | ${t.name === 'minimal' ? '' : `+${fmt(v - row.get('minimal')!, 3)} ms`} |`,
+      )
+    }
+  }
+  const entries = targets.map((t) => t.name).filter((n): n is EntryPoint => n !== 'minimal')
+  console.log('\nfloor (fails the run):')
+  const floor = evaluate(figures, entries, FLOOR)
+  for (const c of floor) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.label}`)
+  console.log('\ngoal (issue 24, quiet machine; reported only):')
+  for (const c of evaluate(figures, entries, GOAL)) console.log(`${c.ok ? 'met ' : 'MISS'}  ${c.label}`)
+  process.exitCode = floor.every((c) => c.ok) ? 0 : 1
 }

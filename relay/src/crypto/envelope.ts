@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto'
 
 // AES-256-GCM with a 96-bit random nonce per row (NIST SP 800-38D §8.2.2). Stored layout: nonce ‖ tag ‖ ciphertext.
 const NONCE_BYTES = 12
@@ -29,7 +37,8 @@ export interface Keyring {
 
 interface DerivedKey {
   readonly version: string
-  readonly key: Buffer
+  /** Imported once: each cipher then skips converting raw key bytes. */
+  readonly key: KeyObject
 }
 
 /** Derive the data key once per secret (HKDF-SHA256), never per request. */
@@ -38,7 +47,7 @@ function deriveKey(secret: string): DerivedKey {
   // The version id is a fingerprint of a separate derivation: it identifies the secret without revealing it.
   const fingerprint = Buffer.from(hkdfSync('sha256', secret, SALT, 'key-version', 32))
   const version = `k1-${createHash('sha256').update(fingerprint).digest('hex').slice(0, 12)}`
-  return { version, key }
+  return { version, key: createSecretKey(key) }
 }
 
 /**
@@ -50,7 +59,7 @@ function deriveKey(secret: string): DerivedKey {
  */
 export function createKeyring(secret: string, previous?: string): Keyring {
   const current = deriveKey(secret)
-  const byVersion = new Map<string, Buffer>([[current.version, current.key]])
+  const byVersion = new Map<string, KeyObject>([[current.version, current.key]])
   if (previous !== undefined) {
     const old = deriveKey(previous)
     if (!byVersion.has(old.version)) byVersion.set(old.version, old.key)
@@ -78,7 +87,10 @@ export function createKeyring(secret: string, previous?: string): Keyring {
         const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
         decipher.setAAD(Buffer.from(aad, 'utf8'))
         decipher.setAuthTag(tag)
-        return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8')
+        // GCM is a stream mode: update() returns all of the plaintext, final() only checks the tag.
+        const plaintext = decipher.update(ciphertext)
+        decipher.final()
+        return plaintext.toString('utf8')
       } catch {
         // GCM authentication failed: another row's ciphertext, a different secret, or tampering.
         throw new UnsealError('sealed value failed authentication')

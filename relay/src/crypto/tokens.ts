@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto'
 
 /**
  * Relay tokens: 256 random bits behind a recognisable prefix, so secret scanners can find leaked ones.
@@ -22,6 +22,7 @@ export function looksLikeToken(value: string): boolean {
 }
 
 export function createTokenHasher(secret: string): TokenHasher {
-  // The HMAC key is fixed per process; createHmac per call is cheap (no derivation).
-  return { hash: (token) => createHmac('sha256', secret).update(token, 'utf8').digest() }
+  // The HMAC key is fixed per process: imported once as a KeyObject, not converted from the string per call.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'))
+  return { hash: (token) => createHmac('sha256', key).update(token, 'utf8').digest() }
 }

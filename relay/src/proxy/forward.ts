@@ -81,13 +81,11 @@ export function forwardCall(
           isSse = type?.startsWith('text/event-stream') ?? false
           tap = createUsageTap(type)
           reply.hijack()
-          res.writeHead(statusCode, {
-            // CORS and security headers set by the hooks so far, then what the provider said.
-            ...reply.getHeaders(),
-            ...pickResponseHeaders(headers),
-            // Reverse proxies (nginx) buffer responses unless told otherwise, which would hold SSE chunks back.
-            ...(isSse ? { 'x-accel-buffering': 'no' } : {}),
-          } as Record<string, string | string[]>)
+          // CORS and security headers set by the hooks so far (a fresh object), then what the provider said.
+          const out = pickResponseHeaders(headers, reply.getHeaders() as Record<string, string | string[]>)
+          // Reverse proxies (nginx) buffer responses unless told otherwise, which would hold SSE chunks back.
+          if (isSse) out['x-accel-buffering'] = 'no'
+          res.writeHead(statusCode, out)
           res.on('drain', () => ctl.resume())
           resolve(reply)
         },

@@ -55,8 +55,12 @@ export function pickRequestHeaders(
   return out
 }
 
-export function pickResponseHeaders(headers: IncomingHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
+/** The provider headers that may reach the client, written into `into` (over what it holds) and returned. */
+export function pickResponseHeaders(
+  headers: IncomingHeaders,
+  into: Record<string, string | string[]> = {},
+): Record<string, string | string[]> {
+  const out = into
   for (const name in headers) {
     const value = headers[name]
     if (value === undefined || !allowed(name, RESPONSE_EXACT, RESPONSE_PREFIXES)) continue

@@ -147,8 +147,13 @@ function createJsonTap(): UsageTap {
     finish() {
       if (result) return result
       try {
-        // TextDecoder drops a leading BOM, which JSON.parse would reject.
-        if (parts && size > 0) reader.read(JSON.parse(new TextDecoder().decode(Buffer.concat(parts, size))))
+        if (parts && size > 0) {
+          // One chunk is the usual case for a JSON answer: no concatenation then.
+          let text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)).toString('utf8')
+          // A leading BOM, which JSON.parse would reject.
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+          reader.read(JSON.parse(text))
+        }
       } catch {
         // Not JSON (a truncated body, an HTML error page): no usage.
       }
