@@ -133,12 +133,16 @@ export async function registerRelayRoutes(
   }
 
   /**
-   * A refusal for the token (unknown, expired, or outside its scope) spends the caller's IP quota. The scope
-   * checks are synchronous, so this is too: no promise per check on the hot path.
+   * A refusal for the token (unknown, expired, or outside its scope) spends the caller's IP quota before it is
+   * thrown; the quota store may be Redis, so spending it is asynchronous.
    */
-  function countedTokenCheck<T>(request: FastifyRequest, reply: FastifyReply, check: () => T): T {
+  async function countedTokenCheck(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    check: () => void,
+  ): Promise<void> {
     try {
-      return check()
+      check()
     } catch (error) {
       await spendIpQuota(request, reply)
       throw error
@@ -151,7 +155,7 @@ export async function registerRelayRoutes(
       checkCallerOrigin(caller, request)
       return caller
     } catch (error) {
-      spendIpQuota(request, reply)
+      await spendIpQuota(request, reply)
       throw error
     }
   }
@@ -167,7 +171,7 @@ export async function registerRelayRoutes(
       await spendIpQuota(request, reply)
       throw error
     }
-    countedTokenCheck(request, reply, () => checkScopeProvider(caller.scope, provider.id))
+    await countedTokenCheck(request, reply, () => checkScopeProvider(caller.scope, provider.id))
     const { path: rawPath, search } = splitUrl(request.url)
     // Everything after /relay/<provider segment as sent>, still percent-encoded.
     const afterProvider = rawPath.slice(rawPath.indexOf('/', '/relay/'.length))
@@ -205,7 +209,7 @@ export async function registerRelayRoutes(
         hint: 'GET /models lists the allowed models.',
       })
     }
-    countedTokenCheck(request, reply, () => checkScopeModel(caller.scope, provider.id, requestedModel))
+    await countedTokenCheck(request, reply, () => checkScopeModel(caller.scope, provider.id, requestedModel))
     // Quota is spent only by calls that passed every check above (SPEC §3.4), or were refused for their token.
     await spendIpQuota(request, reply)
     reply.headers(await ctx.limiters.relay.consume(request))
@@ -330,7 +334,7 @@ export async function registerRelayRoutes(
         throw new RelayError('validation_error', { message: 'Request body is not valid JSON' })
       }
       const plan = planChatCall(parsed, request.body!)
-      countedTokenCheck(request, reply, () => checkScopeProvider(caller.scope, plan.provider.id))
+      await countedTokenCheck(request, reply, () => checkScopeProvider(caller.scope, plan.provider.id))
       request.relayTarget = {
         provider: plan.provider,
         path: plan.path,
