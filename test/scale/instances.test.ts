@@ -1,11 +1,15 @@
-// Two relay processes on loopback behind no balancer, sharing one SQLite file (WAL) and one Redis: what one
-// instance stores, revokes or counts, the other sees at once; a killed instance loses no acknowledged write.
+// Two relay processes on loopback behind no balancer, sharing one store (a SQLite file in WAL mode, or Postgres) and
+// one Redis: what one instance stores, revokes or counts, the other sees at once; a killed instance loses no
+// acknowledged write.
 
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { type RedisServer, redisMissing, startRedis } from '../../relay/test/redis-server.js'
+// The `postgresUrl` the relay suite's global setup provides (its declaration; nothing runs at import).
+import type {} from '../../relay/test/support/postgres-global-setup.js'
+import { createTestDatabase } from '../../relay/test/support/postgres-server.js'
 import {
   CHAT_BODY,
   createUser,
@@ -13,7 +17,7 @@ import {
   type RelayChild,
   startFaultUpstream,
 } from '../reliability/support.js'
-import { startInstances } from './instances.js'
+import { type SharedStore, startInstances } from './instances.js'
 
 const OPENAI_KEY = `sk-proj-${'s'.repeat(40)}`
 const RELAY_LIMIT = 10
@@ -21,27 +25,16 @@ const RELAY_LIMIT = 10
 let redis: RedisServer | undefined
 let upstream: FaultUpstream
 let dir: string
-let a: RelayChild
-let b: RelayChild
 
 beforeAll(async () => {
   if (redisMissing) return
   dir = await mkdtemp(join(tmpdir(), 'byok-scale-'))
   redis = await startRedis()
   upstream = await startFaultUpstream()
-  ;[a, b] = (await startInstances(2, {
-    store: { sqlitePath: join(dir, 'relay.db') },
-    redisUrl: redis.url,
-    env: {
-      OPENAI_BASE_URL: upstream.origin,
-      APP_SECRET: 'reliability-app-secret-0123456789',
-      RATE_LIMIT_RELAY_PER_MIN: String(RELAY_LIMIT),
-    },
-  })) as [RelayChild, RelayChild]
 })
 
 afterAll(async () => {
-  await Promise.allSettled([a?.stop(), b?.stop(), upstream?.close()])
+  await upstream?.close()
   await redis?.stop()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
@@ -49,6 +42,15 @@ afterAll(async () => {
 beforeEach((ctx) => {
   ctx.skip(redisMissing !== undefined, redisMissing)
 })
+
+/** The two shared stores a deployment can use: one SQLite file (WAL) on one machine, or Postgres. */
+const STORES: readonly { name: string; store: () => Promise<SharedStore> }[] = [
+  { name: 'one SQLite file', store: async () => ({ sqlitePath: join(dir, 'relay.db') }) },
+  {
+    name: 'one Postgres database',
+    store: async () => ({ databaseUrl: await createTestDatabase(inject('postgresUrl')) }),
+  },
+]
 
 const chat = (url: string, token: string) =>
   fetch(`${url}/relay/openai/v1/chat/completions`, {
@@ -59,7 +61,27 @@ const chat = (url: string, token: string) =>
 
 const listKeys = (url: string, token: string) => fetch(`${url}/keys`, { headers: { 'x-relay-token': token } })
 
-describe('two relay instances, one SQLite file, one Redis', () => {
+describe.each(STORES)('two relay instances, $name, one Redis', ({ store }) => {
+  let a: RelayChild
+  let b: RelayChild
+
+  beforeAll(async () => {
+    if (redisMissing) return
+    ;[a, b] = (await startInstances(2, {
+      store: await store(),
+      redisUrl: redis!.url,
+      env: {
+        OPENAI_BASE_URL: upstream.origin,
+        APP_SECRET: 'reliability-app-secret-0123456789',
+        RATE_LIMIT_RELAY_PER_MIN: String(RELAY_LIMIT),
+      },
+    })) as [RelayChild, RelayChild]
+  })
+
+  afterAll(async () => {
+    await Promise.allSettled([a?.stop(), b?.stop()])
+  })
+
   it('uses through B a key stored through A', async () => {
     const token = await createUser(a.url, { openai: OPENAI_KEY }, 'scale')
     const before = upstream.hits.length

@@ -1,6 +1,6 @@
 import { defineProject } from 'vitest/config'
 
-// Several relay processes sharing one database and one Redis. They start child processes and measure how fast a
+// Several relay processes sharing one database (SQLite or Postgres) and one Redis. They start child processes and measure how fast a
 // revocation reaches the other instance, so they run after everything else, one file at a time.
 export default defineProject({
   resolve: { conditions: ['source'] },
@@ -11,6 +11,8 @@ export default defineProject({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     setupFiles: ['../setup-log-scan.ts'],
+    // The Postgres variant shares the relay suite's embedded Postgres setup (one cluster per run).
+    globalSetup: ['../../relay/test/support/postgres-global-setup.ts'],
     fileParallelism: false,
     sequence: { groupOrder: 3 },
   },
