@@ -10,21 +10,108 @@ import {
   type DailyUsageRow,
 } from './types.js'
 
-interface AddCounters {
-  budgetId: string
-  periodStart: number
-  requests: number
+type Entry = BudgetReservation['entries'][number]
+type Estimate = { inputTokens: number; outputTokens: number }
+type ReserveResult = { ok: true; reservation: BudgetReservation } | { ok: false; refusal: BudgetRefusal }
+
+interface QueuedReservation {
+  budgets: readonly BudgetRecord[]
+  periodStarts: readonly number[]
+  estimate: Estimate
+  resolve: (result: ReserveResult) => void
+  reject: (error: unknown) => void
+}
+
+/** A settlement not yet written: the token corrections of one counter row, summed. */
+interface PendingSettlement {
+  entry: Entry
   input: number
   output: number
 }
 
 const ZERO: BudgetCounters = { requests: 0, inputTokens: 0, outputTokens: 0 }
+/** Bound in place of a cap that is not set (counters never get near it). */
+const NO_CAP = Number.MAX_SAFE_INTEGER
+/** Most reservations written in one transaction. */
+const MAX_BATCH = 256
+/** How long a settlement may wait for a reservation to carry it before it gets a transaction of its own. */
+const SETTLE_DELAY_MS = 100
+
+/** A counter row's key: `[budgetId, periodStart]`, or `[userId, budgetId, periodStart]` for an app budget. */
+type Key = readonly (string | number)[]
+type Args = (string | number)[]
 
 /**
- * The budget half of the SQLite store (migration 4). `flushLog` writes the batched request log first, so usage
- * reports include the calls that just ended.
+ * The statements on one counter table, each taking the row's key (`keyColumns` and `period_start`) as positional
+ * arguments. `parent` selects the row a new counter row needs (its budget, or its user).
  */
-export function prepareBudgetStore(db: Database.Database, flushLog: () => void): BudgetStore {
+function counterStatements(
+  db: Database.Database,
+  table: string,
+  keyColumns: readonly string[],
+  parent: string,
+) {
+  const where = [...keyColumns, 'period_start'].map((c) => `${c} = ?`).join(' AND ')
+  const columns = [...keyColumns, 'period_start'].join(', ')
+  const placeholders = [...keyColumns, 'period_start'].map(() => '?').join(', ')
+  return {
+    counters: db.prepare<Args, BudgetCounters>(
+      `SELECT requests, input_tokens AS inputTokens, output_tokens AS outputTokens FROM ${table} WHERE ${where}`,
+    ),
+    /** Adds a request and the estimate (input, output) unless a cap is reached (the last three arguments). */
+    bump: db.prepare<Args>(
+      `UPDATE ${table} SET requests = requests + 1, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?
+        WHERE ${where} AND requests < ? AND input_tokens < ? AND output_tokens < ?`,
+    ),
+    /** Takes back what `bump` added, when a later budget of the same reservation refuses. */
+    unbump: db.prepare<Args>(
+      `UPDATE ${table} SET requests = requests - 1, input_tokens = input_tokens - ?, output_tokens = output_tokens - ?
+        WHERE ${where}`,
+    ),
+    /** The period's first reservation: one request and the estimate, if the parent row still exists. */
+    insert: db.prepare<Args>(
+      `INSERT INTO ${table} (${columns}, requests, input_tokens, output_tokens)
+       SELECT ${placeholders}, 1, MAX(?, 0), MAX(?, 0) WHERE EXISTS (${parent})`,
+    ),
+    /** Adds a settlement's corrections (negative when the estimate was high), never below 0. */
+    settle: db.prepare<Args>(
+      `UPDATE ${table} SET input_tokens = MAX(input_tokens + ?, 0), output_tokens = MAX(output_tokens + ?, 0)
+        WHERE ${where}`,
+    ),
+  }
+}
+
+/** The first cap `used` has reached (requests: one more would pass it), in the order the caps are listed. */
+function reachedCap(
+  budget: BudgetRecord,
+  used: BudgetCounters,
+  periodStart: number,
+): BudgetRefusal | undefined {
+  const caps = [
+    ['requests', budget.maxRequests, used.requests],
+    ['input_tokens', budget.maxInputTokens, used.inputTokens],
+    ['output_tokens', budget.maxOutputTokens, used.outputTokens],
+  ] as const
+  for (const [counter, limit, value] of caps) {
+    if (limit !== null && value >= limit) return { budget, counter, limit, used: value, periodStart }
+  }
+  return undefined
+}
+
+/**
+ * The budget half of the SQLite store (migrations 4 and 5). `flushLog` writes the batched request log first, so
+ * usage reports include the calls that just ended. `flush` writes the settlements still waiting (the store's
+ * `close` calls it).
+ *
+ * Cost per relay call: reservations that arrive in the same turn of the event loop share one write transaction
+ * (one `UPDATE` per budget that checks the caps and adds in one statement), and settlements are not written one
+ * by one: they are summed per counter row and written by the next reservation's transaction (before its checks,
+ * so this process never checks against stale counters), or after at most 100 ms.
+ */
+export function prepareBudgetStore(
+  db: Database.Database,
+  flushLog: () => void,
+): { store: BudgetStore; flush: () => void } {
   // Prepared on first use: a read-only connection to a database from before migration 4 (`byok usage` on a
   // relay not yet upgraded) has no budget tables, and only the request-log report below must work there.
   let prepared: ReturnType<typeof prepare> | undefined
@@ -45,52 +132,23 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
       'SELECT * FROM budgets WHERE user_id = ? AND provider = ? AND period = ?',
     )
     const remove = db.prepare('DELETE FROM budgets WHERE user_id = ? AND id = ?')
-    const counters = db.prepare<[string, number], BudgetCounters>(
-      `SELECT requests, input_tokens AS inputTokens, output_tokens AS outputTokens
-       FROM budget_usage WHERE budget_id = ? AND period_start = ?`,
+    // A user's budget's counters are keyed (budget_id, period_start); an app budget's (user_id, budget_id,
+    // period_start), and a new row needs its user. Both sets take their key as the same positional arguments.
+    const user = counterStatements(db, 'budget_usage', ['budget_id'], 'SELECT 1 FROM budgets WHERE id = ?')
+    const app = counterStatements(
+      db,
+      'app_budget_usage',
+      ['user_id', 'budget_id'],
+      'SELECT 1 FROM users WHERE id = ?',
     )
-    const add = db.prepare<[AddCounters]>(
-      `INSERT INTO budget_usage (budget_id, period_start, requests, input_tokens, output_tokens)
-     VALUES (@budgetId, @periodStart, @requests, MAX(@input, 0), MAX(@output, 0))
-     ON CONFLICT (budget_id, period_start) DO UPDATE SET
-       requests = requests + @requests,
-       input_tokens = MAX(input_tokens + @input, 0),
-       output_tokens = MAX(output_tokens + @output, 0)`,
-    )
-    const exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM budgets WHERE id = ?')
-    // App budgets (migration 5): the same counters, per user.
-    const appCounters = db.prepare<[string, string, number], BudgetCounters>(
-      `SELECT requests, input_tokens AS inputTokens, output_tokens AS outputTokens
-       FROM app_budget_usage WHERE user_id = ? AND budget_id = ? AND period_start = ?`,
-    )
-    const appAdd = db.prepare<[AddCounters & { userId: string }]>(
-      `INSERT INTO app_budget_usage (user_id, budget_id, period_start, requests, input_tokens, output_tokens)
-     VALUES (@userId, @budgetId, @periodStart, @requests, MAX(@input, 0), MAX(@output, 0))
-     ON CONFLICT (user_id, budget_id, period_start) DO UPDATE SET
-       requests = requests + @requests,
-       input_tokens = MAX(input_tokens + @input, 0),
-       output_tokens = MAX(output_tokens + @output, 0)`,
-    )
-    const userExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE id = ?')
-    return { list, upsert, byScope, remove, counters, add, exists, appCounters, appAdd, userExists }
+    return { list, upsert, byScope, remove, user, app }
   }
-  /** Adds to a budget's counters: an app budget's per user, a user's own per budget. */
-  function addTo(
-    entry: BudgetReservation['entries'][number],
-    counters: Omit<AddCounters, 'budgetId' | 'periodStart'>,
-  ) {
-    if (entry.userId === undefined) {
-      // A budget deleted while its call was in flight: the settlement must not fail on the foreign key.
-      if (st().exists.get(entry.budgetId)) st().add.run({ ...entry, ...counters })
-    } else if (st().userExists.get(entry.userId)) {
-      st().appAdd.run({
-        budgetId: entry.budgetId,
-        periodStart: entry.periodStart,
-        userId: entry.userId,
-        ...counters,
-      })
-    }
-  }
+  const keyOf = (entry: Entry): Key =>
+    entry.userId === undefined
+      ? [entry.budgetId, entry.periodStart]
+      : [entry.userId, entry.budgetId, entry.periodStart]
+  const tableOf = (entry: Entry) => (entry.userId === undefined ? st().user : st().app)
+
   const daily = db.prepare<[number, number, string | null, string | null, number], DailyUsageRow>(
     `SELECT app_id AS appId, provider, model, strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day,
             COUNT(*) AS requests, COALESCE(SUM(status >= 400), 0) AS errors,
@@ -102,49 +160,96 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
       LIMIT ?`,
   )
 
-  const reserve = db.transaction(
-    (
-      budgets: readonly BudgetRecord[],
-      periodStarts: readonly number[],
-      estimate: { inputTokens: number; outputTokens: number },
-    ): { ok: true; reservation: BudgetReservation } | { ok: false; refusal: BudgetRefusal } => {
-      for (const [i, budget] of budgets.entries()) {
-        const periodStart = periodStarts[i]!
-        const used =
-          (budget.appId === undefined
-            ? st().counters.get(budget.id, periodStart)
-            : st().appCounters.get(budget.userId, budget.id, periodStart)) ?? ZERO
-        const refusal = (counter: BudgetRefusal['counter'], limit: number, value: number) => ({
-          ok: false as const,
-          refusal: { budget, counter, limit, used: value, periodStart },
-        })
-        if (budget.maxRequests !== null && used.requests + 1 > budget.maxRequests)
-          return refusal('requests', budget.maxRequests, used.requests)
-        if (budget.maxInputTokens !== null && used.inputTokens >= budget.maxInputTokens)
-          return refusal('input_tokens', budget.maxInputTokens, used.inputTokens)
-        if (budget.maxOutputTokens !== null && used.outputTokens >= budget.maxOutputTokens)
-          return refusal('output_tokens', budget.maxOutputTokens, used.outputTokens)
-      }
-      const entries = budgets.map((budget, i) => {
-        const entry = {
-          budgetId: budget.id,
-          periodStart: periodStarts[i]!,
-          ...(budget.appId === undefined ? {} : { userId: budget.userId }),
-        }
-        addTo(entry, { requests: 1, input: estimate.inputTokens, output: estimate.outputTokens })
-        return entry
-      })
-      return { ok: true, reservation: { entries, ...estimate } }
-    },
-  )
-  const settle = db.transaction((reservation: BudgetReservation, used: BudgetCounters) => {
-    const input = used.inputTokens - reservation.inputTokens
-    const output = used.outputTokens - reservation.outputTokens
-    if (input === 0 && output === 0) return
-    for (const entry of reservation.entries) addTo(entry, { requests: 0, input, output })
-  })
+  // Settlements waiting to be written, one per counter row.
+  const settlements = new Map<string, PendingSettlement>()
+  let settleTimer: NodeJS.Timeout | undefined
+  /** Writes the waiting settlements; the caller's transaction commits them, then calls `settled`. */
+  function writeSettlements(): void {
+    for (const { entry, input, output } of settlements.values()) {
+      if (input !== 0 || output !== 0) tableOf(entry).settle.run(input, output, ...keyOf(entry))
+    }
+  }
+  function settled(): void {
+    settlements.clear()
+    if (settleTimer) clearTimeout(settleTimer)
+    settleTimer = undefined
+  }
+  const writeSettlementsNow = db.transaction(writeSettlements)
+  function flush(): void {
+    if (settlements.size > 0 && db.open) writeSettlementsNow.immediate()
+    settled()
+  }
+  function flushLater(): void {
+    settleTimer = undefined
+    try {
+      flush()
+    } catch {
+      // Kept for the next reservation's transaction, or the next try (the database was busy or failing; the
+      // reservations that meet the same error report it).
+      settleTimer = setTimeout(flushLater, SETTLE_DELAY_MS)
+      settleTimer.unref()
+    }
+  }
 
-  return {
+  /** Checks and adds one reservation inside the batch's transaction: all its budgets, or none. */
+  function reserveOne(budgets: readonly BudgetRecord[], periodStarts: readonly number[], estimate: Estimate) {
+    const { inputTokens: input, outputTokens: output } = estimate
+    const entries: Entry[] = []
+    for (const [i, budget] of budgets.entries()) {
+      const periodStart = periodStarts[i]!
+      const entry: Entry =
+        budget.appId === undefined
+          ? { budgetId: budget.id, periodStart }
+          : { budgetId: budget.id, periodStart, userId: budget.userId }
+      const table = tableOf(entry)
+      const key = keyOf(entry)
+      const caps = [
+        budget.maxRequests ?? NO_CAP,
+        budget.maxInputTokens ?? NO_CAP,
+        budget.maxOutputTokens ?? NO_CAP,
+      ]
+      // The usual case: this period's row exists and no cap is reached; one statement checks and adds.
+      if (table.bump.run(input, output, ...key, ...caps).changes === 1) {
+        entries.push(entry)
+        continue
+      }
+      const refusal = reachedCap(budget, table.counters.get(...key) ?? ZERO, periodStart)
+      if (refusal) {
+        for (const added of entries) tableOf(added).unbump.run(input, output, ...keyOf(added))
+        return { ok: false as const, refusal }
+      }
+      // The period's first call. No row is added for a budget (or, for an app budget, a user) deleted since the
+      // caller read it: it no longer applies.
+      if (table.insert.run(...key, input, output, key[0]!).changes === 1) entries.push(entry)
+    }
+    return { ok: true as const, reservation: { entries, ...estimate } }
+  }
+  const reserveBatch = db.transaction((batch: readonly QueuedReservation[]) => {
+    writeSettlements()
+    return batch.map((r) => reserveOne(r.budgets, r.periodStarts, r.estimate))
+  })
+  const queue: QueuedReservation[] = []
+  let drainScheduled = false
+  function drain(): void {
+    drainScheduled = false
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH)
+      let results: ReserveResult[]
+      try {
+        if (!db.open) throw new Error('the store is closed')
+        // IMMEDIATE takes the write lock before reading, so two processes sharing the file cannot both pass a
+        // check; within this process better-sqlite3 is synchronous and nothing interleaves with the batch.
+        results = reserveBatch.immediate(batch)
+        settled()
+      } catch (error) {
+        for (const r of batch) r.reject(error)
+        continue
+      }
+      for (const [i, r] of batch.entries()) r.resolve(results[i]!)
+    }
+  }
+
+  const store: BudgetStore = {
     async listBudgets(userId) {
       return st().list.all(userId).map(toBudget)
     },
@@ -156,19 +261,39 @@ export function prepareBudgetStore(db: Database.Database, flushLog: () => void):
       return st().remove.run(userId, id).changes > 0
     },
     async budgetCounters(budgetId, periodStart) {
-      return st().counters.get(budgetId, periodStart) ?? ZERO
+      flush()
+      return st().user.counters.get(budgetId, periodStart) ?? ZERO
     },
-    async reserveBudgets(budgets, periodStarts, estimate) {
-      // IMMEDIATE takes the write lock before reading, so two processes sharing the file cannot both pass the
-      // check; within this process better-sqlite3 is synchronous and the check and the add cannot interleave.
-      return reserve.immediate(budgets, periodStarts, estimate)
+    reserveBudgets(budgets, periodStarts, estimate) {
+      return new Promise((resolve, reject) => {
+        queue.push({ budgets, periodStarts, estimate, resolve, reject })
+        if (!drainScheduled) {
+          drainScheduled = true
+          setImmediate(drain)
+        }
+      })
     },
     async settleBudgets(reservation, used) {
-      settle.immediate(reservation, { requests: 0, ...used })
+      const input = used.inputTokens - reservation.inputTokens
+      const output = used.outputTokens - reservation.outputTokens
+      if (input === 0 && output === 0) return
+      for (const entry of reservation.entries) {
+        const id = `${entry.userId ?? ''}\0${entry.budgetId}\0${entry.periodStart}`
+        const pending = settlements.get(id)
+        if (pending) {
+          pending.input += input
+          pending.output += output
+        } else settlements.set(id, { entry, input, output })
+      }
+      if (!settleTimer) {
+        settleTimer = setTimeout(flushLater, SETTLE_DELAY_MS)
+        settleTimer.unref()
+      }
     },
     async dailyUsage({ from, to, userId, limit }) {
       flushLog()
       return daily.all(from, to, userId ?? null, userId ?? null, limit ?? DAILY_USAGE_ROW_LIMIT)
     },
   }
+  return { store, flush }
 }

@@ -195,7 +195,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   const budgets = prepareBudgetStore(db, flushLog)
 
   return {
-    ...budgets,
+    ...budgets.store,
     async createUser(user, token) {
       createUser(user, token)
     },
@@ -274,6 +274,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     },
     async close() {
       flushLog()
+      budgets.flush()
       if (db.open) db.close()
     },
   }

@@ -232,16 +232,21 @@ export interface BudgetStore {
   deleteBudget(userId: string, id: string): Promise<boolean>
   budgetCounters(budgetId: string, periodStart: number): Promise<BudgetCounters>
   /**
-   * Atomically (one immediate transaction): refuses if any budget's counters for its current period already reach
-   * a cap (requests: +1 would pass it), otherwise adds one request and the token estimate to every budget.
-   * `periodStarts[i]` is the period start of `budgets[i]` at the time of the call.
+   * Atomically, against every other reservation on the same database, and durably before it resolves: refuses if
+   * any budget's counters for its current period already reach a cap (requests: +1 would pass it), otherwise adds
+   * one request and the token estimate to every budget. `periodStarts[i]` is the period start of `budgets[i]` at
+   * the time of the call. (SQLite: the reservations of one event-loop turn share one immediate transaction.)
    */
   reserveBudgets(
     budgets: readonly BudgetRecord[],
     periodStarts: readonly number[],
     estimate: { inputTokens: number; outputTokens: number },
   ): Promise<{ ok: true; reservation: BudgetReservation } | { ok: false; refusal: BudgetRefusal }>
-  /** Replaces a reservation's token estimate with the tokens the call really used. */
+  /**
+   * Replaces a reservation's token estimate with the tokens the call really used. It may be written later, but
+   * before this store's next reservation is checked, before `budgetCounters` and `close` answer, and within
+   * 100 ms (SQLite sums waiting settlements per counter row in memory).
+   */
   settleBudgets(
     reservation: BudgetReservation,
     used: { inputTokens: number; outputTokens: number },

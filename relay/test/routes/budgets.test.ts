@@ -3,8 +3,10 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { openSqliteStore } from '../../src/index.js'
 import { type MockProvider, type MockProviders, startMockProviders } from '../../src/mock-providers/index.js'
 import { estimateCostUsd } from '../../src/pricing.js'
+import type { BudgetRecord, Store } from '../../src/store/types.js'
 import {
   buildTestApp,
   createClock,
@@ -314,6 +316,42 @@ describe('budgets: enforcement', () => {
   })
 })
 
+/**
+ * A store on `dbPath` with one user and one budget, and a second connection to the same file that reads the
+ * counters as another relay process sharing it would.
+ */
+async function storeWithBudget(dbPath: string, caps: Partial<BudgetRecord> = {}) {
+  const store = openSqliteStore(dbPath)
+  await store.createUser(
+    { id: 'usr_budget', appId: 'app', createdAt: 0 },
+    { hash: Buffer.alloc(32, 7), createdAt: 0, expiresAt: null },
+  )
+  const budget = await store.putBudget({
+    id: 'bgt_store',
+    userId: 'usr_budget',
+    provider: '*',
+    period: 'day',
+    maxRequests: null,
+    maxInputTokens: null,
+    maxOutputTokens: null,
+    createdAt: 0,
+    updatedAt: 0,
+    ...caps,
+  })
+  return { store, budget }
+}
+
+function countersOnDisk(dbPath: string) {
+  const db = new Database(dbPath, { readonly: true })
+  try {
+    return db
+      .prepare('SELECT requests, input_tokens AS input, output_tokens AS output FROM budget_usage')
+      .get() as { requests: number; input: number; output: number } | undefined
+  } finally {
+    db.close()
+  }
+}
+
 describe('budgets: concurrency', () => {
   const PARALLEL = 64
 
@@ -366,9 +404,57 @@ describe('budgets: concurrency', () => {
     }
     await vi.waitFor(async () => expect((await listBudgets(app, token))[0]!.used.output_tokens).toBe(20))
   })
+  it('holds the cap across two connections to one file (two relay processes)', async () => {
+    await withTempDir(async (dir) => {
+      const dbPath = join(dir, 'relay.db')
+      const { store: first, budget } = await storeWithBudget(dbPath, { maxRequests: 10 })
+      const second: Store = openSqliteStore(dbPath)
+      try {
+        const estimate = { inputTokens: 3, outputTokens: 0 }
+        const results = await Promise.all(
+          Array.from({ length: PARALLEL }, (_, i) =>
+            (i % 2 ? first : second).reserveBudgets([budget], [0], estimate),
+          ),
+        )
+        expect(results.filter((r) => r.ok).length).toBe(10)
+        expect(countersOnDisk(dbPath)).toEqual({ requests: 10, input: 30, output: 0 })
+      } finally {
+        await first.close()
+        await second.close()
+      }
+    })
+  })
 })
 
 describe('budgets: restart', () => {
+  it('writes a reservation before it returns, and every settlement by the next reservation, 100 ms, or close', async () => {
+    await withTempDir(async (dir) => {
+      const dbPath = join(dir, 'relay.db')
+      const { store, budget } = await storeWithBudget(dbPath, { maxOutputTokens: 1000 })
+      const estimate = { inputTokens: 100, outputTokens: 50 }
+      const reserve = async () => {
+        const result = await store.reserveBudgets([budget], [0], estimate)
+        if (!result.ok) throw new Error('refused')
+        return result.reservation
+      }
+      const first = await reserve()
+      expect(countersOnDisk(dbPath)).toEqual({ requests: 1, input: 100, output: 50 })
+      await store.settleBudgets(first, { inputTokens: 30, outputTokens: 5 })
+      // Left alone, a settlement is written within 100 ms (the bound on what a kill -9 can lose).
+      await vi.waitFor(() => expect(countersOnDisk(dbPath)).toEqual({ requests: 1, input: 30, output: 5 }), {
+        timeout: 2000,
+        interval: 20,
+      })
+      // A reservation writes this process's settlements before its own check.
+      await store.settleBudgets(await reserve(), { inputTokens: 40, outputTokens: 6 })
+      const third = await reserve()
+      expect(countersOnDisk(dbPath)).toEqual({ requests: 3, input: 170, output: 61 })
+      // A graceful close writes the rest.
+      await store.settleBudgets(third, { inputTokens: 1, outputTokens: 1 })
+      await store.close()
+      expect(countersOnDisk(dbPath)).toEqual({ requests: 3, input: 71, output: 12 })
+    })
+  })
   it('keeps budgets and counters in SQLite across a restart', async () => {
     await withTempDir(async (dir) => {
       const env = { DB_PATH: join(dir, 'relay.db') }
