@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { freePort, type RedisServer, redisMissing, startRedis } from '../../relay/test/redis-server.js'
+import { describe, expect, it } from 'vitest'
+import { freePort, useRedisServer } from '../../relay/test/redis-server.js'
 import { runByok, spawnByok, withTempDir } from './helpers.js'
 
 const SECRET = 'workers-test-encryption-secret-0123456789'
@@ -67,16 +67,7 @@ describe('byok start --workers', () => {
   })
 
   describe('with Redis', () => {
-    let redis: RedisServer | undefined
-    beforeAll(async () => {
-      if (!redisMissing) redis = await startRedis()
-    })
-    afterAll(async () => {
-      await redis?.stop()
-    })
-    beforeEach((ctx) => {
-      ctx.skip(redisMissing !== undefined, redisMissing)
-    })
+    const redis = useRedisServer()
 
     it('serves from 2 workers on one port, replaces a killed one, and stops all on SIGTERM', async () => {
       await withTempDir(async (cwd) => {
@@ -85,7 +76,7 @@ describe('byok start --workers', () => {
           cwd,
           env: {
             ENCRYPTION_SECRET: SECRET,
-            REDIS_URL: redis?.url ?? '',
+            REDIS_URL: redis().url,
             DB_PATH: join(cwd, 'relay.db'),
             ALLOWED_ORIGINS: 'https://app.example.com',
           },

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 
 export const REDIS_INSTALL = 'sudo apt-get install -y redis-server'
 
@@ -87,5 +88,26 @@ export async function startRedis(): Promise<RedisServer> {
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
     stop: () => end(child, 'SIGTERM'),
+  }
+}
+
+/**
+ * One redis-server for the enclosing suite (started before its tests, stopped after them), and every test in it
+ * skipped with the install command where redis-server is missing. Returns the running server.
+ */
+export function useRedisServer(): () => RedisServer {
+  let redis: RedisServer | undefined
+  beforeAll(async () => {
+    if (!redisMissing) redis = await startRedis()
+  })
+  afterAll(async () => {
+    await redis?.stop()
+  })
+  beforeEach((ctx) => {
+    ctx.skip(redisMissing !== undefined, redisMissing)
+  })
+  return () => {
+    if (!redis) throw new Error('redis-server was not started')
+    return redis
   }
 }

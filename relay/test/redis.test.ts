@@ -2,7 +2,7 @@
 // file and one Redis), the outage fallback, start-up refusal and the deep health check.
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildApp, ConfigError, loadConfig } from '../src/index.js'
 import {
   buildTestApp,
@@ -14,24 +14,9 @@ import {
   testEnv,
   withTempDir,
 } from './helpers.js'
-import { freePort, type RedisServer, redisMissing, startRedis } from './redis-server.js'
+import { freePort, useRedisServer } from './redis-server.js'
 
-let redis: RedisServer | undefined
-
-beforeAll(async () => {
-  if (!redisMissing) redis = await startRedis()
-})
-afterAll(async () => {
-  await redis?.stop()
-})
-beforeEach((ctx) => {
-  ctx.skip(redisMissing !== undefined, redisMissing)
-})
-
-function redisUrl(): string {
-  if (!redis) throw new Error('redis not started')
-  return redis.url
-}
+const redis = useRedisServer()
 
 /** Two instances on one database file and one Redis, with their log lines collected. */
 async function twoInstances(dir: string, env: Record<string, string> = {}) {
@@ -39,7 +24,7 @@ async function twoInstances(dir: string, env: Record<string, string> = {}) {
   const build = () =>
     buildApp(
       loadConfig(
-        testEnv({ DB_PATH: join(dir, 'relay.db'), REDIS_URL: redisUrl(), LOG_LEVEL: 'info', ...env }),
+        testEnv({ DB_PATH: join(dir, 'relay.db'), REDIS_URL: redis().url, LOG_LEVEL: 'info', ...env }),
       ),
       { resolveHost: publicDns, logSink: { write: (line) => logs.push(line) } },
     )
@@ -102,7 +87,7 @@ describe('REDIS_URL', { timeout: 20_000 }, () => {
     await withTempDir(async (dir) => {
       const { a, b, logs, close } = await twoInstances(dir, { RATE_LIMIT_GLOBAL_PER_MIN: '3' })
       try {
-        await redis?.kill()
+        await redis().kill()
         // Each instance now counts on its own: 3 each, never unlimited.
         for (const app of [a, b]) {
           const codes: number[] = []
@@ -113,7 +98,7 @@ describe('REDIS_URL', { timeout: 20_000 }, () => {
         expect(warnings()).toHaveLength(2) // one per instance
         expect(warnings().join('')).not.toContain('redis://')
 
-        await redis?.restart()
+        await redis().restart()
         const recovered = () => logs.filter((l) => l.includes('Redis reachable again')).length
         for (let i = 0; i < 200 && recovered() < 2; i++) await new Promise((r) => setTimeout(r, 50))
         expect(recovered()).toBe(2)
@@ -131,7 +116,7 @@ describe('REDIS_URL', { timeout: 20_000 }, () => {
     await withTempDir(async (dir) => {
       const { a, logs, close } = await twoInstances(dir, { RATE_LIMIT_GLOBAL_PER_MIN: '3' })
       try {
-        redis?.pause()
+        redis().pause()
         const started = performance.now()
         const res = await version(a, '198.51.100.30')
         expect(res.statusCode).toBe(200)
@@ -141,19 +126,19 @@ describe('REDIS_URL', { timeout: 20_000 }, () => {
           ok: false,
           checks: { redis: 'fail' },
         })
-        redis?.resume()
+        redis().resume()
         const recovered = () => logs.some((l) => l.includes('Redis reachable again'))
         for (let i = 0; i < 200 && !recovered(); i++) await new Promise((r) => setTimeout(r, 50))
         expect(recovered()).toBe(true)
       } finally {
-        redis?.resume()
+        redis().resume()
         await close()
       }
     })
   })
 
   it('reports redis in /health?deep=1', async () => {
-    const app = await buildTestApp({ REDIS_URL: redisUrl() })
+    const app = await buildTestApp({ REDIS_URL: redis().url })
     const res = await app.inject({ method: 'GET', url: '/health?deep=1' })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ ok: true, checks: { redis: 'ok', store: 'ok' } })

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
-import { type RedisServer, redisMissing, startRedis } from '../../relay/test/redis-server.js'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { redisMissing, useRedisServer } from '../../relay/test/redis-server.js'
 // The `postgresUrl` the relay suite's global setup provides (its declaration; nothing runs at import).
 import type {} from '../../relay/test/support/postgres-global-setup.js'
 import { createTestDatabase } from '../../relay/test/support/postgres-server.js'
@@ -22,25 +22,19 @@ import { type SharedStore, startInstances } from './instances.js'
 const OPENAI_KEY = `sk-proj-${'s'.repeat(40)}`
 const RELAY_LIMIT = 10
 
-let redis: RedisServer | undefined
+const redis = useRedisServer()
 let upstream: FaultUpstream
 let dir: string
 
 beforeAll(async () => {
   if (redisMissing) return
   dir = await mkdtemp(join(tmpdir(), 'byok-scale-'))
-  redis = await startRedis()
   upstream = await startFaultUpstream()
 })
 
 afterAll(async () => {
   await upstream?.close()
-  await redis?.stop()
   if (dir) await rm(dir, { recursive: true, force: true })
-})
-
-beforeEach((ctx) => {
-  ctx.skip(redisMissing !== undefined, redisMissing)
 })
 
 /** The two shared stores a deployment can use: one SQLite file (WAL) on one machine, or Postgres. */
@@ -69,7 +63,7 @@ describe.each(STORES)('two relay instances, $name, one Redis', ({ store }) => {
     if (redisMissing) return
     ;[a, b] = (await startInstances(2, {
       store: await store(),
-      redisUrl: redis!.url,
+      redisUrl: redis().url,
       env: {
         OPENAI_BASE_URL: upstream.origin,
         APP_SECRET: 'reliability-app-secret-0123456789',
