@@ -2,8 +2,8 @@
 // not installed the tests skip with the command that installs it; in CI (CI or BYOK_REQUIRE_REDIS set) they fail.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
+import { freePort } from './ports.js'
 
 export const REDIS_INSTALL = 'sudo apt-get install -y redis-server'
 
@@ -29,15 +29,6 @@ export interface RedisServer {
   pause(): void
   resume(): void
   stop(): Promise<void>
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 async function spawnRedis(port: number): Promise<ChildProcess> {

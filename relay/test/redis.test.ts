@@ -14,7 +14,8 @@ import {
   testEnv,
   withTempDir,
 } from './helpers.js'
-import { freePort, useRedisServer } from './redis-server.js'
+import { freePort } from './ports.js'
+import { useRedisServer } from './redis-server.js'
 
 const redis = useRedisServer()
 

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { packByokClient } from '../client/pack.js'
@@ -67,15 +66,7 @@ export function runCreateByok(args: string[], options: { cwd: string; env?: Reco
   return run(process.execPath, ['--conditions=source', '--import', TSX, CREATE_BYOK_BIN, ...args], options)
 }
 
-/** A port nothing listens on right now (for dev servers that need a fixed --port). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no TCP port')
-  return address.port
-}
+export { freePort } from '../../relay/test/ports.js'
 
 /** Starts a long-running command in its own process group, so stopping it also stops what it spawned. */
 export function startDetached(
