@@ -1,19 +1,13 @@
 import { RELAY_VERSION } from '@byok/relay'
 import { defineCommand } from 'citty'
-import { createBackupCommand } from './commands/backup.js'
-import { createCreateCommand } from './commands/create.js'
-import { createDevCommand } from './commands/dev.js'
-import { createDoctorCommand } from './commands/doctor.js'
-import { createIntegrateCommand } from './commands/integrate.js'
-import { createMcpCommand } from './commands/mcp.js'
-import { createMigrateCommand } from './commands/migrate.js'
-import { createRestoreCommand } from './commands/restore.js'
-import { createSkillCommand } from './commands/skill.js'
-import { createStartCommand } from './commands/start.js'
-import { createUsageCommand } from './commands/usage.js'
 import type { CliIo } from './io.js'
 
-/** The `byok` command tree. Commands receive `io` instead of reaching for `process`. */
+/**
+ * The `byok` command tree. Commands receive `io` instead of reaching for `process`.
+ *
+ * Each command's module loads only when that command runs (or help lists it): `byok start` must not carry the
+ * codemod (ts-morph, TypeScript) and the MCP server in its heap — together ~80 MB of RSS.
+ */
 export function createMainCommand(io: CliIo) {
   return defineCommand({
     meta: {
@@ -22,17 +16,17 @@ export function createMainCommand(io: CliIo) {
       description: 'Let your users bring their own AI provider keys: run the byok relay.',
     },
     subCommands: {
-      start: createStartCommand(io),
-      dev: createDevCommand(io),
-      create: createCreateCommand(io),
-      backup: createBackupCommand(io),
-      restore: createRestoreCommand(io),
-      migrate: createMigrateCommand(io),
-      usage: createUsageCommand(io),
-      doctor: createDoctorCommand(io),
-      integrate: createIntegrateCommand(io),
-      mcp: createMcpCommand(io),
-      skill: createSkillCommand(io),
+      start: () => import('./commands/start.js').then((m) => m.createStartCommand(io)),
+      dev: () => import('./commands/dev.js').then((m) => m.createDevCommand(io)),
+      create: () => import('./commands/create.js').then((m) => m.createCreateCommand(io)),
+      backup: () => import('./commands/backup.js').then((m) => m.createBackupCommand(io)),
+      restore: () => import('./commands/restore.js').then((m) => m.createRestoreCommand(io)),
+      migrate: () => import('./commands/migrate.js').then((m) => m.createMigrateCommand(io)),
+      usage: () => import('./commands/usage.js').then((m) => m.createUsageCommand(io)),
+      doctor: () => import('./commands/doctor.js').then((m) => m.createDoctorCommand(io)),
+      integrate: () => import('./commands/integrate.js').then((m) => m.createIntegrateCommand(io)),
+      mcp: () => import('./commands/mcp.js').then((m) => m.createMcpCommand(io)),
+      skill: () => import('./commands/skill.js').then((m) => m.createSkillCommand(io)),
     },
   })
 }

@@ -12,9 +12,9 @@ import {
   startRelay,
   withEnvFile,
 } from '@byok/relay'
-import { createRelayMcpRoutes, loadServedSkill } from './commands/mcp.js'
 import { CliError } from './errors.js'
 import type { CliIo } from './io.js'
+import { loadServedSkill } from './served-skill.js'
 
 export const SHUTDOWN_GRACE_MS = 10_000
 
@@ -94,7 +94,11 @@ export async function serveRelay(
   const config = loadRelayConfig(env, mode)
   let relay: Awaited<ReturnType<typeof startRelay>>
   try {
-    relay = await startRelay(config, { mcpRoutes: createRelayMcpRoutes(), skill: loadServedSkill() })
+    // The MCP server's modules weigh ~50 MB of RSS: loaded only when /mcp is served.
+    const mcpRoutes = config.mcp.http
+      ? (await import('./relay-mcp-routes.js')).createRelayMcpRoutes()
+      : undefined
+    relay = await startRelay(config, { ...(mcpRoutes ? { mcpRoutes } : {}), skill: loadServedSkill() })
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import {
   connectStdio,
-  createMcpRoutes,
   createServer,
   type IntegrateFunction,
   MCP_CLIENTS,
@@ -13,41 +11,12 @@ import {
 } from '@byok/mcp'
 import { ConfigError, type Env, loadConfig, startRelay, withEnvFile } from '@byok/relay'
 import { defineCommand } from 'citty'
-import { readGitStatus } from '../codemod/report.js'
 import { DEV_HOST, DEV_PORT, devRelayEnv, resolveDevDataDir } from '../dev-secrets.js'
 import { CliError } from '../errors.js'
-import { runIntegrateFlow, toAgentReport } from '../integrate-flow.js'
 import type { CliIo } from '../io.js'
 import { localUrl, probeRelay } from '../run-relay.js'
-import { findExistingProject } from '../scaffold/existing.js'
 import { loadTemplateRegistry, resolveTemplatesDir } from '../scaffold/registry.js'
-import { scaffoldProject } from '../scaffold/scaffold-project.js'
-import { resolveSkillDir } from './skill.js'
-
-/** The packaged skill, if any: its guides become MCP resources, its SKILL.md the relay's `GET /skill`. */
-function findSkillDir(): string | undefined {
-  try {
-    return resolveSkillDir({}, '.')
-  } catch {
-    return undefined // no bundled skill: no resources, no /skill
-  }
-}
-
-function resolveGuidesDir(): string | undefined {
-  const dir = findSkillDir()
-  return dir && join(dir, 'references')
-}
-
-/** SKILL.md for the relay's `GET /skill` and `/llms.txt` (the relay never reads the CLI's files itself). */
-export function loadServedSkill(): { markdown: string } | undefined {
-  const dir = findSkillDir()
-  return dir ? { markdown: readFileSync(join(dir, 'SKILL.md'), 'utf8') } : undefined
-}
-
-/** The relay's `/mcp` routes for `byok start`/`byok dev` (mounted only when MCP_HTTP=on), with the skill's guides. */
-export function createRelayMcpRoutes() {
-  return createMcpRoutes({ guidesDir: resolveGuidesDir() })
-}
+import { loadServedSkill, resolveGuidesDir } from '../served-skill.js'
 
 interface McpRelay {
   readonly url: string
@@ -211,6 +180,9 @@ async function useDevRelay(
  */
 function createScaffold(io: CliIo, env: Env): ScaffoldFunction {
   return async ({ template, dir, relayUrl, appId, install }) => {
+    // Finding an existing app runs the codemod's scan: loaded on the first call, not when the server starts.
+    const { findExistingProject } = await import('../scaffold/existing.js')
+    const { scaffoldProject } = await import('../scaffold/scaffold-project.js')
     const templatesDir = resolveTemplatesDir(env, io.cwd)
     const existing = findExistingProject(dir, templatesDir)
     if (existing) {
@@ -244,9 +216,12 @@ function createScaffold(io: CliIo, env: Env): ScaffoldFunction {
 export function createIntegrate(
   io: CliIo,
   env: Env,
-  gitStatus: (dir: string) => string | undefined = readGitStatus,
+  gitStatus?: (dir: string) => string | undefined,
 ): IntegrateFunction {
   return async ({ dir, only, apply, force, detail, relayUrl }) => {
+    // The codemod (ts-morph, TypeScript) loads on the first call, not when the MCP server starts.
+    const { runIntegrateFlow, toAgentReport } = await import('../integrate-flow.js')
+    const { readGitStatus } = await import('../codemod/report.js')
     const outcome = await runIntegrateFlow({
       dir,
       templatesDir: resolveTemplatesDir(env, io.cwd),
@@ -255,7 +230,7 @@ export function createIntegrate(
       force,
       only,
       relayUrl,
-      gitStatus,
+      gitStatus: gitStatus ?? readGitStatus,
     })
     return toAgentReport(outcome, { apply, detail })
   }
