@@ -92,6 +92,10 @@ describe('byok start --workers', () => {
           expect(workers).toHaveLength(2)
 
           for (let i = 0; i < 8; i++) expect(await get(port, '/version')).toBe(200)
+          // Access lines are written in batches within 100 ms.
+          for (let i = 0; i < 30 && servingPids(relay.stdout()).size < 2; i++) {
+            await new Promise((r) => setTimeout(r, 100))
+          }
           expect(servingPids(relay.stdout())).toEqual(new Set(workers))
 
           process.kill(workers[0] ?? 0, 'SIGKILL')

@@ -1,4 +1,5 @@
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify'
+import { pino } from 'pino'
 import type { LogLevel } from './config.js'
 
 /** A destination for log lines (pino calls `write` with one JSON line). */
@@ -40,6 +41,40 @@ class AccessLog extends LogController {
   }
 }
 
+/** How long an access line may wait in the buffer on a quiet relay. */
+const ACCESS_FLUSH_MS = 100
+/** pino's message key closes every line: access lines are told apart by their ending alone. */
+const ACCESS_LINE_ENDING = '"msg":"request completed"}\n'
+
+/**
+ * Standard output for the relay's log. Access lines are most of a busy relay's log, and one write(2) each was
+ * ~10 % of its CPU per JSON request: they are gathered into 4 KB writes, flushed within 100 ms. Every other
+ * line (start-up, warnings, errors) flushes at once, with what is buffered before it, so order is kept. pino's
+ * destination flushes synchronously when the process exits. One per process: relays in one process share it.
+ */
+let stdoutSink: LogSink | undefined
+function bufferedStdout(): LogSink {
+  if (stdoutSink) return stdoutSink
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 })
+  let timer: NodeJS.Timeout | undefined
+  const flush = () => {
+    timer = undefined
+    destination.flush()
+  }
+  stdoutSink = {
+    write(line: string) {
+      destination.write(line)
+      if (!line.endsWith(ACCESS_LINE_ENDING)) {
+        clearTimeout(timer)
+        flush()
+      } else if (timer === undefined) {
+        timer = setTimeout(flush, ACCESS_FLUSH_MS).unref()
+      }
+    },
+  }
+  return stdoutSink
+}
+
 export function createLoggerOptions(
   level: LogLevel,
   sink?: LogSink,
@@ -48,7 +83,7 @@ export function createLoggerOptions(
     logController: new AccessLog(),
     logger: {
       level,
-      ...(sink ? { stream: sink } : {}),
+      stream: sink ?? bufferedStdout(),
       serializers: {
         // Only method, path and IP: headers (tokens, keys, cookies), query strings (Gemini's ?key=) and bodies
         // never reach a log line. pino applies this to any `req` logged, so no redaction pass is needed.

@@ -214,5 +214,6 @@ describe('invalid files stop start-up with one line naming the entry', () => {
           'number from 0 to 1000000000000 or null\n',
       )
     })
-  })
+    // Compiling the bin under tsx takes seconds on a busy machine; the child's own timeout is 20 s.
+  }, 30_000)
 })
