@@ -16,7 +16,10 @@ export interface ChatApp {
    * stops listening.
    */
   onKeyStored(listener: (provider: string) => void): () => void
-  /** Opens the key dialog to add or replace `provider`'s key (the keys panel's buttons). */
+  /**
+   * Opens the key dialog (or the relay's connect page) to add or replace `provider`'s key (the keys panel's
+   * buttons).
+   */
   changeKey(provider: string, replacing: boolean): Promise<boolean>
 }
 
