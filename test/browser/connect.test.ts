@@ -6,7 +6,14 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noteSecret } from '../log-scan.js'
 import { textDeltas } from '../mocks/server.js'
-import { LAST_REPLY, sendMessage, waitForIdle } from './support/chat-page.js'
+import {
+  keysPanel,
+  LAST_REPLY,
+  openKeysPanel,
+  readKeyRow,
+  sendMessage,
+  waitForIdle,
+} from './support/chat-page.js'
 import { assertChromiumInstalled, isChromiumInstalled, withBrowser } from './support/chromium.js'
 import { expectStreamedReply } from './support/expect-streamed.js'
 import { dumpBrowserStorage, recordTextChanges, waitForText } from './support/page-watch.js'
@@ -108,10 +115,10 @@ describe('the relay connect page (keyEntry: relay-page) in Chromium', () => {
     return page
   }
 
-  /** Sends a first message: the connect popup opens on the relay's origin; the key is typed there. */
-  async function connectInPopup(page: Page): Promise<void> {
+  /** `trigger` (a first message, the keys panel's Add) opens the connect popup on the relay's origin; the key is typed there. */
+  async function connectInPopup(page: Page, trigger: () => Promise<void>): Promise<void> {
     const opened = page.waitForEvent('popup')
-    await sendMessage(page, 'Say hello')
+    await trigger()
     const popup = await opened
     await popup.waitForLoadState()
     expect(new URL(popup.url()).origin).toBe(app!.relay.url)
@@ -155,16 +162,18 @@ describe('the relay connect page (keyEntry: relay-page) in Chromium', () => {
       await page.goto(app!.origin)
       const before = relay.openai.exchanges.length
       await recordTextChanges(page, LAST_REPLY)
-      await connectInPopup(page)
+      await connectInPopup(page, () => sendMessage(page, 'Say hello'))
       await waitForText(page, LAST_REPLY, REPLY)
+      // The provider checked the key before the relay kept it; the message went out after that, once.
       const calls = relay.openai.exchanges.slice(before)
-      // The provider checked the key before the relay kept it; the message went out after that.
-      expect(calls.map((e) => `${e.request.path} ${e.response.status}`)).toEqual([
-        '/v1/models 200',
-        '/v1/chat/completions 200',
-      ])
-      await expectStreamedReply(page, REPLY, calls.at(-1))
+      const chats = calls.filter((e) => e.request.path === '/v1/chat/completions')
+      expect(calls[0] && `${calls[0].request.path} ${calls[0].response.status}`).toBe('/v1/models 200')
+      expect(chats.map((e) => e.response.status)).toEqual([200])
+      await expectStreamedReply(page, REPLY, chats[0])
       await waitForIdle(page)
+      // Told that a key was stored, as after the dialog, the model picker lists the models this key can use (the
+      // mock lists two).
+      await page.waitForFunction(() => document.querySelectorAll('#model-options option').length === 2)
 
       // The hostile script saw no key: not in an event, a field, a message, nor through the popup (cross-origin).
       const sniffed = await page.evaluate(() => {
@@ -239,6 +248,33 @@ describe('the relay connect page (keyEntry: relay-page) in Chromium', () => {
       await waitForText(page, LAST_REPLY, REPLY)
       await waitForIdle(page)
       expect(popups).toBe(0)
+    })
+  })
+
+  it('the keys panel shows the key stored on the connect page, and reloads this month, as soon as the popup closes (no reload)', async () => {
+    assertChromiumInstalled()
+    const token = await backendLogin('bob')
+    await withBrowser(async (context) => {
+      const page = await openSignedIn(context, token)
+      const usageReads: string[] = []
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname === '/usage') usageReads.push(request.url())
+      })
+      await page.goto(app!.origin)
+      // Gone if the page reloads or navigates.
+      await page.evaluate(() => Object.assign(window, { __samePage: true }))
+      const panel = await openKeysPanel(page)
+      await panel.locator('[data-role=usage]', { hasText: 'request' }).waitFor()
+      expect(await readKeyRow(page, 'openai')).toBe('No key')
+      const readsBefore = usageReads.length
+
+      await connectInPopup(page, () => page.getByRole('button', { name: 'Add OpenAI key' }).click())
+      const row = panel.locator('.key-row[data-provider="openai"] .key-row-text span')
+      await row.filter({ hasText: `…${TYPED_KEY.slice(-4)}` }).waitFor({ timeout: 5_000 })
+      expect(await readKeyRow(page, 'openai')).toMatch(/^…cdef · added /)
+      await expect.poll(() => usageReads.length, { timeout: 5_000 }).toBeGreaterThan(readsBefore)
+      expect(await keysPanel(page).isVisible(), 'the panel stayed open').toBe(true)
+      expect(await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true)
     })
   })
 

@@ -120,10 +120,14 @@ describe('relay token', () => {
 })
 
 describe('key flow', () => {
-  test('key_missing → promptForKey → POST /keys → the call is retried once', async () => {
+  test('key_missing → promptForKey → POST /keys → onKeyStored → the call is retried once', async () => {
     answers = [USER_KEY]
-    const response = await chat(client())
+    const chatCalls = () => relay.sent.filter((r) => r.url.includes('/v1/chat/completions')).length
+    // Each notice, with how many chat calls had left by then.
+    const stored: string[] = []
+    const response = await chat(client({ onKeyStored: (p) => stored.push(`${p} after ${chatCalls()}`) }))
     expect(response.status).toBe(200)
+    expect(stored, 'told once, before the retry').toEqual(['openai after 1'])
     expect(prompts).toEqual([
       { provider: 'openai', reason: expect.objectContaining({ code: 'key_missing' }) },
     ])
@@ -221,9 +225,11 @@ describe('key flow', () => {
     ])
   })
 
-  test('cancelling returns the original key_missing response', async () => {
+  test('cancelling returns the original key_missing response (and stores nothing to tell of)', async () => {
     answers = [null]
-    const response = await chat(client())
+    const stored: string[] = []
+    const response = await chat(client({ onKeyStored: (p) => stored.push(p) }))
+    expect(stored).toEqual([])
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ code: 'key_missing' })
     expect(relay.sent.some((r) => r.url.includes('/keys/'))).toBe(false)
@@ -239,10 +245,12 @@ describe('key flow', () => {
 
   test('concurrent calls missing the same key share one prompt', async () => {
     answers = [USER_KEY]
-    const byok = client()
+    const stored: string[] = []
+    const byok = client({ onKeyStored: (p) => stored.push(p) })
     const responses = await Promise.all([chat(byok), chat(byok), chat(byok)])
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200])
     expect(prompts).toHaveLength(1)
+    expect(stored).toEqual(['openai'])
   })
 
   test('a ReadableStream body is buffered so the call can be replayed after the prompt', async () => {

@@ -215,7 +215,13 @@ export function createByok(options: ByokOptions): ByokClient {
   function askOnce(provider: string, reason: KeyPromptReason): Promise<boolean> {
     let asking = prompting.get(provider)
     if (!asking) {
-      asking = askForKey(provider, reason).finally(() => prompting.delete(provider))
+      asking = askForKey(provider, reason)
+        .then((stored) => {
+          // In a microtask of its own: a listener that throws must not fail the call being retried.
+          if (stored) queueMicrotask(() => options.onKeyStored?.(provider))
+          return stored
+        })
+        .finally(() => prompting.delete(provider))
       prompting.set(provider, asking)
     }
     return asking

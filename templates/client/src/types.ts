@@ -40,6 +40,12 @@ export interface ByokOptions {
    */
   keyEntry?: 'relay-page' | 'dialog'
   /**
+   * Called once the user entered a key and the relay stored it (the dialog, your `promptForKey`, or the relay's
+   * connect page), before the call that needed it is retried: refresh a keys list or settings screen here.
+   * @example onKeyStored: (provider) => void keyStore.refresh()
+   */
+  onKeyStored?: (provider: string) => void
+  /**
    * Where a relay token comes from when none is cached; default registers this browser with `POST /users`.
    * Use your backend when the relay has `APP_SECRET` set. After the relay refused a token it is called with
    * that token and the reason, so the backend can issue a new one instead of returning the same again.

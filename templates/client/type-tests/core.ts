@@ -28,6 +28,7 @@ expectTypeOf<ByokOptions['keyEntry']>().toEqualTypeOf<'relay-page' | 'dialog' | 
 createByok({ relayUrl: '', appId: '', keyEntry: 'relay-page' })
 // @ts-expect-error keyEntry is 'relay-page' or 'dialog'
 createByok({ relayUrl: '', appId: '', keyEntry: 'popup' })
+expectTypeOf<ByokOptions['onKeyStored']>().toEqualTypeOf<((provider: string) => void) | undefined>()
 
 expectTypeOf(byok.relayFetch).returns.toEqualTypeOf<Promise<Response>>()
 expectTypeOf(byok.fetch).toEqualTypeOf<typeof fetch>()

@@ -9,6 +9,12 @@ let app: ChatApp | undefined
 
 /** The byok client, the conversation and the key signal, created on first use (a function, not a constant: in Next nothing may touch the browser during server rendering). */
 export function getChatApp(): ChatApp {
-  app ??= createChatApp({ relayUrl: RELAY_URL, appId: process.env.NEXT_PUBLIC_BYOK_APP_ID || 'byok-app' })
+  app ??= createChatApp({
+    relayUrl: RELAY_URL,
+    appId: process.env.NEXT_PUBLIC_BYOK_APP_ID || 'byok-app',
+    // NEXT_PUBLIC_BYOK_KEY_ENTRY=relay-page: keys are typed on the relay's own connect page (a popup), not in
+    // this app. Written out in full: Next inlines only literal process.env.NEXT_PUBLIC_* reads.
+    keyEntry: process.env.NEXT_PUBLIC_BYOK_KEY_ENTRY,
+  })
   return app
 }

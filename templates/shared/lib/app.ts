@@ -11,9 +11,15 @@ export interface ChatApp {
   client: ByokClient
   chat: ChatSession
   relayUrl: string
-  /** Calls `listener` after the key dialog stored a key; returns a function that stops listening. */
+  /**
+   * Calls `listener` after a key was stored (the key dialog, or the relay's connect page); returns a function that
+   * stops listening.
+   */
   onKeyStored(listener: (provider: string) => void): () => void
-  /** Opens the key dialog to add or replace `provider`'s key (the keys panel's buttons). */
+  /**
+   * Opens the key dialog (or the relay's connect page) to add or replace `provider`'s key (the keys panel's
+   * buttons).
+   */
   changeKey(provider: string, replacing: boolean): Promise<boolean>
 }
 
@@ -27,8 +33,11 @@ const REASONS: Record<string, 'missing' | 'rejected' | 'replace'> = {
 export function createChatApp(options: {
   relayUrl: string
   appId: string
-  /** 'relay-page': keys are typed on the relay's own connect page (a popup), not in the dialog above. */
-  keyEntry?: 'relay-page' | 'dialog'
+  /**
+   * The app's key-entry setting (`*_BYOK_KEY_ENTRY`): 'relay-page' has keys typed on the relay's own connect page
+   * (a popup), not in the dialog above; anything else, or nothing, means the dialog.
+   */
+  keyEntry?: string
 }): ChatApp {
   const relayUrl = options.relayUrl.replace(/\/+$/, '')
   const listeners = new Set<(provider: string) => void>()
@@ -41,17 +50,17 @@ export function createChatApp(options: {
       client,
       relayUrl,
     })
-    if (key === null) return null
-    queueMicrotask(() => {
-      for (const listener of listeners) listener(provider)
-    })
-    return true
+    return key === null ? null : true
   }
   const client = createByok({
     relayUrl,
     appId: options.appId,
     promptForKey,
-    keyEntry: options.keyEntry ?? 'dialog',
+    keyEntry: options.keyEntry === 'relay-page' ? 'relay-page' : 'dialog',
+    // Whichever way the key was entered: the connect page never calls promptForKey.
+    onKeyStored(provider) {
+      for (const listener of listeners) listener(provider)
+    },
   })
   const chat = createChatSession({ client, relayUrl })
   listeners.add((provider) => void chat.loadModels(provider as ProviderId))

@@ -23,7 +23,19 @@ export function KeysPanel({ app, open, onClose }: { app: ChatApp; open: boolean;
     if (usageBox.current) usage.current = mountUsageSection(usageBox.current, app.client)
   }, [app])
 
-  useEffect(() => app.onKeyStored(() => void refresh().then(() => setForgotten(false))), [app, refresh])
+  // A key stored by the dialog or the relay's connect page: the list, and this month's figures when the panel is
+  // open (its Add button), follow at once.
+  useEffect(
+    () =>
+      app.onKeyStored(
+        () =>
+          void refresh().then(() => {
+            setForgotten(false)
+            if (dialog.current?.open) void usage.current?.refresh()
+          }),
+      ),
+    [app, refresh],
+  )
   useEffect(() => {
     const el = dialog.current
     if (!el) return

@@ -250,9 +250,13 @@ keys.subscribe((state) => {
     target?.focus()
   }
 })
+// A key stored by the dialog or the relay's connect page: the list, and this month's figures when the panel is open
+// (its Add button), follow at once.
 app.onKeyStored(() => {
   forgotten = false
-  void keys.refresh()
+  void keys.refresh().then(() => {
+    if (keysPanel.open) void usage.refresh()
+  })
 })
 $('open-keys').addEventListener('click', () => {
   keysPanel.showModal()

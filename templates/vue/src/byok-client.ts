@@ -9,6 +9,11 @@ let app: ChatApp | undefined
 
 /** The byok client, the conversation and the key signal, created on first use. */
 export function getChatApp(): ChatApp {
-  app ??= createChatApp({ relayUrl: RELAY_URL, appId: import.meta.env.VITE_BYOK_APP_ID || 'byok-app' })
+  app ??= createChatApp({
+    relayUrl: RELAY_URL,
+    appId: import.meta.env.VITE_BYOK_APP_ID || 'byok-app',
+    // VITE_BYOK_KEY_ENTRY=relay-page: keys are typed on the relay's own connect page (a popup), not in this app.
+    keyEntry: import.meta.env.VITE_BYOK_KEY_ENTRY,
+  })
   return app
 }
