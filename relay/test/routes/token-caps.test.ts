@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { openSqliteStore } from '../../src/index.js'
 import { type MockProviders, startMockProviders } from '../../src/mock-providers/index.js'
+import type { Store } from '../../src/store/types.js'
 import {
   buildTestApp,
   createClock,
@@ -168,6 +170,27 @@ describe('token caps', () => {
     expect(res.json()).toMatchObject({
       caps: [{ period: 'month', max_input_tokens: 10, max_requests: null }],
     })
+  })
+
+  it('an uncapped token never reaches the budget store; a capped one reserves once per call', async () => {
+    const store = openSqliteStore(':memory:')
+    let reservations = 0
+    const counted: Store = {
+      ...store,
+      reserveBudgets: (...args) => {
+        reservations++
+        return store.reserveBudgets(...args)
+      },
+    }
+    const app = await buildTestApp({ ...mocks.env, ...NO_LIMITS }, { store: counted })
+    const token = await registerUser(app)
+    await storeKey(app, token, 'openai', SAMPLE_KEYS.openai)
+    const scoped = await minted(app, token, { providers: ['openai'] })
+    for (const t of [token, scoped.token, token]) expect((await chat(app, t)).statusCode).toBe(200)
+    expect(reservations).toBe(0)
+    const capped = await minted(app, token, { cap: { max_requests: 5 } })
+    for (let i = 0; i < 2; i++) expect((await chat(app, capped.token)).statusCode).toBe(200)
+    expect(reservations).toBe(2)
   })
 
   it('holds a small cap exactly under 16 parallel calls', async () => {
