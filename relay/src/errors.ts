@@ -117,6 +117,11 @@ export const ERRORS = {
     message: 'A spending budget for this key is used up',
     hint: 'Wait for the number of seconds in Retry-After, or raise the budget with PUT /budgets.',
   },
+  token_cap_exceeded: {
+    status: 429,
+    message: 'A cap on this relay token is used up',
+    hint: 'A daily or monthly cap resets (see Retry-After); a cap over the token’s life does not: get a new token.',
+  },
   upstream_unreachable: { status: 502, message: 'Could not reach the provider' },
   upstream_timeout: { status: 504, message: 'The provider did not answer in time' },
   not_found: { status: 404, message: 'Not found' },

@@ -12,9 +12,10 @@ import {
   type Store,
   StoreUnavailableError,
 } from '../src/index.js'
+import { capBudgetId, capRecord } from '../src/services/token-caps.js'
 import { createVault } from '../src/services/vault.js'
 import { MIGRATIONS } from '../src/store/migrations.js'
-import type { BudgetRecord, NewToken } from '../src/store/types.js'
+import type { BudgetRecord, ConnectCodeRecord, NewToken, TokenCap } from '../src/store/types.js'
 import {
   buildTestApp,
   DAY_MS,
@@ -354,6 +355,73 @@ describe.each(STORES)('$name store', ({ open }) => {
     // Settling a reservation whose budget was deleted meanwhile is a no-op, not an error.
     await store.settleBudgets(first.reservation, { inputTokens: 1, outputTokens: 1 })
     expect(await store.deleteBudget(user.id, tokens.id)).toBe(false)
+  })
+
+  it('keeps a token’s caps in its scope and counts them per user, exactly under concurrency', async () => {
+    const store = await openStore()
+    const user = newUser()
+    await store.createUser(user, newToken())
+    const cap: TokenCap = {
+      tokenId: 'f'.repeat(32),
+      period: 'total',
+      maxRequests: 2,
+      maxInputTokens: null,
+      maxOutputTokens: null,
+    }
+    const hash = randomBytes(32)
+    const scope = { providers: ['openai'], models: null, origins: null, caps: [cap] }
+    expect(await store.createToken(user.id, newToken({ hash, scope }))).toBe(true)
+    expect((await store.findToken(hash))?.scope).toEqual(scope)
+    const record = capRecord(cap, { userId: user.id, appId: user.appId })
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        store.reserveBudgets([record], [0], { inputTokens: 3, outputTokens: 0 }),
+      ),
+    )
+    expect(results.filter((r) => r.ok)).toHaveLength(2)
+    expect(await store.budgetCounters(capBudgetId(cap), 0, user.id)).toEqual({
+      requests: 2,
+      inputTokens: 6,
+      outputTokens: 0,
+    })
+    // The counters go with the user.
+    await store.deleteUser(user.id)
+    expect(await store.budgetCounters(capBudgetId(cap), 0, user.id)).toEqual({
+      requests: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+    })
+  })
+
+  it('keeps connect codes by digest: one take wins, expired ones are purged, they go with their token', async () => {
+    const store = await openStore()
+    const user = newUser()
+    const token = newToken()
+    await store.createUser(user, token)
+    const code = (digest: Buffer, expiresAt: number): ConnectCodeRecord => ({
+      digest,
+      tokenHash: token.hash,
+      provider: 'openai',
+      redirectUri: 'https://app.example/cb',
+      origin: 'https://app.example',
+      challenge: 'c'.repeat(43),
+      expiresAt,
+    })
+    const [first, second, third] = [randomBytes(32), randomBytes(32), randomBytes(32)]
+    await store.putConnectCode(code(first, T0 + 60_000), T0)
+    const takes = await Promise.all(Array.from({ length: 8 }, () => store.takeConnectCode(first)))
+    expect(takes.filter((t) => t !== undefined)).toEqual([code(first, T0 + 60_000)])
+
+    // Storing a code purges the ones expired by then.
+    await store.putConnectCode(code(second, T0 + 60_000), T0)
+    await store.putConnectCode(code(third, T0 + 120_000), T0 + 60_000)
+    expect(await store.takeConnectCode(second)).toBeUndefined()
+    await store.putConnectCode(code(second, T0 + 120_000), T0 + 60_000)
+    // A code of a token that is gone is not stored; erasing the user takes pending codes with it.
+    await store.putConnectCode({ ...code(randomBytes(32), T0 + 120_000), tokenHash: randomBytes(32) }, T0)
+    expect(await store.deleteUser(user.id)).toBe(true)
+    expect(await store.takeConnectCode(third)).toBeUndefined()
+    expect(await store.takeConnectCode(second)).toBeUndefined()
   })
 
   it('serves the relay through buildApp: register, store a key, list, revoke, deep health', async () => {

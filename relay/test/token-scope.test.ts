@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RelayError } from '../src/errors.js'
+import { type CapRequest, narrowCaps } from '../src/services/token-caps.js'
 import {
   checkScopeModel,
   checkScopeOrigin,
@@ -7,6 +8,7 @@ import {
   globCovers,
   narrowScope,
 } from '../src/services/token-scope.js'
+import type { TokenCap } from '../src/store/types.js'
 
 const NOW = Date.UTC(2030, 0, 1)
 
@@ -110,5 +112,50 @@ describe('scope checks', () => {
     [() => checkScopeOrigin({ ...scope, origins: null }, undefined), undefined],
   ])('case %#', (check, code) => {
     expect(codeOf(check)).toBe(code)
+  })
+})
+
+describe('narrowCaps', () => {
+  const cap = (extra: Partial<TokenCap> = {}): TokenCap => ({
+    tokenId: 'parent',
+    period: 'day',
+    maxRequests: 10,
+    maxInputTokens: null,
+    maxOutputTokens: 1000,
+    ...extra,
+  })
+
+  it.each<[string, TokenCap[] | undefined, CapRequest | undefined, TokenCap[] | undefined | string]>([
+    ['uncapped parent, no cap: uncapped', undefined, undefined, undefined],
+    ['capped parent, no cap: inherits the parent’s caps', [cap()], undefined, [cap()]],
+    [
+      'uncapped parent: the cap as asked, total by default',
+      undefined,
+      { maxRequests: 3 },
+      [cap({ tokenId: 'child', period: 'total', maxRequests: 3, maxOutputTokens: null })],
+    ],
+    [
+      'capped parent: omitted counters and period inherit its cap',
+      [cap()],
+      { maxRequests: 5 },
+      [cap(), cap({ tokenId: 'child', maxRequests: 5 })],
+    ],
+    [
+      'a counter the parent leaves open may be capped',
+      [cap()],
+      { maxInputTokens: 50 },
+      [cap(), cap({ tokenId: 'child', maxInputTokens: 50 })],
+    ],
+    ['more requests than the parent: widening', [cap()], { maxRequests: 11 }, 'token_scope_widen'],
+    ['more output tokens: widening', [cap()], { maxOutputTokens: 1001 }, 'token_scope_widen'],
+    ['another period: widening', [cap()], { period: 'total', maxRequests: 1 }, 'token_scope_widen'],
+    ['a cap with no counter', undefined, { period: 'day' }, 'validation_error'],
+    ['past the depth limit', Array.from({ length: 8 }, () => cap()), { maxRequests: 1 }, 'validation_error'],
+  ])('%s', (_name, parent, request, expected) => {
+    if (typeof expected === 'string') {
+      expect(codeOf(() => narrowCaps(parent, request, 'child'))).toBe(expected)
+    } else {
+      expect(narrowCaps(parent, request, 'child')).toEqual(expected)
+    }
   })
 })

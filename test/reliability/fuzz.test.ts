@@ -223,6 +223,9 @@ const body = fc.oneof(
       '{"app_id":"fuzz","external_user_id":"fuzz-user"}',
       '{"providers":["openai"],"models":["gpt-4o*"],"origins":["https://app.example.com"],"expires_in":60}',
       '{"app_id":"fuzz","external_user_id":"fuzz-user","providers":["anthropic","nope"]}',
+      // A capped token (and, posted with a capped token, a child that asks for a wider cap).
+      '{"providers":["openai"],"cap":{"period":"day","max_requests":2,"max_output_tokens":50}}',
+      '{"cap":{"period":"total","max_requests":1000000,"max_input_tokens":-1,"typo":1}}',
       // POST /connect/codes and POST /connect/token.
       `{"provider":"openai","redirect_uri":"https://app.example.com/cb","code_challenge":"${'A'.repeat(43)}","code_challenge_method":"S256"}`,
       `{"code":"${'B'.repeat(43)}","code_verifier":"${'v'.repeat(43)}","redirect_uri":"https://app.example.com/cb"}`,

@@ -2,6 +2,7 @@
 // one Redis: what one instance stores, revokes or counts, the other sees at once; a killed instance loses no
 // acknowledged write.
 
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,6 +22,7 @@ import { type SharedStore, startInstances } from './instances.js'
 
 const OPENAI_KEY = `sk-proj-${'s'.repeat(40)}`
 const RELAY_LIMIT = 10
+const APP_ORIGIN = 'https://app.example'
 
 const redis = useRedisServer()
 let upstream: FaultUpstream
@@ -68,6 +70,7 @@ describe.each(STORES)('two relay instances, $name, one Redis', ({ store }) => {
         OPENAI_BASE_URL: upstream.origin,
         APP_SECRET: 'reliability-app-secret-0123456789',
         RATE_LIMIT_RELAY_PER_MIN: String(RELAY_LIMIT),
+        ALLOWED_ORIGINS: APP_ORIGIN,
       },
     })) as [RelayChild, RelayChild]
   })
@@ -126,6 +129,39 @@ describe.each(STORES)('two relay instances, $name, one Redis', ({ store }) => {
     expect(answers.filter((s) => s === 200)).toHaveLength(RELAY_LIMIT)
     expect(answers.filter((s) => s === 429)).toHaveLength(2 * RELAY_LIMIT)
     expect(upstream.hits.length - before).toBe(RELAY_LIMIT)
+  })
+
+  it('exchanges a connect code issued by A exactly once, whichever instance the exchanges reach', async () => {
+    const token = await createUser(a.url, { openai: OPENAI_KEY }, 'scale')
+    const verifier = `scale-verifier-${'v'.repeat(40)}`
+    const redirectUri = `${APP_ORIGIN}/byok/callback`
+    const issued = await fetch(`${a.url}/connect/codes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-relay-token': token },
+      body: JSON.stringify({
+        provider: 'openai',
+        redirect_uri: redirectUri,
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      }),
+    })
+    expect(issued.status).toBe(200)
+    const { code } = (await issued.json()) as { code: string }
+    const exchange = (url: string) =>
+      fetch(`${url}/connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code, code_verifier: verifier, redirect_uri: redirectUri }),
+      })
+    const answers = await Promise.all([exchange(b.url), exchange(a.url), exchange(b.url)])
+    const bodies = await Promise.all(
+      answers.map((r) => r.json() as Promise<{ token?: string; code?: string }>),
+    )
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400, 400])
+    expect(bodies.filter((body) => body.code === 'connect_code_invalid')).toHaveLength(2)
+    const minted = bodies.find((body) => body.token)!.token!
+    const keys = await fetch(`${b.url}/keys`, { headers: { 'x-relay-token': minted, origin: APP_ORIGIN } })
+    expect(await keys.json()).toMatchObject({ providers: ['openai'] })
   })
 
   it('loses no acknowledged write when an instance is killed with SIGKILL mid-load', async () => {

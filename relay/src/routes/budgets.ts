@@ -6,14 +6,14 @@ import type { BudgetStatus } from '../services/budgets.js'
 import { DAILY_USAGE_ROW_LIMIT, type DailyUsageRow } from '../store/types.js'
 import type { RouteContext } from './context.js'
 import { resolveProvider } from './keys.js'
-import { errorResponses, okBody, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
+import { capLimit, errorResponses, okBody, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 
 const DAY_MS = 86_400_000
 /** `GET /usage` without `from`: the last 30 days, today included. */
 const DEFAULT_DAYS = 30
 const MAX_DAYS = 366
 
-const cap = { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000_000_000 } as const
+const cap = capLimit
 const count = { type: 'integer' } as const
 const isoDate = { type: 'string', format: 'date-time' } as const
 

@@ -120,7 +120,7 @@ function redirectOrigin(ctx: RouteContext, raw: string): string {
 /** `GET /connect`, `POST /connect/codes`, `POST /connect/token`: the relay-hosted key entry (issue 20). */
 export async function registerConnectRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const now = ctx.now
-  const codes = createConnectCodes(now)
+  const codes = createConnectCodes(ctx.store, now)
 
   app.get<{ Querystring: ConnectQuery }>(
     '/connect',
@@ -234,7 +234,13 @@ export async function registerConnectRoutes(app: FastifyInstance, ctx: RouteCont
       if (!(await ctx.store.getKey(caller.userId, provider.id))) {
         throw new RelayError('key_missing', { message: `No ${provider.name} key is stored for this user` })
       }
-      const code = codes.issue({ caller, provider: provider.id, redirectUri, origin, challenge })
+      const code = await codes.issue({
+        tokenHash: caller.tokenHash,
+        provider: provider.id,
+        redirectUri,
+        origin,
+        challenge,
+      })
       return { code, expires_at: new Date(now() + CONNECT_CODE_TTL_MS).toISOString() }
     },
   )
@@ -263,9 +269,9 @@ export async function registerConnectRoutes(app: FastifyInstance, ctx: RouteCont
     },
     async (request) => {
       const { code, code_verifier: verifier, redirect_uri: redirectUri } = request.body
-      const pending = codes.redeem(code, verifier, redirectUri)
+      const pending = await codes.redeem(code, verifier, redirectUri)
       // The token the page acted with may have been revoked since: check it again before minting from it.
-      const parent = await ctx.accounts.recheck(pending.caller)
+      const parent = await ctx.accounts.recheck(pending.tokenHash)
       const issued = await ctx.accounts.mintScoped(parent, {
         providers: [pending.provider],
         origins: [pending.origin],

@@ -79,6 +79,7 @@ const RELAY_ERRORS = [
   'body_too_large',
   'rate_limited',
   'budget_exceeded',
+  'token_cap_exceeded',
   'upstream_unreachable',
   'upstream_timeout',
 ] as const
@@ -231,9 +232,10 @@ export async function registerRelayRoutes(
       provider,
       stored.key,
     )
-    // Budgets (issue 21): one cached lookup when neither the user nor the operator set one. Reserved last, so a call refused by any
-    // check above has counted against nothing; from here on, the settlement below runs exactly once.
-    const reservation = ctx.budgets.noneApply(caller.userId, caller.appId)
+    // Budgets (issue 21) and token caps: one cached lookup when neither the user nor the operator set one and the
+    // token has no cap. Reserved last, so a call refused by any check above has counted against nothing; from here
+    // on, the settlement below runs exactly once.
+    const reservation = ctx.budgets.noneApply(caller)
       ? null
       : await ctx.budgets.reserve(caller, provider.id, body)
     const startedAt = performance.now()

@@ -94,3 +94,6 @@ export const okBody = {
   additionalProperties: false,
   properties: { ok: { type: 'boolean', enum: [true] } },
 } as const
+
+/** A spending cap on one counter (budgets, token caps); null = no cap on it. */
+export const capLimit = { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000_000_000 } as const

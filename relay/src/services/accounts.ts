@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { generateToken, looksLikeToken, type TokenHasher } from '../crypto/tokens.js'
 import { RelayError } from '../errors.js'
 import type { NewToken, Store, TokenRecord, TokenScope } from '../store/types.js'
+import { type CapRequest, narrowCaps } from './token-caps.js'
 import { narrowScope, type ScopeRequest } from './token-scope.js'
 
 const DAY_MS = 86_400_000
@@ -36,16 +37,20 @@ export interface Accounts {
   registerExternal(external: ExternalUser): Promise<{ token: string; expiresAt: number | null }>
   /**
    * A scoped token, minted by a caller's token (never wider than it) or, for the app's backend, for an
-   * external user (created on first use). Throws `token_scope_widen` for a wider request.
+   * external user (created on first use), with the minting token's caps and `cap` (`narrowCaps`). Throws
+   * `token_scope_widen` for a wider request.
    */
-  mintScoped(by: Caller | ExternalUser, request: ScopeRequest): Promise<IssuedToken>
+  mintScoped(by: Caller | ExternalUser, request: ScopeRequest, cap?: CapRequest): Promise<IssuedToken>
   listTokens(caller: Caller): Promise<TokenRecord[]>
   /** Revokes one of the caller's user's tokens by its public id; false when there is no such live token. */
   revokeById(caller: Caller, id: string): Promise<boolean>
   /** Resolves a presented token or throws the 401 with its specific code. */
   authenticate(token: string | undefined): Promise<Caller>
-  /** The caller's token read again (it may have been revoked or have expired since); throws like `authenticate`. */
-  recheck(caller: Caller): Promise<Caller>
+  /**
+   * The caller of a token known by its digest, read again (it may have been revoked or have expired since);
+   * throws like `authenticate`.
+   */
+  recheck(tokenHash: Buffer): Promise<Caller>
   revoke(caller: Caller): Promise<void>
   deleteUser(caller: Caller): Promise<void>
 }
@@ -103,14 +108,18 @@ export function createAccounts(deps: {
       )
       return { token, expiresAt: record.expiresAt }
     },
-    async mintScoped(by, request) {
+    async mintScoped(by, request, cap) {
       const createdAt = now()
       const parent = 'userId' in by ? by : { scope: null, expiresAt: null }
-      const { scope, expiresAt } = narrowScope(parent, request, createdAt)
+      const narrowed = narrowScope(parent, request, createdAt)
+      const { expiresAt } = narrowed
+      const id = newTokenId()
+      const caps = narrowCaps(parent.scope?.caps, cap, id)
+      const scope: TokenScope = caps ? { ...narrowed.scope, caps } : narrowed.scope
       const token = generateToken()
       const record: NewToken = {
         hash: hasher.hash(token),
-        id: newTokenId(),
+        id,
         createdAt,
         expiresAt,
         scope,
@@ -123,7 +132,7 @@ export function createAccounts(deps: {
       } else {
         await store.issueExternalUserToken(by, { id: randomUUID(), appId: by.appId, createdAt }, record)
       }
-      return { token, id: record.id as string, expiresAt, scope }
+      return { token, id, expiresAt, scope }
     },
     async listTokens(caller) {
       return store.listTokens(caller.userId, now())
@@ -136,8 +145,8 @@ export function createAccounts(deps: {
       if (!looksLikeToken(token)) throw new RelayError('token_invalid')
       return callerOf(hasher.hash(token))
     },
-    async recheck(caller) {
-      return callerOf(caller.tokenHash)
+    async recheck(tokenHash) {
+      return callerOf(tokenHash)
     },
     async revoke(caller) {
       await store.revokeToken(caller.tokenHash, now())

@@ -10,8 +10,12 @@ import type {
   BudgetRecord,
   BudgetRefusal,
   BudgetReservation,
+  CapPeriod,
   Store,
+  TokenCap,
+  TokenScope,
 } from '../store/types.js'
+import { capBudgetId, capRecord, describePeriod } from './token-caps.js'
 
 /** A budget with its counters for the current period, as `GET /budgets` shows it. */
 export interface BudgetStatus {
@@ -29,31 +33,49 @@ export interface BudgetInput {
   readonly maxOutputTokens: number | null
 }
 
+/** A token cap with its counters for the current period, as `GET /tokens` shows it. */
+export interface TokenCapStatus {
+  readonly cap: TokenCap
+  readonly used: BudgetCounters
+  /** null for a cap over the token's life. */
+  readonly resetsAt: number | null
+}
+
+/** Who a call is counted for: the user, their app, and the token's caps (`scope.caps`, scoped tokens only). */
+export interface BudgetCaller {
+  readonly userId: string
+  readonly appId: string
+  readonly scope?: TokenScope | null
+}
+
 export interface Budgets {
   /**
-   * The hot path's only cost when neither the user nor the operator (for this app) set a budget: true when it
-   * is known that none applies. False when there is one, or the user's list is not cached; `reserve` then loads it.
+   * The hot path's only cost when neither the user nor the operator (for this app) set a budget and the token
+   * has no cap: true when it is known that none applies. False when there is one, or the user's list is not
+   * cached; `reserve` then loads it.
    */
-  noneApply(userId: string, appId: string): boolean
+  noneApply(caller: BudgetCaller): boolean
   /**
-   * Counts the call against every budget that applies (the user's for this provider and for all, and the
-   * operator's for this app), atomically with the check; throws 429 `budget_exceeded` when one is spent. Null
-   * when no budget applies.
+   * Counts the call against every budget that applies (the user's for this provider and for all, the operator's
+   * for this app, and the token's caps), atomically with the check; throws 429 `budget_exceeded` (or
+   * `token_cap_exceeded`) when one is spent. Null when no budget applies.
    */
-  reserve(
-    caller: { userId: string; appId: string },
-    provider: string,
-    body: Buffer | undefined,
-  ): Promise<BudgetReservation | null>
+  reserve(caller: BudgetCaller, provider: string, body: Buffer | undefined): Promise<BudgetReservation | null>
   /** Corrects the reservation with the tokens the provider reported (its estimate when it reported none). */
   settle(reservation: BudgetReservation, outcome: { status: number; usage: Usage }): Promise<void>
   list(userId: string): Promise<BudgetStatus[]>
   put(userId: string, input: BudgetInput): Promise<BudgetStatus>
   delete(userId: string, id: string): Promise<boolean>
+  /** Each cap's counters for its current period (metadata for `GET /tokens`). */
+  capStatus(userId: string, caps: readonly TokenCap[]): Promise<TokenCapStatus[]>
 }
 
-/** Start of the UTC day or month that contains `at`, and the start of the next one (when counters reset). */
-export function periodBounds(period: BudgetPeriod, at: number): { start: number; end: number } {
+/**
+ * Start of the UTC day or month that contains `at`, and the start of the next one (when counters reset); a
+ * token's `total` cap has one period that never ends.
+ */
+export function periodBounds(period: CapPeriod, at: number): { start: number; end: number } {
+  if (period === 'total') return { start: 0, end: Number.POSITIVE_INFINITY }
   const d = new Date(at)
   const y = d.getUTCFullYear()
   const m = d.getUTCMonth()
@@ -95,7 +117,24 @@ const COUNTER_NAMES = {
   output_tokens: 'output tokens',
 } as const
 
+function capExceeded(refusal: BudgetRefusal, now: number): RelayError {
+  const { budget, counter, limit, used } = refusal
+  const resetsAt = periodBounds(budget.period, now).end
+  const lifetime = budget.period === 'total'
+  return new RelayError('token_cap_exceeded', {
+    message:
+      `The cap set on token ${budget.tokenId} is used up: ${Math.min(used, limit)} of ${limit} ` +
+      `${COUNTER_NAMES[counter]} ${describePeriod(budget.period)}; ` +
+      (lifetime ? 'it does not reset' : `it resets at ${new Date(resetsAt).toISOString()}`),
+    ...(lifetime && { hint: 'A cap over the token’s life does not reset: ask the app for a new token.' }),
+    ...(!lifetime && {
+      headers: { 'retry-after': String(Math.max(1, Math.ceil((resetsAt - now) / 1000))) },
+    }),
+  })
+}
+
 function exceeded(refusal: BudgetRefusal, now: number): RelayError {
+  if (refusal.budget.tokenId !== undefined) return capExceeded(refusal, now)
   const { budget, counter, limit, used } = refusal
   const resetsAt = periodBounds(budget.period, now).end
   const scope = budget.provider === '*' ? 'all providers' : budget.provider
@@ -167,12 +206,15 @@ export function createBudgets(deps: {
   }
 
   return {
-    noneApply: (userId, appId) => cache.get(userId)?.length === 0 && !byApp.has(appId),
-    async reserve({ userId, appId }, provider, body) {
+    noneApply: ({ userId, appId, scope }) =>
+      scope?.caps === undefined && cache.get(userId)?.length === 0 && !byApp.has(appId),
+    async reserve(caller, provider, body) {
+      const { userId, appId } = caller
       const applies = (b: { provider: string }) => b.provider === '*' || b.provider === provider
       const applicable = [
         ...(await load(userId)).filter(applies),
         ...(byApp.get(appId) ?? []).filter(applies).map((b) => asRecord(b, userId)),
+        ...(caller.scope?.caps ?? []).map((cap) => capRecord(cap, caller)),
       ]
       if (applicable.length === 0) return null
       const at = now()
@@ -195,6 +237,16 @@ export function createBudgets(deps: {
     },
     async list(userId) {
       return Promise.all((await store.listBudgets(userId)).map(status))
+    },
+    async capStatus(userId, caps) {
+      const at = now()
+      return Promise.all(
+        caps.map(async (cap) => {
+          const { start, end } = periodBounds(cap.period, at)
+          const used = await store.budgetCounters(capBudgetId(cap), start, userId)
+          return { cap, used, resetsAt: cap.period === 'total' ? null : end }
+        }),
+      )
     },
     async put(userId, input) {
       const at = now()

@@ -1,15 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { RelayError } from '../errors.js'
-import { createTtlMap } from '../store/read-cache.js'
-import type { Caller } from './accounts.js'
+import type { Store } from '../store/types.js'
 
 /** How long a connect code may wait for its exchange (`POST /connect/token`). */
 export const CONNECT_CODE_TTL_MS = 60_000
 
 /** What a connect code stands for until it is exchanged: who connected which provider, for which redirect. */
 export interface PendingConnect {
-  /** The relay token the connect page acted with; the scoped token is minted from it (and revoked with it). */
-  readonly caller: Caller
+  /** The HMAC digest of the relay token the connect page acted with; the scoped token is minted from it. */
+  readonly tokenHash: Buffer
   readonly provider: string
   readonly redirectUri: string
   /** The origin of `redirectUri`: the only origin the scoped token will work from. */
@@ -20,42 +19,43 @@ export interface PendingConnect {
 
 export interface ConnectCodes {
   /** A fresh one-time code for `pending`, valid for CONNECT_CODE_TTL_MS. */
-  issue(pending: PendingConnect): string
+  issue(pending: PendingConnect): Promise<string>
   /**
    * Spends the code (whatever the outcome, so a verifier cannot be guessed twice) and returns what it stands
    * for. Throws `connect_code_invalid` (unknown, used, expired, another redirect_uri) or
    * `connect_verifier_invalid`.
    */
-  redeem(code: string, verifier: string, redirectUri: string): PendingConnect
+  redeem(code: string, verifier: string, redirectUri: string): Promise<PendingConnect>
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest()
 
 /**
- * One-time codes of the connect page's redirect mode, held in this process's memory (bounded, oldest dropped
- * first): only their SHA-256 is kept, and a relay restart simply voids pending codes. Several relay processes
- * behind one address must route `/connect/*` of one browser to the same process (or users retry).
+ * One-time codes of the connect page's redirect mode, kept in the store so that any relay instance sharing it
+ * can exchange a code another one issued: only their SHA-256 is stored, a take deletes the row (of two
+ * concurrent exchanges exactly one gets it), and each insert purges the expired ones.
  */
-export function createConnectCodes(now: () => number, maxPending = 10_000): ConnectCodes {
-  const pending = createTtlMap<PendingConnect>(CONNECT_CODE_TTL_MS, maxPending, now)
+export function createConnectCodes(store: Store, now: () => number): ConnectCodes {
   return {
-    issue(entry) {
+    async issue(entry) {
       // A prefix secret scanners (and the test suites' log scan) recognise, like relay tokens' `byok_rt_`.
       const code = `byok_cc_${randomBytes(32).toString('base64url')}`
-      pending.set(digest(code).toString('base64'), entry)
+      const at = now()
+      await store.putConnectCode({ digest: digest(code), ...entry, expiresAt: at + CONNECT_CODE_TTL_MS }, at)
       return code
     },
-    redeem(code, verifier, redirectUri) {
-      const id = digest(code).toString('base64')
-      const entry = pending.get(id)
-      pending.delete(id)
-      if (!entry || entry.redirectUri !== redirectUri) throw new RelayError('connect_code_invalid')
+    async redeem(code, verifier, redirectUri) {
+      const entry = await store.takeConnectCode(digest(code))
+      if (!entry || entry.expiresAt <= now() || entry.redirectUri !== redirectUri) {
+        throw new RelayError('connect_code_invalid')
+      }
       const expected = Buffer.from(entry.challenge)
       const actual = Buffer.from(digest(verifier).toString('base64url'))
       if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
         throw new RelayError('connect_verifier_invalid')
       }
-      return entry
+      const { tokenHash, provider, origin, challenge } = entry
+      return { tokenHash, provider, redirectUri, origin, challenge }
     },
   }
 }

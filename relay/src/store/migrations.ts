@@ -248,4 +248,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_parent_id ON tokens (parent_id);
     `,
   },
+  {
+    // Issue 20: the connect page's one-time redirect codes live here, so that any relay instance sharing the
+    // database can exchange a code another one issued. Only the code's SHA-256 is stored; a code goes with the
+    // token the page acted with (and that with its user). Rows expire after 60 s and are purged on insert.
+    version: 7,
+    sqlite: `
+      CREATE TABLE connect_codes (
+        digest BLOB PRIMARY KEY,
+        token_hash BLOB NOT NULL REFERENCES tokens (hash) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        challenge TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX connect_codes_expires_at ON connect_codes (expires_at);
+      CREATE INDEX connect_codes_token_hash ON connect_codes (token_hash);
+    `,
+    postgres: `
+      CREATE TABLE connect_codes (
+        digest BYTEA PRIMARY KEY,
+        token_hash BYTEA NOT NULL REFERENCES tokens (hash) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        challenge TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX connect_codes_expires_at ON connect_codes (expires_at);
+      CREATE INDEX connect_codes_token_hash ON connect_codes (token_hash);
+    `,
+  },
 ]

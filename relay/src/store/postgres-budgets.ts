@@ -54,11 +54,17 @@ export function createPostgresBudgetStore(pool: pg.Pool, flushLog: () => Promise
       const result = await pool.query('DELETE FROM budgets WHERE user_id = $1 AND id = $2', [userId, id])
       return (result.rowCount ?? 0) > 0
     },
-    async budgetCounters(budgetId, periodStart) {
-      const result = await pool.query<BudgetCounters>(
-        `SELECT ${COUNTERS} FROM budget_usage WHERE budget_id = $1 AND period_start = $2`,
-        [budgetId, periodStart],
-      )
+    async budgetCounters(budgetId, periodStart, userId) {
+      const result =
+        userId === undefined
+          ? await pool.query<BudgetCounters>(
+              `SELECT ${COUNTERS} FROM budget_usage WHERE budget_id = $1 AND period_start = $2`,
+              [budgetId, periodStart],
+            )
+          : await pool.query<BudgetCounters>(
+              `SELECT ${COUNTERS} FROM app_budget_usage WHERE budget_id = $1 AND period_start = $2 AND user_id = $3`,
+              [budgetId, periodStart, userId],
+            )
       return result.rows[0] ?? ZERO
     },
     async reserveBudgets(budgets, periodStarts, estimate) {

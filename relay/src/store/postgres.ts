@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { createPostgresBudgetStore } from './postgres-budgets.js'
 import { connectPool, inTransaction, migratePostgres } from './postgres-connect.js'
-import { type KeyRow, type TokenRecordRow, toKey, toToken } from './rows.js'
+import {
+  type ConnectCodeRow,
+  type KeyRow,
+  type TokenRecordRow,
+  toConnectCode,
+  toKey,
+  toToken,
+} from './rows.js'
 import {
   type NewToken,
   type RequestLogEntry,
@@ -261,6 +268,36 @@ function createPostgresStore(pool: pg.Pool): Store {
         [userId, provider],
       )
       return current.rows[0]?.base_url ?? null
+    },
+    async putConnectCode(code, now) {
+      try {
+        await query(
+          `WITH purged AS (DELETE FROM connect_codes WHERE expires_at <= $8)
+         INSERT INTO connect_codes (digest, token_hash, provider, redirect_uri, origin, challenge, expires_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM tokens WHERE hash = $2)`,
+          [
+            code.digest,
+            code.tokenHash,
+            code.provider,
+            code.redirectUri,
+            code.origin,
+            code.challenge,
+            code.expiresAt,
+            now,
+          ],
+        )
+      } catch (error) {
+        // The token went (its user erased) between the check and the insert: nothing to store.
+        if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw error
+      }
+    },
+    async takeConnectCode(digest) {
+      // Two exchanges of one code: the second DELETE waits for the first's row lock, then finds no row.
+      const result = await query<ConnectCodeRow>('DELETE FROM connect_codes WHERE digest = $1 RETURNING *', [
+        digest,
+      ])
+      const row = result.rows[0]
+      return row && toConnectCode(row)
     },
     async logRequest(entry) {
       pendingLog.push(entry)

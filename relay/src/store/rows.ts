@@ -1,4 +1,4 @@
-import type { BudgetRecord, KeyRecord, TokenRecord, TokenScope } from './types.js'
+import type { BudgetRecord, ConnectCodeRecord, KeyRecord, TokenRecord, TokenScope } from './types.js'
 
 /**
  * Rows as both stores return them (the same column names in SQLite and Postgres) and their records. Postgres
@@ -76,5 +76,27 @@ export function toBudget(row: BudgetRow): BudgetRecord {
     maxOutputTokens: row.max_output_tokens,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  }
+}
+
+export interface ConnectCodeRow {
+  digest: Buffer
+  token_hash: Buffer
+  provider: string
+  redirect_uri: string
+  origin: string
+  challenge: string
+  expires_at: number
+}
+
+export function toConnectCode(row: ConnectCodeRow): ConnectCodeRecord {
+  return {
+    digest: row.digest,
+    tokenHash: row.token_hash,
+    provider: row.provider,
+    redirectUri: row.redirect_uri,
+    origin: row.origin,
+    challenge: row.challenge,
+    expiresAt: row.expires_at,
   }
 }

@@ -260,9 +260,13 @@ export function prepareBudgetStore(
     async deleteBudget(userId, id) {
       return st().remove.run(userId, id).changes > 0
     },
-    async budgetCounters(budgetId, periodStart) {
+    async budgetCounters(budgetId, periodStart, userId) {
       flush()
-      return st().user.counters.get(budgetId, periodStart) ?? ZERO
+      const row =
+        userId === undefined
+          ? st().user.counters.get(budgetId, periodStart)
+          : st().app.counters.get(userId, budgetId, periodStart)
+      return row ?? ZERO
     },
     reserveBudgets(budgets, periodStarts, estimate) {
       return new Promise((resolve, reject) => {

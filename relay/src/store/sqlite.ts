@@ -3,9 +3,17 @@ import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { MIGRATIONS, SchemaTooNewError } from './migrations.js'
-import { type KeyRow, type TokenRecordRow, toKey, toToken } from './rows.js'
+import {
+  type ConnectCodeRow,
+  type KeyRow,
+  type TokenRecordRow,
+  toConnectCode,
+  toKey,
+  toToken,
+} from './rows.js'
 import { prepareBudgetStore } from './sqlite-budgets.js'
 import {
+  type ConnectCodeRecord,
   type NewToken,
   type RequestLogEntry,
   type Store,
@@ -167,6 +175,19 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   const boundBaseUrl = prepare<[string, string], { base_url: string | null }>(
     'SELECT base_url FROM keys WHERE user_id = ? AND provider = ?',
   )
+  const purgeConnectCodes = prepare('DELETE FROM connect_codes WHERE expires_at <= ?')
+  const insertConnectCode = prepare<[ConnectCodeRecord]>(
+    `INSERT INTO connect_codes (digest, token_hash, provider, redirect_uri, origin, challenge, expires_at)
+     SELECT @digest, @tokenHash, @provider, @redirectUri, @origin, @challenge, @expiresAt
+      WHERE EXISTS (SELECT 1 FROM tokens WHERE hash = @tokenHash)`,
+  )
+  const putConnectCode = db.transaction((code: ConnectCodeRecord, now: number) => {
+    purgeConnectCodes.run(now)
+    insertConnectCode.run(code)
+  })
+  const takeConnectCode = prepare<[Buffer], ConnectCodeRow>(
+    'DELETE FROM connect_codes WHERE digest = ? RETURNING *',
+  )
   // A call still streaming when its user was erased finishes later: its row must not bring the user back.
   const logRequest = prepare(
     `INSERT INTO request_log (at, user_id, app_id, provider, model, status, latency_ms, input_tokens, output_tokens)
@@ -239,6 +260,13 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     async bindBaseUrl(userId, provider, baseUrl) {
       bindBaseUrl.run(baseUrl, userId, provider)
       return boundBaseUrl.get(userId, provider)?.base_url ?? null
+    },
+    async putConnectCode(code, now) {
+      putConnectCode(code, now)
+    },
+    async takeConnectCode(digest) {
+      const row = takeConnectCode.get(digest)
+      return row && toConnectCode(row)
     },
     async logRequest(entry) {
       pendingLog.push(entry)

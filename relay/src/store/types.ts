@@ -18,6 +18,28 @@ export interface TokenScope {
   readonly models: readonly string[] | null
   /** Exact origins (`https://app.example`), compared with the request's `Origin` header. */
   readonly origins: readonly string[] | null
+  /**
+   * Caps on the token's use: those of the token it was minted from, then its own (if it asked for one), nearest
+   * last. Every one applies to every call; absent = uncapped.
+   */
+  readonly caps?: readonly TokenCap[]
+}
+
+/** How long a token cap's counters run: a UTC day or month (like budgets), or the token's whole life. */
+export type CapPeriod = BudgetPeriod | 'total'
+
+/**
+ * A cap set on a scoped token (`POST /tokens` `cap`). Its counters are shared by the token and every token minted
+ * from it (they carry the cap too), so minting cannot escape it. Counted like an app budget: per (user, cap id).
+ */
+export interface TokenCap {
+  /** Public id of the token that set the cap. */
+  readonly tokenId: string
+  readonly period: CapPeriod
+  /** null = no cap on that counter. */
+  readonly maxRequests: number | null
+  readonly maxInputTokens: number | null
+  readonly maxOutputTokens: number | null
 }
 
 export interface TokenRecord {
@@ -42,6 +64,20 @@ export interface NewToken {
   readonly scope?: TokenScope | null
   /** Public id of the token that minted this one (`POST /tokens`); revoking that token revokes this one. */
   readonly parentId?: string | null
+}
+
+/** A pending code of the connect page's redirect mode (`POST /connect/codes`); only its SHA-256 is stored. */
+export interface ConnectCodeRecord {
+  readonly digest: Buffer
+  /** The HMAC digest of the relay token the connect page acted with: the exchange mints from that token. */
+  readonly tokenHash: Buffer
+  readonly provider: string
+  readonly redirectUri: string
+  /** The origin of `redirectUri`: the only origin the exchanged token will work from. */
+  readonly origin: string
+  /** base64url(SHA-256(code_verifier)), PKCE S256. */
+  readonly challenge: string
+  readonly expiresAt: number
 }
 
 export interface KeyRecord {
@@ -145,6 +181,13 @@ export interface Store extends BudgetStore {
    * Atomic: returns the URL that is bound afterwards, which differs from `baseUrl` if another request won.
    */
   bindBaseUrl(userId: string, provider: string, baseUrl: string): Promise<string | null>
+  /**
+   * Stores a connect code and deletes every code expired at `now`, so the table holds about a minute's codes.
+   * Nothing is stored when the code's token no longer exists (its exchange then finds no code).
+   */
+  putConnectCode(code: ConnectCodeRecord, now: number): Promise<void>
+  /** Deletes the code and returns it, atomically: of two concurrent takes of one code, exactly one gets it. */
+  takeConnectCode(digest: Buffer): Promise<ConnectCodeRecord | undefined>
   /** Appends a log row; a row for a user who no longer exists is dropped. */
   logRequest(entry: RequestLogEntry): Promise<void>
   usage(scope: UsageScope, now: number): Promise<UsageSummary>
@@ -167,7 +210,8 @@ export interface BudgetRecord {
   readonly id: string
   readonly userId: string
   readonly provider: string
-  readonly period: BudgetPeriod
+  /** `total` only for a token's cap (`tokenId`). */
+  readonly period: CapPeriod
   /** null = no cap on that counter. */
   readonly maxRequests: number | null
   readonly maxInputTokens: number | null
@@ -175,10 +219,12 @@ export interface BudgetRecord {
   readonly createdAt: number
   readonly updatedAt: number
   /**
-   * Set for a cap the operator configured for this app (APP_BUDGETS_FILE) rather than one the user set: its
-   * counters are kept per (user, budget), with `userId` the calling user.
+   * Set for a cap that is not a row of `budgets`: one the operator configured for this app (APP_BUDGETS_FILE),
+   * or a token's cap (`tokenId`). Its counters are kept per (user, budget), with `userId` the calling user.
    */
   readonly appId?: string
+  /** Set for a token's cap (`TokenCap`): the public id of the token that set it. */
+  readonly tokenId?: string
 }
 
 /** One budget's counters for one period. */
@@ -230,7 +276,8 @@ export interface BudgetStore {
   /** Inserts, or replaces the caps of the user's budget with the same provider and period; returns the stored row. */
   putBudget(budget: BudgetRecord): Promise<BudgetRecord>
   deleteBudget(userId: string, id: string): Promise<boolean>
-  budgetCounters(budgetId: string, periodStart: number): Promise<BudgetCounters>
+  /** A budget's counters; with `userId`, those of an app budget or token cap (`BudgetRecord.appId`) for that user. */
+  budgetCounters(budgetId: string, periodStart: number, userId?: string): Promise<BudgetCounters>
   /**
    * Atomically, against every other reservation on the same database, and durably before it resolves: refuses if
    * any budget's counters for its current period already reach a cap (requests: +1 would pass it), otherwise adds

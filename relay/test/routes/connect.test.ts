@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import {
@@ -9,6 +11,7 @@ import {
   SAMPLE_KEYS,
   storeKey,
   type TestClock,
+  withTempDir,
 } from '../helpers.js'
 
 const APP = 'https://app.example'
@@ -181,6 +184,18 @@ describe('POST /connect/codes and POST /connect/token (redirect mode, PKCE S256)
     )
     // Reuse.
     expectErrorShape(await exchange(app, code), 400, 'connect_code_invalid')
+  })
+
+  it('stores a pending code only as its digest', async () => {
+    await withTempDir(async (dir) => {
+      const DB_PATH = join(dir, 'relay.db')
+      const app = await connectApp(undefined, { DB_PATH })
+      const { code } = await issueCode(app)
+      await app.close()
+      const bytes = readFileSync(DB_PATH)
+      expect(bytes.includes(createHash('sha256').update(code).digest())).toBe(true)
+      expect(bytes.includes(Buffer.from(code.slice('byok_cc_'.length)))).toBe(false)
+    })
   })
 
   it('a wrong verifier spends the code: the right one afterwards gets nothing', async () => {

@@ -200,6 +200,7 @@ describe('POST /tokens', () => {
         providers: ['openai'],
         models: ['gpt-4o*'],
         origins: ['https://app.example'],
+        caps: [],
       })
       await app.close()
       const bytes = (await import('node:fs')).readFileSync(DB_PATH)
@@ -449,6 +450,7 @@ describe('GET /tokens and DELETE /tokens/:id', () => {
       providers: ['openai'],
       models: null,
       origins: null,
+      caps: [],
     })
     // Expired tokens drop out of the list.
     clock.advance(120_000)
@@ -658,6 +660,7 @@ describe('migration 3', () => {
       // Turn the file back into a version 2 database, as an older relay left it.
       const db = new Database(DB_PATH)
       db.exec(`
+        DROP TABLE connect_codes;
         DROP TABLE app_budget_usage;
         DROP TABLE budget_usage;
         DROP TABLE budgets;
