@@ -1,12 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { openPostgresStore, openSqliteStore, type Store } from '@byok/relay'
-import { describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKeyring } from '../../relay/src/crypto/envelope.js'
 import { createVault } from '../../relay/src/services/vault.js'
-// The `postgresUrl` the global setup provides (its declaration; nothing runs at import).
-import type {} from '../../relay/test/support/postgres-global-setup.js'
-import { createTestDatabase, withPgClient } from '../../relay/test/support/postgres-server.js'
+import {
+  createTestDatabase,
+  startTestPostgres,
+  type TestPostgres,
+  withPgClient,
+} from '../../relay/test/support/postgres-server.js'
 import { closedPortOrigin } from '../../relay/test/upstream-server.js'
 import type { CliIo } from '../src/io.js'
 import { runCli } from '../src/run-cli.js'
@@ -30,6 +33,12 @@ async function runInProcess(args: string[], cwd: string, env: Record<string, str
   const code = await runCli(args, io)
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') }
 }
+
+let server: TestPostgres
+beforeAll(async () => {
+  server = await startTestPostgres()
+}, 90_000)
+afterAll(() => server?.stop())
 
 /** A SQLite relay database with a row in every table; returns what to look for afterwards. */
 async function seed(dbPath: string) {
@@ -102,7 +111,7 @@ describe('byok migrate', () => {
     await withTempDir(async (dir) => {
       const dbPath = join(dir, 'relay.db')
       const seeded = await seed(dbPath)
-      const url = await createTestDatabase(inject('postgresUrl'))
+      const url = await createTestDatabase(server.url)
 
       const first = await runByok(['migrate', '--from', 'sqlite:./relay.db', '--to', url], { cwd: dir })
       expect(first.code, first.stderr).toBe(0)
@@ -163,7 +172,7 @@ describe('byok migrate', () => {
   it('refuses a Postgres whose schema is newer, writing nothing', async () => {
     await withTempDir(async (dir) => {
       await seed(join(dir, 'relay.db'))
-      const url = await createTestDatabase(inject('postgresUrl'))
+      const url = await createTestDatabase(server.url)
       await withPgClient(url, async (client) => {
         await client.query(
           'CREATE TABLE byok_schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',

