@@ -3,16 +3,17 @@ import { dirname, resolve } from 'node:path'
 import { withEnvFile } from '@byok/relay'
 import type { CliIo } from './io.js'
 
-/** Flags shared by `byok backup` and `byok restore`. */
+/** Flags shared by `byok backup`, `byok restore` and `byok usage`. */
 export const databaseArgs = {
   'db-path': {
     type: 'string',
-    description: 'The relay database (env DB_PATH, default ./data/relay.db)',
+    description:
+      'The relay SQLite file (env DB_PATH, default ./data/relay.db); named here, it beats DATABASE_URL',
     valueHint: 'file',
   },
   'env-file': {
     type: 'string',
-    description: 'Read DB_PATH from this file when it is not in the environment',
+    description: 'Read DB_PATH and DATABASE_URL from this file when they are not in the environment',
     default: '.env',
     valueHint: 'file',
   },

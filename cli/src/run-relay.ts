@@ -79,6 +79,17 @@ export function loadRelayConfig(env: Env, mode: RelayMode): RelayConfig {
   }
 }
 
+/** A relay start-up error the CLI reports as one line (bad configuration, store unreachable), else undefined. */
+export function startFailure(error: unknown): CliError | undefined {
+  if (error instanceof ConfigError) {
+    return new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })
+  }
+  if (error instanceof StoreUnavailableError) {
+    return new CliError(`cannot start: ${error.message}`, { code: 'store_unavailable', cause: error })
+  }
+  return undefined
+}
+
 /**
  * Start the relay, print one line saying where and how it runs, and serve until SIGTERM/SIGINT, then close
  * gracefully (open requests get SHUTDOWN_GRACE_MS to finish). A worker of `--workers` (`asWorker`) prints
@@ -100,12 +111,8 @@ export async function serveRelay(
       : undefined
     relay = await startRelay(config, { ...(mcpRoutes ? { mcpRoutes } : {}), skill: loadServedSkill() })
   } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new CliError(`cannot start: ${error.message}`, { code: 'config_invalid', cause: error })
-    }
-    if (error instanceof StoreUnavailableError) {
-      throw new CliError(`cannot start: ${error.message}`, { code: 'store_unavailable', cause: error })
-    }
+    const failure = startFailure(error)
+    if (failure) throw failure
     const code = (error as NodeJS.ErrnoException | undefined)?.code
     if (code === 'EADDRINUSE' && (await probeRelay(localUrl(config.server))) === 'byok') {
       throw new CliError(`a byok relay is already running at ${localUrl(config.server)}`, {

@@ -4,10 +4,10 @@
 import cluster, { type Worker } from 'node:cluster'
 import { once } from 'node:events'
 import { availableParallelism } from 'node:os'
-import { type Env, openSqliteStore, RELAY_VERSION, type RelayConfig } from '@byok/relay'
+import { type Env, openPostgresStore, openSqliteStore, RELAY_VERSION, type RelayConfig } from '@byok/relay'
 import { CliError } from './errors.js'
 import type { CliIo } from './io.js'
-import { loadRelayConfig, localUrl, SHUTDOWN_GRACE_MS } from './run-relay.js'
+import { loadRelayConfig, localUrl, SHUTDOWN_GRACE_MS, startFailure } from './run-relay.js'
 
 /** A worker that dies this often within RESTART_WINDOW_MS is crash-looping: stop instead of restarting it. */
 const MAX_RESTARTS = 5
@@ -41,7 +41,7 @@ function checkSharedState(config: RelayConfig, count: number): void {
         'keeps working on the other workers for up to 5 s. Set REDIS_URL, or run one worker.',
     })
   }
-  if (config.store.path === ':memory:') {
+  if (config.store.postgresUrl === undefined && config.store.path === ':memory:') {
     throw new CliError('--workers needs a database file (DB_PATH), not :memory:', {
       code: 'invalid_argument',
     })
@@ -56,8 +56,15 @@ function exitReason(code: number | null, signal: string | null): string {
 export async function serveWorkers(io: CliIo, env: Env, count: number, detail: string): Promise<void> {
   const config = loadRelayConfig(env, 'production')
   checkSharedState(config, count)
-  // Migrations run here, once, before any worker opens the file (WAL lets the workers share it afterwards).
-  await openSqliteStore(config.store.path).close()
+  // Migrations run here, once, before any worker opens the store (WAL lets the workers share a SQLite file).
+  try {
+    await (config.store.postgresUrl === undefined
+      ? openSqliteStore(config.store.path)
+      : await openPostgresStore(config.store.postgresUrl, { maxConnections: 1 })
+    ).close()
+  } catch (error) {
+    throw startFailure(error) ?? error
+  }
 
   // starting: an exit fails the start; serving: an exit is replaced; stopping: exits are expected.
   let phase: 'starting' | 'serving' | 'stopping' = 'starting'

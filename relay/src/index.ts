@@ -18,7 +18,7 @@ export { type RunningRelay, startRelay, withEnvFile } from './server.js'
 export { type CopiedTable, copySqliteToPostgres } from './store/copy-to-postgres.js'
 export { SchemaTooNewError } from './store/migrations.js'
 export { openPostgresStore } from './store/postgres.js'
-export { StoreUnavailableError } from './store/postgres-connect.js'
+export { describePostgresUrl, StoreUnavailableError } from './store/postgres-connect.js'
 export { openSqliteStore } from './store/sqlite.js'
 export type {
   BudgetRecord,

@@ -87,18 +87,26 @@ const ENTRY: Record<EntryPoint, { bin: string; args: string[] }> = {
 
 /**
  * One relay entry point exactly as operators run it: compiled, with the node flags of its own shebang,
- * configured only through the environment. BENCH_RELAY_NODE_ARGS adds flags (e.g. `--cpu-prof`).
+ * configured only through the environment (plus `args`, e.g. `--workers 2`). BENCH_RELAY_NODE_ARGS adds node
+ * flags (e.g. `--cpu-prof`). Resolves once it prints the port it listens on.
  */
 export function startEntryPoint(
   entry: EntryPoint,
   env: Record<string, string>,
-  options: { cwd: string; core?: string; nofile?: number },
+  options: { cwd: string; core?: string; nofile?: number; args?: readonly string[] },
 ): Promise<Running> {
   const bin = join(root, ENTRY[entry].bin)
   const extra = (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const [cmd, argv] = withOpenFiles(
     options.nofile,
-    pinned(options.core, [process.execPath, ...shebangFlags(bin), ...extra, bin, ...ENTRY[entry].args]),
+    pinned(options.core, [
+      process.execPath,
+      ...shebangFlags(bin),
+      ...extra,
+      bin,
+      ...ENTRY[entry].args,
+      ...(options.args ?? []),
+    ]),
   )
   const child = spawn(cmd, argv, {
     cwd: options.cwd,

@@ -2,9 +2,10 @@ import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSyn
 import { basename, dirname, join, resolve } from 'node:path'
 import { openSqliteStore } from '@byok/relay'
 import { defineCommand } from 'citty'
-import { databaseArgs, fsyncFile, liveReason, percent, resolveDbPath } from '../database-file.js'
+import { databaseArgs, fsyncFile, liveReason, percent } from '../database-file.js'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { requireSqliteStore } from '../store-target.js'
 
 export function createBackupCommand(io: CliIo) {
   return defineCommand({
@@ -23,7 +24,7 @@ export function createBackupCommand(io: CliIo) {
       ...databaseArgs,
     },
     async run({ args }) {
-      const dbPath = resolveDbPath(io, args)
+      const dbPath = requireSqliteStore(io, args, 'backup')
       const target = resolve(io.cwd, args.file)
       if (!existsSync(dbPath)) {
         throw new CliError(`no database at ${dbPath}`, {

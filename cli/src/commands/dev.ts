@@ -3,6 +3,7 @@ import { defineCommand } from 'citty'
 import { devRelayEnv, resolveDevDataDir } from '../dev-secrets.js'
 import type { CliIo } from '../io.js'
 import { relayArgs, resolveRelayEnv, serveRelay } from '../run-relay.js'
+import { describeStore } from '../store-target.js'
 
 export function createDevCommand(io: CliIo) {
   return defineCommand({
@@ -38,7 +39,7 @@ export function createDevCommand(io: CliIo) {
           io,
           { ...env, ...mocks?.env },
           'dev',
-          `store ${env.DB_PATH}${mocks ? '; mock providers ON: openai, anthropic, google answer locally' : ''}`,
+          `store ${describeStore(env)}${mocks ? '; mock providers ON: openai, anthropic, google answer locally' : ''}`,
         )
       } finally {
         await mocks?.close()

@@ -2,9 +2,10 @@ import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, r
 import { basename, dirname, join, resolve } from 'node:path'
 import { openSqliteStore } from '@byok/relay'
 import { defineCommand } from 'citty'
-import { databaseArgs, fsyncFile, liveReason, resolveDbPath } from '../database-file.js'
+import { databaseArgs, fsyncFile, liveReason } from '../database-file.js'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { requireSqliteStore } from '../store-target.js'
 
 /** Opens `path` read-only as a relay store and reads from it: a file that is not a relay database fails here. */
 async function checkBackup(path: string): Promise<number> {
@@ -30,7 +31,7 @@ export function createRestoreCommand(io: CliIo) {
     },
     async run({ args }) {
       const source = resolve(io.cwd, args.file)
-      const dbPath = resolveDbPath(io, args)
+      const dbPath = requireSqliteStore(io, args, 'restore')
       if (!existsSync(source)) throw new CliError(`no backup at ${source}`, { code: 'backup_missing' })
       if (source === dbPath) throw new CliError('the backup file is the database itself')
       const live = liveReason(dbPath)

@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 import type { CliIo } from '../io.js'
 import { relayArgs, resolveRelayEnv, serveRelay } from '../run-relay.js'
 import { isWorker, parseWorkers, serveWorkers } from '../run-workers.js'
+import { describeStore } from '../store-target.js'
 
 export function createStartCommand(io: CliIo) {
   return defineCommand({
@@ -22,7 +23,7 @@ export function createStartCommand(io: CliIo) {
     },
     async run({ args }) {
       const env = resolveRelayEnv(io, args)
-      const detail = `store ${env.DB_PATH ?? './data/relay.db'}`
+      const detail = `store ${describeStore(env)}`
       const workers = parseWorkers(args.workers)
       if (isWorker) return serveRelay(io, env, 'production', detail, { asWorker: true })
       if (workers > 1) return serveWorkers(io, env, workers, detail)

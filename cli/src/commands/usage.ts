@@ -1,9 +1,19 @@
 import { existsSync, rmSync, statSync } from 'node:fs'
-import { type DailyUsageRow, estimateCostUsd, openSqliteStore, PRICES_AS_OF } from '@byok/relay'
+import {
+  type DailyUsageRow,
+  describePostgresUrl,
+  estimateCostUsd,
+  openPostgresStore,
+  openSqliteStore,
+  PRICES_AS_OF,
+  type Store,
+  StoreUnavailableError,
+} from '@byok/relay'
 import { defineCommand } from 'citty'
-import { databaseArgs, liveReason, resolveDbPath } from '../database-file.js'
+import { databaseArgs, liveReason } from '../database-file.js'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
+import { resolveStore } from '../store-target.js'
 
 const DAY_MS = 86_400_000
 
@@ -78,12 +88,59 @@ function printTable(io: CliIo, apps: readonly AppUsage[]): void {
   for (const c of cells) io.out(line(c))
 }
 
+/** The per-day rows from a SQLite database, through a read-only connection. */
+async function sqliteUsage(dbPath: string, from: number, to: number): Promise<DailyUsageRow[]> {
+  if (!existsSync(dbPath)) {
+    throw new CliError(`no database at ${dbPath}`, {
+      code: 'db_missing',
+      hint: 'Pass --db-path or set DB_PATH to the relay database.',
+    })
+  }
+  const wasLive = liveReason(dbPath) !== undefined
+  try {
+    const store = openSqliteStore(dbPath, { readOnly: true })
+    try {
+      return await store.dailyUsage({ from, to, limit: Number.MAX_SAFE_INTEGER })
+    } finally {
+      await store.close()
+    }
+  } catch (error) {
+    throw new CliError(`cannot read ${dbPath}: ${(error as Error).message}`, { cause: error })
+  } finally {
+    // As in `byok backup`: a read-only connection leaves empty -wal/-shm files behind on a stopped database.
+    const wal = `${dbPath}-wal`
+    if (!wasLive && existsSync(wal) && statSync(wal).size === 0) {
+      for (const suffix of ['-wal', '-shm']) rmSync(dbPath + suffix, { force: true })
+    }
+  }
+}
+
+/** The per-day rows from Postgres (DATABASE_URL), through the relay's store on one connection. */
+async function postgresUsage(url: string, from: number, to: number): Promise<DailyUsageRow[]> {
+  let store: Store
+  try {
+    store = await openPostgresStore(url, { maxConnections: 1 })
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) {
+      throw new CliError(error.message, { code: 'store_unavailable', cause: error })
+    }
+    throw new CliError(`cannot read Postgres at ${describePostgresUrl(url)}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  try {
+    return await store.dailyUsage({ from, to, limit: Number.MAX_SAFE_INTEGER })
+  } finally {
+    await store.close()
+  }
+}
+
 export function createUsageCommand(io: CliIo) {
   return defineCommand({
     meta: {
       name: 'usage',
       description:
-        'Per-app usage from the relay database for a period (requests, errors, tokens in/out, estimated cost). Reads a read-only snapshot; prints no keys, tokens or prompts.',
+        'Per-app usage from the relay database (SQLite, or Postgres with DATABASE_URL) for a period (requests, errors, tokens in/out, estimated cost). Only reads; prints no keys, tokens or prompts.',
     },
     args: {
       from: { type: 'string', description: 'First day, YYYY-MM-DD (UTC; default 29 days before --to)' },
@@ -97,31 +154,11 @@ export function createUsageCommand(io: CliIo) {
       const to = args.to ? parseDay(args.to, 'to') : Math.floor(Date.now() / DAY_MS) * DAY_MS
       const from = args.from ? parseDay(args.from, 'from') : to - 29 * DAY_MS
       if (from > to) throw new CliError('--from must not be after --to')
-      const dbPath = resolveDbPath(io, args)
-      if (!existsSync(dbPath)) {
-        throw new CliError(`no database at ${dbPath}`, {
-          code: 'db_missing',
-          hint: 'Pass --db-path or set DB_PATH to the relay database.',
-        })
-      }
-      const wasLive = liveReason(dbPath) !== undefined
-      let rows: DailyUsageRow[]
-      try {
-        const store = openSqliteStore(dbPath, { readOnly: true })
-        try {
-          rows = await store.dailyUsage({ from, to: to + DAY_MS, limit: Number.MAX_SAFE_INTEGER })
-        } finally {
-          await store.close()
-        }
-      } catch (error) {
-        throw new CliError(`cannot read ${dbPath}: ${(error as Error).message}`, { cause: error })
-      } finally {
-        // As in `byok backup`: a read-only connection leaves empty -wal/-shm files behind on a stopped database.
-        const wal = `${dbPath}-wal`
-        if (!wasLive && existsSync(wal) && statSync(wal).size === 0) {
-          for (const suffix of ['-wal', '-shm']) rmSync(dbPath + suffix, { force: true })
-        }
-      }
+      const store = resolveStore(io, args)
+      const rows =
+        store.kind === 'postgres'
+          ? await postgresUsage(store.url, from, to + DAY_MS)
+          : await sqliteUsage(store.path, from, to + DAY_MS)
       const apps = summariseByApp(args.app ? rows.filter((r) => r.appId === args.app) : rows)
       const totals = apps.reduce(
         (t, a) => ({
