@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
-import { callerOf, checkCallerOrigin } from '../plugins/auth.js'
+import { callerOf, checkCallerOrigin, relayCredential } from '../plugins/auth.js'
 import type { ProviderSpec } from '../providers/index.js'
 import { INVALID, parseJsonBody, planChatCall } from '../proxy/chat-route.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
@@ -44,24 +44,6 @@ declare module 'fastify' {
     /** The body as parsed by `POST /relay`, so the model check does not parse it again. */
     relayJson: unknown
   }
-}
-
-// SPEC §3.2: official SDKs only let you change baseURL and apiKey, so the relay token may arrive in the header
-// each SDK puts its key in. x-relay-token wins when present.
-const TOKEN_SCHEMES = /^(?:Bearer|Token)\s+(.+)$/i
-
-function relayToken(request: FastifyRequest): string | undefined {
-  const h = request.headers
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim()
-  const fromAuthorization = TOKEN_SCHEMES.exec(first(h.authorization) ?? '')?.[1]
-  return (
-    first(h['x-relay-token']) ||
-    fromAuthorization ||
-    first(h['x-api-key']) ||
-    first(h['x-goog-api-key']) ||
-    first(h['xi-api-key']) ||
-    undefined
-  )
 }
 
 // Provider bodies stream through untouched: responses are described, never serialised through a schema.
@@ -151,7 +133,7 @@ export async function registerRelayRoutes(
 
   async function authenticateCounted(request: FastifyRequest, reply: FastifyReply): Promise<Caller> {
     try {
-      const caller = await ctx.accounts.authenticate(relayToken(request))
+      const caller = await ctx.accounts.authenticate(relayCredential(request))
       checkCallerOrigin(caller, request)
       return caller
     } catch (error) {
