@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
-import { findProvider, type ProviderSpec } from '../providers/index.js'
+import { type ProviderSpec, resolveProvider } from '../providers/index.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
 import type { EgressPolicy } from '../proxy/egress.js'
 import { verifyKey } from '../proxy/upstream.js'
@@ -61,14 +61,6 @@ const keyListBody = {
 } as const
 
 const BODY_ERRORS = ['validation_error', 'unsupported_media_type', 'body_too_large'] as const
-
-export function resolveProvider(id: string): ProviderSpec {
-  const provider = findProvider(id)
-  if (!provider) {
-    throw new RelayError('provider_unknown', { message: `Unknown provider "${id.slice(0, 64)}"` })
-  }
-  return provider
-}
 
 /** Pasted keys often carry a trailing newline or space; anything inside the key is kept as is. */
 function checkKeyFormat(provider: ProviderSpec, raw: string): string {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { RelayError } from '../errors.js'
 import { bearerMatches, callerOf, presentsAppSecret } from '../plugins/auth.js'
+import { resolveProvider } from '../providers/index.js'
 import type { ExternalUser, IssuedToken } from '../services/accounts.js'
 import { SCOPED_EXPIRY } from '../services/token-scope.js'
 import type { TokenScope } from '../store/types.js'
 import type { RouteContext } from './context.js'
-import { resolveProvider } from './keys.js'
 import {
   APP_SECRET_SECURITY,
   errorResponses,
