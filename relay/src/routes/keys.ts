@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify'
-import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import { type ProviderSpec, resolveProvider } from '../providers/index.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
-import type { EgressPolicy } from '../proxy/egress.js'
 import { verifyKey } from '../proxy/upstream.js'
 import type { RouteContext } from './context.js'
 import { errorResponses, FULL_TOKEN_ERRORS, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
@@ -74,20 +72,11 @@ function checkKeyFormat(provider: ProviderSpec, raw: string): string {
   return key
 }
 
-export interface KeyRouteDeps {
-  readonly upstream: Dispatcher
-  readonly egress: EgressPolicy
-}
-
 /**
  * `POST /keys/:provider`, `POST /keys/:provider/rotate`, `GET /keys`, `DELETE /keys/:provider`.
  * Keys go in; only hints come out.
  */
-export async function registerKeyRoutes(
-  app: FastifyInstance,
-  ctx: RouteContext,
-  deps: KeyRouteDeps,
-): Promise<void> {
+export async function registerKeyRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.post<{ Params: { provider: string }; Body: { key: string; base_url?: string } }>(
     '/keys/:provider',
     {
@@ -130,7 +119,7 @@ export async function registerKeyRoutes(
           })
         }
         // Checked with DNS now, and again (pinned) on every connection.
-        baseUrl = await deps.egress.checkUrlResolved(rawBaseUrl)
+        baseUrl = await ctx.egress.checkUrlResolved(rawBaseUrl)
       }
       await ctx.vault.put(caller.userId, provider.id, key, baseUrl)
       return { ok: true, provider: provider.id }
@@ -185,8 +174,8 @@ export async function registerKeyRoutes(
         operatorUrl: ctx.config.proxy.baseUrls[provider.id],
         userId: caller.userId,
         store: ctx.store,
-        egress: deps.egress,
-        trusted: deps.upstream,
+        egress: ctx.egress,
+        trusted: ctx.upstream,
         bind: false,
       })
       // The old key stays until the provider has accepted the new one.

@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { callerOf, checkCallerOrigin, relayCredential } from '../plugins/auth.js'
 import { type ProviderSpec, resolveProvider } from '../providers/index.js'
 import { INVALID, parseJsonBody, planChatCall } from '../proxy/chat-route.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
-import type { EgressPolicy } from '../proxy/egress.js'
 import { forwardCall } from '../proxy/forward.js'
-import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
+import { stripCredentialParams } from '../proxy/headers.js'
 import { isJsonText } from '../proxy/json-check.js'
 import {
   createModelPolicy,
@@ -17,16 +15,11 @@ import {
   sniffModel,
 } from '../proxy/models.js'
 import { isAllowedRoute, normalizePath } from '../proxy/path.js'
-import { attachKey, splitBaseUrl } from '../proxy/upstream.js'
+import { createUpstreamCall } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
 import { checkScopeModel, checkScopeProvider } from '../services/token-scope.js'
 import type { RouteContext } from './context.js'
 import { describedErrors, RELAY_SECURITY, TOKEN_ERRORS } from './schemas.js'
-
-export interface RelayDeps {
-  readonly upstream: Dispatcher
-  readonly egress: EgressPolicy
-}
 
 interface RelayTarget {
   provider: ProviderSpec
@@ -86,11 +79,7 @@ function splitUrl(url: string): { path: string; search: string } {
 }
 
 /** `POST /relay/:provider/*` (and the other methods, so that non-inference paths get their 403) and `POST /relay`. */
-export async function registerRelayRoutes(
-  app: FastifyInstance,
-  ctx: RouteContext,
-  deps: RelayDeps,
-): Promise<void> {
+export async function registerRelayRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const allowModel = createModelPolicy(ctx.config.proxy.allowedModels)
   const checkModels = ctx.config.proxy.allowedModels.length > 0
 
@@ -203,57 +192,41 @@ export async function registerRelayRoutes(
       operatorUrl: ctx.config.proxy.baseUrls[provider.id],
       userId: caller.userId,
       store: ctx.store,
-      egress: deps.egress,
-      trusted: deps.upstream,
+      egress: ctx.egress,
+      trusted: ctx.upstream,
     })
 
-    const headers = attachKey(
-      pickRequestHeaders(request.headers, provider.defaultHeaders),
-      provider,
-      stored.key,
-    )
     // Budgets (issue 21): one cached lookup when neither the user nor the operator set one. Reserved last, so a call refused by any
     // check above has counted against nothing; from here on, the settlement below runs exactly once.
     const reservation = ctx.budgets.noneApply(caller.userId, caller.appId)
       ? null
       : await ctx.budgets.reserve(caller, provider.id, body)
+    const call = createUpstreamCall(request, target, destination, stored.key, body)
     const startedAt = performance.now()
-    const { origin, prefix } = splitBaseUrl(destination.baseUrl)
     ctx.metrics?.streamOpened()
-    return forwardCall(
-      reply,
-      {
-        origin,
-        path: prefix + target.pathAndQuery,
-        method: request.method,
-        headers,
-        body: body && body.length > 0 ? body : undefined,
-        dispatcher: destination.dispatcher,
-      },
-      ({ status, usage }) => {
-        const latencyMs = performance.now() - startedAt
-        ctx.metrics?.streamClosed(provider.id, latencyMs)
-        if (reservation) {
-          ctx.budgets
-            .settle(reservation, { status, usage })
-            .catch((err: unknown) => request.log.error({ err }, 'budget settlement failed'))
-        }
-        ctx.store
-          .logRequest({
-            at: Date.now(),
-            userId: caller.userId,
-            appId: caller.appId,
-            provider: provider.id,
-            // Failed calls have no response to name the model; a cheap look at the request body does.
-            model: sanitizeModelName(usage.model ?? requestedModel ?? (body ? sniffModel(body) : null)),
-            status,
-            latencyMs: Math.round(latencyMs),
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-          })
-          .catch((err: unknown) => request.log.error({ err }, 'request log write failed'))
-      },
-    )
+    return forwardCall(reply, call, ({ status, usage }) => {
+      const latencyMs = performance.now() - startedAt
+      ctx.metrics?.streamClosed(provider.id, latencyMs)
+      if (reservation) {
+        ctx.budgets
+          .settle(reservation, { status, usage })
+          .catch((err: unknown) => request.log.error({ err }, 'budget settlement failed'))
+      }
+      ctx.store
+        .logRequest({
+          at: Date.now(),
+          userId: caller.userId,
+          appId: caller.appId,
+          provider: provider.id,
+          // Failed calls have no response to name the model; a cheap look at the request body does.
+          model: sanitizeModelName(usage.model ?? requestedModel ?? (body ? sniffModel(body) : null)),
+          status,
+          latencyMs: Math.round(latencyMs),
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+        })
+        .catch((err: unknown) => request.log.error({ err }, 'request log write failed'))
+    })
   }
 
   app.route<{ Params: { provider: string; '*': string }; Body: Buffer | undefined }>({
