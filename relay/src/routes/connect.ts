@@ -231,7 +231,7 @@ export async function registerConnectRoutes(app: FastifyInstance, ctx: RouteCont
       const { redirect_uri: redirectUri, code_challenge: challenge } = request.body
       const provider = resolveProvider(request.body.provider)
       const origin = redirectOrigin(ctx, redirectUri)
-      if (!(await ctx.store.getKey(caller.userId, provider.id))) {
+      if (!(await ctx.vault.lookup(caller.userId, provider.id))) {
         throw new RelayError('key_missing', { message: `No ${provider.name} key is stored for this user` })
       }
       const code = codes.issue({ caller, provider: provider.id, redirectUri, origin, challenge })

@@ -164,20 +164,10 @@ export async function registerKeyRoutes(app: FastifyInstance, ctx: RouteContext)
       const caller = callerOf(request)
       const provider = resolveProvider(request.params.provider)
       const key = checkKeyFormat(provider, request.body.key)
-      const existing = await ctx.store.getKey(caller.userId, provider.id)
+      const existing = await ctx.vault.lookup(caller.userId, provider.id)
       const boundUrl = existing?.baseUrl ?? null
       // No x-relay-base-url here: rotation verifies against the URL already bound, it never binds a new one.
-      const target = await resolveDestination({
-        provider,
-        boundUrl,
-        requestedUrl: undefined,
-        operatorUrl: ctx.config.proxy.baseUrls[provider.id],
-        userId: caller.userId,
-        store: ctx.store,
-        egress: ctx.egress,
-        trusted: ctx.upstream,
-        bind: false,
-      })
+      const target = await resolveDestination(ctx, provider, boundUrl, undefined)
       // The old key stays until the provider has accepted the new one.
       if ((await verifyKey(provider, key, target.baseUrl, target.dispatcher)) === 'rejected') {
         throw new RelayError('key_rejected', {

@@ -185,16 +185,9 @@ export async function registerRelayRoutes(app: FastifyInstance, ctx: RouteContex
     reply.headers(await ctx.limiters.relay.consume(request))
 
     const stored = await ctx.vault.read(caller.userId, provider.id)
-    const destination = await resolveDestination({
-      provider,
-      boundUrl: stored.baseUrl,
-      requestedUrl: request.headers['x-relay-base-url'] as string | undefined,
-      operatorUrl: ctx.config.proxy.baseUrls[provider.id],
-      userId: caller.userId,
-      store: ctx.store,
-      egress: ctx.egress,
-      trusted: ctx.upstream,
-    })
+    const requestedUrl = request.headers['x-relay-base-url'] as string | undefined
+    const destination = await resolveDestination(ctx, provider, stored.baseUrl, requestedUrl)
+    if (destination.bind) await ctx.vault.bind(caller.userId, provider.id, destination.baseUrl)
 
     // Budgets (issue 21): one cached lookup when neither the user nor the operator set one. Reserved last, so a call refused by any
     // check above has counted against nothing; from here on, the settlement below runs exactly once.
