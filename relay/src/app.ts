@@ -190,6 +190,14 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     now,
     expiryDays: config.tokens.expiryDays,
   })
+  const upstream = deps.upstream ?? createUpstreamAgent({ timeoutMs: config.proxy.upstreamTimeoutMs })
+  const egress = createEgressPolicy({
+    trustedOrigins: config.proxy.trustedUpstreams,
+    connectTimeoutMs: config.proxy.upstreamTimeoutMs,
+    headersTimeoutMs: config.proxy.upstreamTimeoutMs,
+    ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
+    ...(deps.isAllowedAddress ? { isAllowedAddress: deps.isAllowedAddress } : {}),
+  })
   const ctx: RouteContext = {
     config,
     now,
@@ -223,20 +231,14 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
       },
       redis,
     ),
+    upstream,
+    egress,
     redis,
     metrics,
     requireCaller: createRequireCaller(accounts),
     requireCallerOrScoped: createRequireCaller(accounts, { allowScoped: true }),
     clientKey,
   }
-  const upstream = deps.upstream ?? createUpstreamAgent({ timeoutMs: config.proxy.upstreamTimeoutMs })
-  const egress = createEgressPolicy({
-    trustedOrigins: config.proxy.trustedUpstreams,
-    connectTimeoutMs: config.proxy.upstreamTimeoutMs,
-    headersTimeoutMs: config.proxy.upstreamTimeoutMs,
-    ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
-    ...(deps.isAllowedAddress ? { isAllowedAddress: deps.isAllowedAddress } : {}),
-  })
 
   app.decorateRequest('caller', null)
   registerErrorHandler(app)
@@ -269,14 +271,14 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   await registerHealthRoutes(app, ctx)
   await registerUserRoutes(app, ctx)
   await registerTokenRoutes(app, ctx)
-  await registerKeyRoutes(app, ctx, { upstream, egress })
+  await registerKeyRoutes(app, ctx)
   await registerModelRoutes(app, ctx)
   await registerStatsRoutes(app, ctx)
   await registerBudgetRoutes(app, ctx)
   await registerConnectRoutes(app, ctx)
   if (deps.skill) await registerSkillRoutes(app, deps.skill)
   // Encapsulated: the relay scope replaces the JSON parser with a raw-bytes one.
-  await app.register(async (scope) => registerRelayRoutes(scope, ctx, { upstream, egress }))
+  await app.register(async (scope) => registerRelayRoutes(scope, ctx))
   const mcpRoutes = deps.mcpRoutes
   if (config.mcp.http && mcpRoutes) await app.register(async (scope) => mcpRoutes(scope))
 

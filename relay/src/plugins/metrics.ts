@@ -3,8 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { RelayError } from '../errors.js'
 import { PROVIDERS } from '../providers/index.js'
 import { errorResponses } from '../routes/schemas.js'
-import { bearer, secretMatches } from '../routes/users.js'
 import type { Store } from '../store/types.js'
+import { bearerMatches } from './auth.js'
 
 export type LimiterName = 'global' | 'register' | 'relay'
 
@@ -129,7 +129,7 @@ export function registerMetrics(
         },
       },
       onRequest: async (request) => {
-        if (!secretMatches(bearer(request), token)) throw new RelayError('metrics_token_invalid')
+        if (!bearerMatches(request, token)) throw new RelayError('metrics_token_invalid')
       },
     },
     async (_request, reply) => {

@@ -1,3 +1,4 @@
+import { RelayError } from '../errors.js'
 import { anthropic } from './anthropic.js'
 import { cerebras } from './cerebras.js'
 import { deepgram } from './deepgram.js'
@@ -47,6 +48,15 @@ export const PROVIDER_IDS: readonly ProviderId[] = ALL.map((p) => p.id)
 /** The registry entry for an id, or undefined for anything not built in. */
 export function findProvider(id: string): ProviderSpec | undefined {
   return PROVIDERS.get(id)
+}
+
+/** The registry entry for an id a client sent; throws `provider_unknown` for anything not built in. */
+export function resolveProvider(id: string): ProviderSpec {
+  const provider = PROVIDERS.get(id)
+  if (!provider) {
+    throw new RelayError('provider_unknown', { message: `Unknown provider "${id.slice(0, 64)}"` })
+  }
+  return provider
 }
 
 /** `openai-compatible` → `OPENAI_COMPATIBLE_BASE_URL` (SPEC §3.5). */

@@ -1,38 +1,42 @@
 import type { Dispatcher } from 'undici'
+import type { RelayConfig } from '../config.js'
 import { RelayError } from '../errors.js'
 import type { ProviderSpec } from '../providers/index.js'
-import type { Store } from '../store/types.js'
+import { boundElsewhere } from '../services/vault.js'
 import type { EgressPolicy } from './egress.js'
 
 export interface Destination {
   readonly baseUrl: string
   readonly dispatcher: Dispatcher
+  /**
+   * Set when the key has no URL bound yet and `baseUrl` is to be bound to it (its first use): a relay call
+   * binds it with `vault.bind` before calling; key rotation, which only looks, does not.
+   */
+  readonly bind?: true
+}
+
+/** What decides destinations, fixed at start-up (the route context has it): operator URLs and both dispatchers. */
+export interface Outbound {
+  readonly config: { readonly proxy: Pick<RelayConfig['proxy'], 'baseUrls'> }
+  /** The pooled dispatcher for operator-trusted upstreams. */
+  readonly upstream: Dispatcher
+  readonly egress: EgressPolicy
 }
 
 /**
  * Where a call with this provider's stored key goes. Built-in providers: the operator's `<ID>_BASE_URL` or the
- * registry default, both trusted. Custom endpoints: see `resolveCustomDestination`. `requestedUrl` is the
- * client's `x-relay-base-url`; `bind: false` (key rotation) only looks, it never binds a URL to the key.
+ * registry default, both trusted. Custom endpoints: see `resolveCustomDestination`. `boundUrl` is the URL the
+ * vault holds for the key; `requestedUrl` the client's `x-relay-base-url`.
  */
-export async function resolveDestination(input: {
-  readonly provider: ProviderSpec
-  readonly boundUrl: string | null
-  readonly requestedUrl: string | undefined
-  readonly operatorUrl: string | undefined
-  readonly userId: string
-  readonly store: Store
-  readonly egress: EgressPolicy
-  readonly trusted: Dispatcher
-  readonly bind?: boolean
-}): Promise<Destination> {
-  const { provider, operatorUrl, trusted } = input
-  if (!provider.customBaseUrl) return { baseUrl: operatorUrl ?? provider.baseUrl, dispatcher: trusted }
-  return resolveCustomDestination({ ...input, provider: provider.id })
-}
-
-const OTHER_URL = {
-  message: 'This key is bound to a different base URL',
-  hint: 'Store the key again with the new base_url to move it.',
+export async function resolveDestination(
+  out: Outbound,
+  provider: ProviderSpec,
+  boundUrl: string | null,
+  requestedUrl: string | undefined,
+): Promise<Destination> {
+  const operatorUrl = out.config.proxy.baseUrls[provider.id]
+  if (!provider.customBaseUrl) return { baseUrl: operatorUrl ?? provider.baseUrl, dispatcher: out.upstream }
+  return resolveCustomDestination(out, operatorUrl, boundUrl, requestedUrl)
 }
 
 /** `https://x/v1/` and `https://x/v1` name the same endpoint; anything unparsable is compared as sent. */
@@ -52,35 +56,20 @@ function sameUrl(raw: string, url: string): boolean {
  * before the client's: a client header never outranks the operator. Client-chosen URLs always go through the
  * egress policy (public addresses only, pinned DNS); the operator's own URL is trusted.
  */
-export async function resolveCustomDestination(input: {
-  readonly boundUrl: string | null
-  readonly requestedUrl: string | undefined
-  readonly operatorUrl: string | undefined
-  readonly userId: string
-  readonly provider: string
-  readonly store: Store
-  readonly egress: EgressPolicy
-  readonly trusted: Dispatcher
-  readonly bind?: boolean
-}): Promise<Destination> {
-  const { boundUrl, requestedUrl, operatorUrl, egress } = input
-  const bind = input.bind ?? true
-  const viaPolicy = (baseUrl: string) =>
-    // A key bound to the operator's URL keeps its trusted dispatcher (it may be a LAN or loopback host).
-    ({ baseUrl, dispatcher: baseUrl === operatorUrl ? input.trusted : egress.dispatcher })
-
+async function resolveCustomDestination(
+  out: Outbound,
+  operatorUrl: string | undefined,
+  boundUrl: string | null,
+  requestedUrl: string | undefined,
+): Promise<Destination> {
+  const { egress } = out
   if (boundUrl !== null) {
     if (requestedUrl !== undefined && !sameUrl(requestedUrl, boundUrl)) {
       egress.checkUrl(requestedUrl) // a malformed URL says so; a well-formed one is still not this key's
-      throw new RelayError('base_url_rejected', OTHER_URL)
+      throw boundElsewhere()
     }
-    return viaPolicy(boundUrl)
-  }
-  const claim = async (url: string): Promise<void> => {
-    if (!bind) return
-    if ((await input.store.bindBaseUrl(input.userId, input.provider, url)) !== url) {
-      throw new RelayError('base_url_rejected', OTHER_URL)
-    }
+    // A key bound to the operator's URL keeps its trusted dispatcher (it may be a LAN or loopback host).
+    return { baseUrl: boundUrl, dispatcher: boundUrl === operatorUrl ? out.upstream : egress.dispatcher }
   }
   if (operatorUrl !== undefined) {
     if (requestedUrl !== undefined && !sameUrl(requestedUrl, operatorUrl)) {
@@ -89,14 +78,12 @@ export async function resolveCustomDestination(input: {
         hint: 'Store the key with base_url to use your own endpoint.',
       })
     }
-    await claim(operatorUrl)
-    return { baseUrl: operatorUrl, dispatcher: input.trusted }
+    return { baseUrl: operatorUrl, dispatcher: out.upstream, bind: true }
   }
   if (requestedUrl !== undefined) {
     const requested = egress.checkUrl(requestedUrl)
     await egress.checkUrlResolved(requested)
-    await claim(requested)
-    return { baseUrl: requested, dispatcher: egress.dispatcher }
+    return { baseUrl: requested, dispatcher: egress.dispatcher, bind: true }
   }
   throw new RelayError('base_url_rejected', {
     message: 'No base URL is bound to this key',

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP, type LookupFunction } from 'node:net'
 import { Agent, buildConnector, type Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
-import { checkBaseUrlShape } from '../services/base-url.js'
+import { checkBaseUrlShape } from './base-url.js'
 import { EMBEDDED_IPV4_IPV6, GLOBAL_UNICAST_IPV6, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './ip-ranges.js'
 
 export interface ResolvedAddress {

@@ -2,19 +2,8 @@ import type { FastifyReply } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { RelayError } from '../errors.js'
 import { pickResponseHeaders } from './headers.js'
-import { toUpstreamError } from './upstream.js'
+import { toUpstreamError, type UpstreamCall } from './upstream.js'
 import { createUsageTap, type Usage, type UsageTap } from './usage.js'
-
-export interface UpstreamCall {
-  /** e.g. `https://api.openai.com` */
-  readonly origin: string
-  /** Path (with the base URL's prefix) and query, already checked and encoded. */
-  readonly path: string
-  readonly method: string
-  readonly headers: Record<string, string>
-  readonly body: Buffer | undefined
-  readonly dispatcher: Dispatcher
-}
 
 export interface CallOutcome {
   /** Upstream status; the relay's own on failure (502/504, also mid-stream); 499 when the client left first. */

@@ -1,7 +1,10 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import { Agent, type Dispatcher, request } from 'undici'
 import { RelayError } from '../errors.js'
 import type { ProviderSpec } from '../providers/index.js'
+import type { Destination } from './custom-endpoint.js'
 import { isEgressDenied } from './egress.js'
+import { pickRequestHeaders } from './headers.js'
 
 /**
  * The pooled keep-alive client for providers the operator trusts (built-in base URLs and `<ID>_BASE_URL`).
@@ -34,8 +37,43 @@ export function toUpstreamError(error: unknown): RelayError {
   return new RelayError('upstream_unreachable', { cause: error })
 }
 
+/** One request to a provider, as `forwardCall` sends it. */
+export interface UpstreamCall {
+  /** e.g. `https://api.openai.com` */
+  readonly origin: string
+  /** Path (with the base URL's prefix) and query, already checked and encoded. */
+  readonly path: string
+  readonly method: string
+  readonly headers: Record<string, string>
+  readonly body: Buffer | undefined
+  readonly dispatcher: Dispatcher
+}
+
+/**
+ * The upstream request for one relay call, built in one step: the client's allowlisted headers with the
+ * provider's auth header set to the stored key, the destination's origin, base path and dispatcher.
+ */
+export function createUpstreamCall(
+  request: { readonly method: string; readonly headers: IncomingHttpHeaders },
+  target: { readonly provider: ProviderSpec; readonly pathAndQuery: string },
+  destination: Destination,
+  key: string,
+  body: Buffer | undefined,
+): UpstreamCall {
+  const { provider } = target
+  const { origin, prefix } = splitBaseUrl(destination.baseUrl)
+  return {
+    origin,
+    path: prefix + target.pathAndQuery,
+    method: request.method,
+    headers: attachKey(pickRequestHeaders(request.headers, provider.defaultHeaders), provider, key),
+    body: body && body.length > 0 ? body : undefined,
+    dispatcher: destination.dispatcher,
+  }
+}
+
 /** Sets the provider's auth header to the stored key (e.g. `authorization: Bearer sk-…`) on `headers`. */
-export function attachKey(
+function attachKey(
   headers: Record<string, string>,
   provider: ProviderSpec,
   key: string,
@@ -84,7 +122,7 @@ export async function verifyKey(
 const splitCache = new Map<string, { origin: string; prefix: string }>()
 
 /** `https://host:8443/openai/v1` → origin `https://host:8443`, prefix `/openai/v1` (memoised: few distinct URLs). */
-export function splitBaseUrl(baseUrl: string): { origin: string; prefix: string } {
+function splitBaseUrl(baseUrl: string): { origin: string; prefix: string } {
   let split = splitCache.get(baseUrl)
   if (!split) {
     const url = new URL(baseUrl)

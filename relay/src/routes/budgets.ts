@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
 import { estimateCostUsd, type ModelPrice, PRICES_AS_OF } from '../pricing.js'
+import { resolveProvider } from '../providers/index.js'
 import type { BudgetStatus } from '../services/budgets.js'
 import { DAILY_USAGE_ROW_LIMIT, type DailyUsageRow } from '../store/types.js'
 import type { RouteContext } from './context.js'
-import { resolveProvider } from './keys.js'
 import { capLimit, errorResponses, okBody, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 
 const DAY_MS = 86_400_000

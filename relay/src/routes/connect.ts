@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
+import { resolveProvider } from '../providers/index.js'
 import { CONNECT_CODE_TTL_MS, createConnectCodes } from '../services/connect-codes.js'
 import { renderConnectPage } from './connect-page.js'
 import type { RouteContext } from './context.js'
-import { resolveProvider } from './keys.js'
 import { errorResponses, FULL_TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
 import { mintedBody, mintedFields } from './tokens.js'
 import { idString } from './users.js'
@@ -231,7 +231,7 @@ export async function registerConnectRoutes(app: FastifyInstance, ctx: RouteCont
       const { redirect_uri: redirectUri, code_challenge: challenge } = request.body
       const provider = resolveProvider(request.body.provider)
       const origin = redirectOrigin(ctx, redirectUri)
-      if (!(await ctx.store.getKey(caller.userId, provider.id))) {
+      if (!(await ctx.vault.lookup(caller.userId, provider.id))) {
         throw new RelayError('key_missing', { message: `No ${provider.name} key is stored for this user` })
       }
       const code = await codes.issue({

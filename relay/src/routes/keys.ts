@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify'
-import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { callerOf } from '../plugins/auth.js'
-import { findProvider, type ProviderSpec } from '../providers/index.js'
+import { type ProviderSpec, resolveProvider } from '../providers/index.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
-import type { EgressPolicy } from '../proxy/egress.js'
 import { verifyKey } from '../proxy/upstream.js'
 import type { RouteContext } from './context.js'
 import { errorResponses, FULL_TOKEN_ERRORS, TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
@@ -62,14 +60,6 @@ const keyListBody = {
 
 const BODY_ERRORS = ['validation_error', 'unsupported_media_type', 'body_too_large'] as const
 
-export function resolveProvider(id: string): ProviderSpec {
-  const provider = findProvider(id)
-  if (!provider) {
-    throw new RelayError('provider_unknown', { message: `Unknown provider "${id.slice(0, 64)}"` })
-  }
-  return provider
-}
-
 /** Pasted keys often carry a trailing newline or space; anything inside the key is kept as is. */
 function checkKeyFormat(provider: ProviderSpec, raw: string): string {
   const key = raw.trim()
@@ -82,20 +72,11 @@ function checkKeyFormat(provider: ProviderSpec, raw: string): string {
   return key
 }
 
-export interface KeyRouteDeps {
-  readonly upstream: Dispatcher
-  readonly egress: EgressPolicy
-}
-
 /**
  * `POST /keys/:provider`, `POST /keys/:provider/rotate`, `GET /keys`, `DELETE /keys/:provider`.
  * Keys go in; only hints come out.
  */
-export async function registerKeyRoutes(
-  app: FastifyInstance,
-  ctx: RouteContext,
-  deps: KeyRouteDeps,
-): Promise<void> {
+export async function registerKeyRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.post<{ Params: { provider: string }; Body: { key: string; base_url?: string } }>(
     '/keys/:provider',
     {
@@ -138,7 +119,7 @@ export async function registerKeyRoutes(
           })
         }
         // Checked with DNS now, and again (pinned) on every connection.
-        baseUrl = await deps.egress.checkUrlResolved(rawBaseUrl)
+        baseUrl = await ctx.egress.checkUrlResolved(rawBaseUrl)
       }
       await ctx.vault.put(caller.userId, provider.id, key, baseUrl)
       return { ok: true, provider: provider.id }
@@ -183,20 +164,10 @@ export async function registerKeyRoutes(
       const caller = callerOf(request)
       const provider = resolveProvider(request.params.provider)
       const key = checkKeyFormat(provider, request.body.key)
-      const existing = await ctx.store.getKey(caller.userId, provider.id)
+      const existing = await ctx.vault.lookup(caller.userId, provider.id)
       const boundUrl = existing?.baseUrl ?? null
       // No x-relay-base-url here: rotation verifies against the URL already bound, it never binds a new one.
-      const target = await resolveDestination({
-        provider,
-        boundUrl,
-        requestedUrl: undefined,
-        operatorUrl: ctx.config.proxy.baseUrls[provider.id],
-        userId: caller.userId,
-        store: ctx.store,
-        egress: deps.egress,
-        trusted: deps.upstream,
-        bind: false,
-      })
+      const target = await resolveDestination(ctx, provider, boundUrl, undefined)
       // The old key stays until the provider has accepted the new one.
       if ((await verifyKey(provider, key, target.baseUrl, target.dispatcher)) === 'rejected') {
         throw new RelayError('key_rejected', {

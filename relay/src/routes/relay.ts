@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
-import { callerOf, checkCallerOrigin } from '../plugins/auth.js'
-import type { ProviderSpec } from '../providers/index.js'
+import { callerOf, checkCallerOrigin, relayCredential } from '../plugins/auth.js'
+import { type ProviderSpec, resolveProvider } from '../providers/index.js'
 import { INVALID, parseJsonBody, planChatCall } from '../proxy/chat-route.js'
 import { resolveDestination } from '../proxy/custom-endpoint.js'
-import type { EgressPolicy } from '../proxy/egress.js'
 import { forwardCall } from '../proxy/forward.js'
-import { pickRequestHeaders, stripCredentialParams } from '../proxy/headers.js'
+import { stripCredentialParams } from '../proxy/headers.js'
 import { isJsonText } from '../proxy/json-check.js'
 import {
   createModelPolicy,
@@ -17,17 +15,11 @@ import {
   sniffModel,
 } from '../proxy/models.js'
 import { isAllowedRoute, normalizePath } from '../proxy/path.js'
-import { attachKey, splitBaseUrl } from '../proxy/upstream.js'
+import { createUpstreamCall } from '../proxy/upstream.js'
 import type { Caller } from '../services/accounts.js'
 import { checkScopeModel, checkScopeProvider } from '../services/token-scope.js'
 import type { RouteContext } from './context.js'
-import { resolveProvider } from './keys.js'
 import { describedErrors, RELAY_SECURITY, TOKEN_ERRORS } from './schemas.js'
-
-export interface RelayDeps {
-  readonly upstream: Dispatcher
-  readonly egress: EgressPolicy
-}
 
 interface RelayTarget {
   provider: ProviderSpec
@@ -44,24 +36,6 @@ declare module 'fastify' {
     /** The body as parsed by `POST /relay`, so the model check does not parse it again. */
     relayJson: unknown
   }
-}
-
-// SPEC §3.2: official SDKs only let you change baseURL and apiKey, so the relay token may arrive in the header
-// each SDK puts its key in. x-relay-token wins when present.
-const TOKEN_SCHEMES = /^(?:Bearer|Token)\s+(.+)$/i
-
-function relayToken(request: FastifyRequest): string | undefined {
-  const h = request.headers
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim()
-  const fromAuthorization = TOKEN_SCHEMES.exec(first(h.authorization) ?? '')?.[1]
-  return (
-    first(h['x-relay-token']) ||
-    fromAuthorization ||
-    first(h['x-api-key']) ||
-    first(h['x-goog-api-key']) ||
-    first(h['xi-api-key']) ||
-    undefined
-  )
 }
 
 // Provider bodies stream through untouched: responses are described, never serialised through a schema.
@@ -106,11 +80,7 @@ function splitUrl(url: string): { path: string; search: string } {
 }
 
 /** `POST /relay/:provider/*` (and the other methods, so that non-inference paths get their 403) and `POST /relay`. */
-export async function registerRelayRoutes(
-  app: FastifyInstance,
-  ctx: RouteContext,
-  deps: RelayDeps,
-): Promise<void> {
+export async function registerRelayRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const allowModel = createModelPolicy(ctx.config.proxy.allowedModels)
   const checkModels = ctx.config.proxy.allowedModels.length > 0
 
@@ -152,7 +122,7 @@ export async function registerRelayRoutes(
 
   async function authenticateCounted(request: FastifyRequest, reply: FastifyReply): Promise<Caller> {
     try {
-      const caller = await ctx.accounts.authenticate(relayToken(request))
+      const caller = await ctx.accounts.authenticate(relayCredential(request))
       checkCallerOrigin(caller, request)
       return caller
     } catch (error) {
@@ -216,65 +186,42 @@ export async function registerRelayRoutes(
     reply.headers(await ctx.limiters.relay.consume(request))
 
     const stored = await ctx.vault.read(caller.userId, provider.id)
-    const destination = await resolveDestination({
-      provider,
-      boundUrl: stored.baseUrl,
-      requestedUrl: request.headers['x-relay-base-url'] as string | undefined,
-      operatorUrl: ctx.config.proxy.baseUrls[provider.id],
-      userId: caller.userId,
-      store: ctx.store,
-      egress: deps.egress,
-      trusted: deps.upstream,
-    })
+    const requestedUrl = request.headers['x-relay-base-url'] as string | undefined
+    const destination = await resolveDestination(ctx, provider, stored.baseUrl, requestedUrl)
+    if (destination.bind) await ctx.vault.bind(caller.userId, provider.id, destination.baseUrl)
 
-    const headers = attachKey(
-      pickRequestHeaders(request.headers, provider.defaultHeaders),
-      provider,
-      stored.key,
-    )
     // Budgets (issue 21) and token caps: one cached lookup when neither the user nor the operator set one and the
     // token has no cap. Reserved last, so a call refused by any check above has counted against nothing; from here
     // on, the settlement below runs exactly once.
     const reservation = ctx.budgets.noneApply(caller)
       ? null
       : await ctx.budgets.reserve(caller, provider.id, body)
+    const call = createUpstreamCall(request, target, destination, stored.key, body)
     const startedAt = performance.now()
-    const { origin, prefix } = splitBaseUrl(destination.baseUrl)
     ctx.metrics?.streamOpened()
-    return forwardCall(
-      reply,
-      {
-        origin,
-        path: prefix + target.pathAndQuery,
-        method: request.method,
-        headers,
-        body: body && body.length > 0 ? body : undefined,
-        dispatcher: destination.dispatcher,
-      },
-      ({ status, usage }) => {
-        const latencyMs = performance.now() - startedAt
-        ctx.metrics?.streamClosed(provider.id, latencyMs)
-        if (reservation) {
-          ctx.budgets
-            .settle(reservation, { status, usage })
-            .catch((err: unknown) => request.log.error({ err }, 'budget settlement failed'))
-        }
-        ctx.store
-          .logRequest({
-            at: Date.now(),
-            userId: caller.userId,
-            appId: caller.appId,
-            provider: provider.id,
-            // Failed calls have no response to name the model; a cheap look at the request body does.
-            model: sanitizeModelName(usage.model ?? requestedModel ?? (body ? sniffModel(body) : null)),
-            status,
-            latencyMs: Math.round(latencyMs),
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-          })
-          .catch((err: unknown) => request.log.error({ err }, 'request log write failed'))
-      },
-    )
+    return forwardCall(reply, call, ({ status, usage }) => {
+      const latencyMs = performance.now() - startedAt
+      ctx.metrics?.streamClosed(provider.id, latencyMs)
+      if (reservation) {
+        ctx.budgets
+          .settle(reservation, { status, usage })
+          .catch((err: unknown) => request.log.error({ err }, 'budget settlement failed'))
+      }
+      ctx.store
+        .logRequest({
+          at: Date.now(),
+          userId: caller.userId,
+          appId: caller.appId,
+          provider: provider.id,
+          // Failed calls have no response to name the model; a cheap look at the request body does.
+          model: sanitizeModelName(usage.model ?? requestedModel ?? (body ? sniffModel(body) : null)),
+          status,
+          latencyMs: Math.round(latencyMs),
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+        })
+        .catch((err: unknown) => request.log.error({ err }, 'request log write failed'))
+    })
   }
 
   app.route<{ Params: { provider: string; '*': string }; Body: Buffer | undefined }>({

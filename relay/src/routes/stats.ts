@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { RelayError } from '../errors.js'
-import { callerOf } from '../plugins/auth.js'
+import { callerOf, requireAppSecret } from '../plugins/auth.js'
 import { TOP_MODEL_LIMIT, USAGE_ROW_LIMIT, type UsageSummary } from '../store/types.js'
 import type { RouteContext } from './context.js'
 import { APP_SECRET_SECURITY, errorResponses, FULL_TOKEN_ERRORS, TOKEN_SECURITY } from './schemas.js'
-import { requireAppSecret } from './users.js'
 
 /**
  * Both shapes at once: byok's own fields (`requests`, `errors`, tokens, `by_model`) and byok-relay's (`total`,

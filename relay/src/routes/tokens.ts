@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { RelayError } from '../errors.js'
-import { callerOf, TOKEN_HEADER } from '../plugins/auth.js'
+import { bearerMatches, callerOf, presentsAppSecret } from '../plugins/auth.js'
+import { resolveProvider } from '../providers/index.js'
 import type { ExternalUser, IssuedToken } from '../services/accounts.js'
 import type { TokenCapStatus } from '../services/budgets.js'
 import type { CapRequest } from '../services/token-caps.js'
 import { SCOPED_EXPIRY } from '../services/token-scope.js'
 import type { CapPeriod, TokenCap, TokenScope } from '../store/types.js'
 import type { RouteContext } from './context.js'
-import { resolveProvider } from './keys.js'
 import {
   APP_SECRET_SECURITY,
   capLimit,
@@ -16,7 +16,7 @@ import {
   TOKEN_ERRORS,
   TOKEN_SECURITY,
 } from './schemas.js'
-import { bearer, externalUsersNotConfigured, idString, secretMatches } from './users.js'
+import { externalUsersNotConfigured, idString } from './users.js'
 
 interface MintBody {
   providers?: string[]
@@ -258,11 +258,11 @@ export async function registerTokenRoutes(app: FastifyInstance, ctx: RouteContex
    * quota, like POST /users.
    */
   async function authenticateMint(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (request.headers[TOKEN_HEADER] !== undefined || request.headers.authorization === undefined) {
+    if (!presentsAppSecret(request)) {
       return ctx.requireCallerOrScoped(request, reply)
     }
     if (appSecret === undefined) throw externalUsersNotConfigured()
-    if (!secretMatches(bearer(request), appSecret)) {
+    if (!bearerMatches(request, appSecret)) {
       reply.headers(await ctx.limiters.register.consume(request))
       throw new RelayError('app_secret_invalid')
     }

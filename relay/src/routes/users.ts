@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type ErrorCode, RelayError } from '../errors.js'
-import { callerOf } from '../plugins/auth.js'
+import { bearerMatches, callerOf, requireAppSecret } from '../plugins/auth.js'
 import type { RouteContext } from './context.js'
 import {
   APP_SECRET_SECURITY,
@@ -33,24 +32,6 @@ const registerBody = {
     },
   },
 } as const
-
-export function bearer(request: FastifyRequest): string {
-  const header = request.headers.authorization ?? ''
-  return header.startsWith('Bearer ') ? header.slice(7).trim() : ''
-}
-
-/** Constant-time comparison that does not leak the secret's length through early exit. */
-export function secretMatches(presented: string, expected: string): boolean {
-  const a = Buffer.from(presented)
-  const b = Buffer.from(expected)
-  const same = timingSafeEqual(a.length === b.length ? a : b, b)
-  return same && a.length === b.length
-}
-
-/** Throws `app_secret_invalid` unless the request carries `Authorization: Bearer <APP_SECRET>`. */
-export function requireAppSecret(request: FastifyRequest, appSecret: string): void {
-  if (!secretMatches(bearer(request), appSecret)) throw new RelayError('app_secret_invalid')
-}
 
 /** Binding to the app's own accounts is only safe when the caller proves to be the app's backend. */
 export function externalUsersNotConfigured(): RelayError {
@@ -104,7 +85,7 @@ export async function registerUserRoutes(app: FastifyInstance, ctx: RouteContext
       // logging in its own users (external_user_id) creates at most one relay user per account, and the
       // per-IP quota for anonymous sign-ups would otherwise cap its logins at RATE_LIMIT_REGISTER_PER_HOUR.
       onRequest: async (request, reply) => {
-        if (appSecret !== undefined && secretMatches(bearer(request), appSecret)) {
+        if (appSecret !== undefined && bearerMatches(request, appSecret)) {
           registerQuotaDeferred.add(request)
           return
         }

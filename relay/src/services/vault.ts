@@ -22,6 +22,21 @@ export interface Vault {
   remove(userId: string, provider: string): Promise<boolean>
   /** Throws `key_missing` when nothing is stored and `key_unreadable` when the row does not decrypt. */
   read(userId: string, provider: string): Promise<UnsealedKey>
+  /** Whether a key is stored, and the base URL bound to it, without unsealing it; undefined when none is. */
+  lookup(userId: string, provider: string): Promise<{ readonly baseUrl: string | null } | undefined>
+  /**
+   * Binds `baseUrl` to a key stored without one (a custom endpoint's first use, SPEC §3.6). Throws
+   * `base_url_rejected` when another request bound a different URL first.
+   */
+  bind(userId: string, provider: string, baseUrl: string): Promise<void>
+}
+
+/** A key bound to one base URL is never sent to another (SPEC §3.6). */
+export function boundElsewhere(): RelayError {
+  return new RelayError('base_url_rejected', {
+    message: 'This key is bound to a different base URL',
+    hint: 'Store the key again with the new base_url to move it.',
+  })
 }
 
 /** Shows at most the last 4 characters, and none of a short key (4 of 10 characters is too much of it). */
@@ -70,6 +85,14 @@ export function createVault(deps: { store: Store; keyring: Keyring; now: () => n
         if (error instanceof UnsealError) throw new RelayError('key_unreadable', { cause: error })
         throw error
       }
+    },
+    async lookup(userId, provider) {
+      const row = await store.getKey(userId, provider)
+      return row && { baseUrl: row.baseUrl }
+    },
+    async bind(userId, provider, baseUrl) {
+      // Atomic in the store: of two first calls racing with different URLs, one binds and the other is refused.
+      if ((await store.bindBaseUrl(userId, provider, baseUrl)) !== baseUrl) throw boundElsewhere()
     },
   }
 }
