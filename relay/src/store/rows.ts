@@ -1,4 +1,4 @@
-import type { BudgetRecord, KeyRecord, TokenRecord, TokenScope } from './types.js'
+import type { BudgetRecord, BudgetReservation, KeyRecord, TokenRecord, TokenScope } from './types.js'
 
 /**
  * Rows as both stores return them (the same column names in SQLite and Postgres) and their records. Postgres
@@ -77,4 +77,11 @@ export function toBudget(row: BudgetRow): BudgetRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
+}
+
+/** The counter row a budget counts against in a period: an app budget's is the calling user's (migration 5). */
+export function budgetEntry(budget: BudgetRecord, periodStart: number): BudgetReservation['entries'][number] {
+  return budget.appId === undefined
+    ? { budgetId: budget.id, periodStart }
+    : { budgetId: budget.id, periodStart, userId: budget.userId }
 }
