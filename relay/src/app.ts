@@ -286,6 +286,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
     stopConnectionGuards()
     await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])
     await redis?.close()
+    await ctx.budgets.close()
     await store.close()
   })
   return app

@@ -424,6 +424,42 @@ describe.each(STORES)('$name store', ({ open }) => {
     expect(await store.takeConnectCode(second)).toBeUndefined()
   })
 
+  it('adds a lease with a reservation only within the caps, and takes back what is given back', async () => {
+    const store = await openStore()
+    const user = newUser()
+    await store.createUser(user, newToken())
+    const capped = await store.putBudget(budget(user.id, { maxRequests: 10, maxInputTokens: 100 }))
+    const estimate = { inputTokens: 10, outputTokens: 0 }
+    const block = { requests: 4, inputTokens: 40, outputTokens: 0 }
+    const reserve = () => store.reserveBudgets([capped], [T0], estimate, block)
+    const counters = () => store.budgetCounters(capped.id, T0)
+
+    // The call and the block fit twice (10 requests, 100 tokens exactly); then the call alone is checked.
+    const first = await reserve()
+    expect(first.ok && first.reservation).toMatchObject({ ...estimate, lease: block })
+    expect((await reserve()).ok).toBe(true)
+    expect(await counters()).toEqual({ requests: 10, inputTokens: 100, outputTokens: 0 })
+    const refused = await reserve()
+    expect(refused.ok || refused.refusal).toMatchObject({ counter: 'requests', limit: 10, used: 10 })
+
+    if (!first.ok) throw new Error('no reservation')
+    await store.releaseBudgets(first.reservation.entries, { requests: 3, inputTokens: 30, outputTokens: 0 })
+    expect(await counters()).toEqual({ requests: 7, inputTokens: 70, outputTokens: 0 })
+    // 7 + 5 would pass the cap: no block, the call alone fits.
+    const alone = await reserve()
+    expect(alone.ok && alone.reservation.lease).toBeUndefined()
+    expect(await counters()).toEqual({ requests: 8, inputTokens: 80, outputTokens: 0 })
+    // A block spent past its estimates gives back a negative remainder; nothing goes below zero.
+    await store.releaseBudgets(first.reservation.entries, { requests: 0, inputTokens: -5, outputTokens: -2 })
+    expect(await counters()).toEqual({ requests: 8, inputTokens: 85, outputTokens: 2 })
+    await store.releaseBudgets(first.reservation.entries, {
+      requests: 100,
+      inputTokens: 1000,
+      outputTokens: 0,
+    })
+    expect(await counters()).toEqual({ requests: 0, inputTokens: 0, outputTokens: 2 })
+  })
+
   it('serves the relay through buildApp: register, store a key, list, revoke, deep health', async () => {
     const store = await open()
     const app = await buildTestApp({}, { store })

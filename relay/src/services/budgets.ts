@@ -4,6 +4,7 @@ import { RelayError } from '../errors.js'
 import { MAX_LOGGED_TOKENS, type Usage } from '../proxy/usage.js'
 import { type InvalidationBus, LOCAL_ONLY } from '../store/invalidation.js'
 import { createTtlMap } from '../store/read-cache.js'
+import { budgetEntry } from '../store/rows.js'
 import type {
   BudgetCounters,
   BudgetPeriod,
@@ -15,6 +16,7 @@ import type {
   TokenCap,
   TokenScope,
 } from '../store/types.js'
+import { createLeases, entryKey } from './budget-leases.js'
 import { capBudgetId, capRecord, describePeriod } from './token-caps.js'
 
 /** A budget with its counters for the current period, as `GET /budgets` shows it. */
@@ -68,6 +70,8 @@ export interface Budgets {
   delete(userId: string, id: string): Promise<boolean>
   /** Each cap's counters for its current period (metadata for `GET /tokens`). */
   capStatus(userId: string, caps: readonly TokenCap[]): Promise<TokenCapStatus[]>
+  /** Gives back the allowance this process leased (before the store closes). */
+  close(): Promise<void>
 }
 
 /**
@@ -84,7 +88,23 @@ export function periodBounds(period: CapPeriod, at: number): { start: number; en
     : { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) }
 }
 
+/** `periodBounds`, computed again only when `at` leaves the bounds it last returned for the period. */
+function createPeriodBounds(): typeof periodBounds {
+  const last = new Map<CapPeriod, { start: number; end: number }>()
+  return (period, at) => {
+    let bounds = last.get(period)
+    if (!bounds || at < bounds.start || at >= bounds.end) {
+      bounds = periodBounds(period, at)
+      last.set(period, bounds)
+    }
+    return bounds
+  }
+}
+
 const OUTPUT_CAP_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const
+/** Every output cap field starts with it (`maxOutputTokens` too): a body without it is not parsed. */
+const OUTPUT_CAP_MARK = Buffer.from('"max')
+const NO_TOKENS = { inputTokens: 0, outputTokens: 0 } as const
 
 /**
  * What a call may spend, reserved before it is forwarded so that parallel calls see each other: the prompt at
@@ -93,9 +113,11 @@ const OUTPUT_CAP_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_to
  * Gemini `generationConfig.maxOutputTokens`), or 0 when it names none.
  */
 export function estimateTokens(body: Buffer | undefined): { inputTokens: number; outputTokens: number } {
-  if (!body || body.length === 0) return { inputTokens: 0, outputTokens: 0 }
+  if (!body || body.length === 0) return NO_TOKENS
   const inputTokens = Math.min(Math.ceil(body.length / 4), MAX_LOGGED_TOKENS)
   let outputTokens = 0
+  // A field name written with JSON escapes escapes this scan; it only loses the client its own estimate.
+  if (!body.includes(OUTPUT_CAP_MARK)) return { inputTokens, outputTokens }
   try {
     const json: unknown = JSON.parse(body.toString('utf8'))
     if (typeof json === 'object' && json !== null) {
@@ -174,6 +196,20 @@ function asRecord(budget: AppBudget, userId: string): BudgetRecord {
  * at once; with Redis every instance does). The counters themselves live in the shared store.
  */
 const CACHE_TTL_MS = 5_000
+/** The budgets that apply to one user's calls through one app to one provider, and their counter rows now. */
+interface Plan {
+  readonly applicable: readonly BudgetRecord[]
+  readonly countsTokens: boolean
+  /** The rows below are those of `[from, until)`, where every budget's period is the same. */
+  from: number
+  until: number
+  periodStarts: number[]
+  entries: BudgetReservation['entries'][number][]
+  keys: string[]
+}
+
+/** How many times a call waits for another call's lease request on its rows before the store checks it alone. */
+const MAX_LEASE_WAITS = 2
 
 export function createBudgets(deps: {
   store: Store
@@ -187,22 +223,104 @@ export function createBudgets(deps: {
   const cache = createTtlMap<readonly BudgetRecord[]>(CACHE_TTL_MS, 10_000, now)
   const byApp = new Map<string, AppBudget[]>()
   for (const b of deps.appBudgets ?? []) byApp.set(b.appId, [...(byApp.get(b.appId) ?? []), b])
+  const leases = createLeases(store)
+  const bounds = createPeriodBounds()
+  // A lease was sized for the caps it was granted under: a budget change gives it back (the store keeps the error
+  // when the write fails, erring towards refusal).
+  const ignore = () => {}
   bus.subscribe((message) => {
-    if (message.kind === 'budgets') cache.delete(message.userId)
-    else if (message.kind === 'all') cache.clear()
+    if (message.kind === 'budgets') {
+      cache.delete(message.userId)
+      leases.releaseUser(message.userId).catch(ignore)
+    } else if (message.kind === 'all') {
+      cache.clear()
+      leases.releaseAll().catch(ignore)
+    }
   })
 
   async function load(userId: string): Promise<readonly BudgetRecord[]> {
-    const cached = cache.get(userId)
-    if (cached) return cached
     const budgets = await store.listBudgets(userId)
     cache.set(userId, budgets)
     return budgets
   }
 
+  // Per cached budget list: what applies per app and provider, so a call allocates next to nothing.
+  const plans = new WeakMap<readonly BudgetRecord[], Map<string, Plan | null>>()
+  function planFor(
+    list: readonly BudgetRecord[],
+    userId: string,
+    appId: string,
+    provider: string,
+    at: number,
+  ) {
+    let byCall = plans.get(list)
+    if (!byCall) {
+      byCall = new Map()
+      plans.set(list, byCall)
+    }
+    const id = `${appId}\n${provider}`
+    let plan = byCall.get(id)
+    if (plan === undefined) {
+      const applies = (b: { provider: string }) => b.provider === '*' || b.provider === provider
+      const applicable = [
+        ...list.filter(applies),
+        ...(byApp.get(appId) ?? []).filter(applies).map((b) => asRecord(b, userId)),
+      ]
+      plan =
+        applicable.length === 0
+          ? null
+          : {
+              applicable,
+              countsTokens: applicable.some((b) => b.maxInputTokens !== null || b.maxOutputTokens !== null),
+              from: 0,
+              until: 0,
+              periodStarts: [],
+              entries: [],
+              keys: [],
+            }
+      byCall.set(id, plan)
+    }
+    if (plan && (at < plan.from || at >= plan.until)) {
+      const periods = plan.applicable.map((b) => bounds(b.period, at))
+      plan.from = Math.max(...periods.map((p) => p.start))
+      plan.until = Math.min(...periods.map((p) => p.end))
+      plan.periodStarts = periods.map((p) => p.start)
+      plan.entries = plan.applicable.map((b, i) => budgetEntry(b, plan!.periodStarts[i]!))
+      plan.keys = plan.entries.map(entryKey)
+    }
+    return plan
+  }
+
+  // A token's caps (and its ancestors') join the call's plan; per call, as scoped tokens with caps are few.
+  function withCaps(base: Plan | null, caps: readonly TokenCap[], caller: BudgetCaller, at: number): Plan {
+    const applicable = [...(base?.applicable ?? []), ...caps.map((cap) => capRecord(cap, caller))]
+    const periods = applicable.map((b) => bounds(b.period, at))
+    const periodStarts = periods.map((p) => p.start)
+    const entries = applicable.map((b, i) => budgetEntry(b, periodStarts[i]!))
+    return {
+      applicable,
+      countsTokens: applicable.some((b) => b.maxInputTokens !== null || b.maxOutputTokens !== null),
+      from: Math.max(...periods.map((p) => p.start)),
+      until: Math.min(...periods.map((p) => p.end)),
+      periodStarts,
+      entries,
+      keys: entries.map(entryKey),
+    }
+  }
+
   async function status(budget: BudgetRecord): Promise<BudgetStatus> {
-    const { start, end } = periodBounds(budget.period, now())
-    return { budget, used: await store.budgetCounters(budget.id, start), periodStart: start, resetsAt: end }
+    const { start, end } = bounds(budget.period, now())
+    const counters = await store.budgetCounters(budget.id, start)
+    // The store's counters include what this process leased and has not spent yet.
+    const held = leases.heldOn({ budgetId: budget.id, periodStart: start })
+    const used = held
+      ? {
+          requests: counters.requests - held.requests,
+          inputTokens: counters.inputTokens - held.inputTokens,
+          outputTokens: counters.outputTokens - held.outputTokens,
+        }
+      : counters
+    return { budget, used, periodStart: start, resetsAt: end }
   }
 
   return {
@@ -210,30 +328,47 @@ export function createBudgets(deps: {
       scope?.caps === undefined && cache.get(userId)?.length === 0 && !byApp.has(appId),
     async reserve(caller, provider, body) {
       const { userId, appId } = caller
-      const applies = (b: { provider: string }) => b.provider === '*' || b.provider === provider
-      const applicable = [
-        ...(await load(userId)).filter(applies),
-        ...(byApp.get(appId) ?? []).filter(applies).map((b) => asRecord(b, userId)),
-        ...(caller.scope?.caps ?? []).map((cap) => capRecord(cap, caller)),
-      ]
-      if (applicable.length === 0) return null
+      const list = cache.get(userId) ?? (await load(userId))
       const at = now()
-      const countsTokens = applicable.some((b) => b.maxInputTokens !== null || b.maxOutputTokens !== null)
-      const result = await store.reserveBudgets(
-        applicable,
-        applicable.map((b) => periodBounds(b.period, at).start),
-        countsTokens ? estimateTokens(body) : { inputTokens: 0, outputTokens: 0 },
-      )
-      if (!result.ok) throw exceeded(result.refusal, at)
-      return result.reservation
+      const caps = caller.scope?.caps
+      const base = planFor(list, userId, appId, provider, at)
+      const plan = caps && caps.length > 0 ? withCaps(base, caps, caller, at) : base
+      if (!plan) return null
+      const { applicable, periodStarts, entries, keys } = plan
+      const estimate = plan.countsTokens ? estimateTokens(body) : NO_TOKENS
+      // The usual case far from the caps: the call is spent from this process's leases, without the store. When
+      // they do not cover it, one call asks the store for a new block and the others wait for that, or (after
+      // waiting twice) are checked by the store call by call.
+      if (leases.take(keys, estimate)) return { entries, ...estimate }
+      const waited = await leases.waitAndTake(keys, estimate, MAX_LEASE_WAITS)
+      if (waited === 'taken') return { entries, ...estimate }
+      const result =
+        waited === 'free'
+          ? await leases.renew(keys, userId, applicable, estimate, (lease) =>
+              store.reserveBudgets(applicable, periodStarts, estimate, lease),
+            )
+          : await store.reserveBudgets(applicable, periodStarts, estimate)
+      if (result.ok) return result.reservation
+      // The store's counters include the leases this process holds or is giving back: a block granted meanwhile
+      // may cover the call, or one given back leave room for it.
+      if ((await leases.waitAndTake(keys, estimate, MAX_LEASE_WAITS)) === 'taken')
+        return { entries, ...estimate }
+      if (await leases.releasesWritten()) {
+        const again = await store.reserveBudgets(applicable, periodStarts, estimate)
+        if (again.ok) return again.reservation
+      }
+      throw exceeded(result.refusal, at)
     },
     async settle(reservation, { status, usage }) {
       // A call the provider refused spent nothing; one that ended without usage keeps its estimate.
       const fallback = status < 400
-      await store.settleBudgets(reservation, {
+      const used = {
         inputTokens: usage.inputTokens ?? (fallback ? reservation.inputTokens : 0),
         outputTokens: usage.outputTokens ?? (fallback ? reservation.outputTokens : 0),
-      })
+      }
+      const { inputTokens, outputTokens } = reservation
+      const entries = leases.settle(reservation.entries, { inputTokens, outputTokens }, used)
+      if (entries.length > 0) await store.settleBudgets({ entries, inputTokens, outputTokens }, used)
     },
     async list(userId) {
       return Promise.all((await store.listBudgets(userId)).map(status))
@@ -243,7 +378,16 @@ export function createBudgets(deps: {
       return Promise.all(
         caps.map(async (cap) => {
           const { start, end } = periodBounds(cap.period, at)
-          const used = await store.budgetCounters(capBudgetId(cap), start, userId)
+          const counters = await store.budgetCounters(capBudgetId(cap), start, userId)
+          // As for budgets: the store's counters include what this process leased and has not spent yet.
+          const held = leases.heldOn({ budgetId: capBudgetId(cap), periodStart: start, userId })
+          const used = held
+            ? {
+                requests: counters.requests - held.requests,
+                inputTokens: counters.inputTokens - held.inputTokens,
+                outputTokens: counters.outputTokens - held.outputTokens,
+              }
+            : counters
           return { cap, used, resetsAt: cap.period === 'total' ? null : end }
         }),
       )
@@ -258,14 +402,17 @@ export function createBudgets(deps: {
         updatedAt: at,
       })
       cache.delete(userId)
+      await leases.releaseUser(userId)
       await bus.publish({ kind: 'budgets', userId })
       return status(stored)
     },
     async delete(userId, id) {
       cache.delete(userId)
       const deleted = await store.deleteBudget(userId, id)
+      await leases.releaseUser(userId)
       await bus.publish({ kind: 'budgets', userId })
       return deleted
     },
+    close: () => leases.releaseAll(),
   }
 }

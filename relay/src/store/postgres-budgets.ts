@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { inTransaction } from './postgres-connect.js'
-import { type BudgetRow, toBudget } from './rows.js'
+import { type BudgetRow, budgetEntry, toBudget } from './rows.js'
 import {
   type BudgetCounters,
   type BudgetRefusal,
@@ -67,13 +67,8 @@ export function createPostgresBudgetStore(pool: pg.Pool, flushLog: () => Promise
             )
       return result.rows[0] ?? ZERO
     },
-    async reserveBudgets(budgets, periodStarts, estimate) {
-      // An app budget's counters are the calling user's (migration 5); a user's own budget's are the budget's.
-      const entries: CounterEntry[] = budgets.map((budget, i) => ({
-        budgetId: budget.id,
-        periodStart: periodStarts[i]!,
-        ...(budget.appId === undefined ? {} : { userId: budget.userId }),
-      }))
+    async reserveBudgets(budgets, periodStarts, estimate, lease) {
+      const entries: CounterEntry[] = budgets.map((budget, i) => budgetEntry(budget, periodStarts[i]!))
       if (entries.length === 0) return { ok: true, reservation: { entries, ...estimate } }
       return inTransaction(pool, async (db) => {
         // Always own counters first, then app counters, each in key order: no two reservations wait on each other
@@ -90,9 +85,32 @@ export function createPostgresBudgetStore(pool: pg.Pool, flushLog: () => Promise
             entries.filter((e) => e.userId !== undefined),
           )),
         ])
+        const countersOf = (i: number) => used.get(counterKey(entries[i]!)) ?? ZERO
+        if (lease) {
+          // The call and the block, if every capped counter stays within its cap.
+          const amount = {
+            requests: 1 + lease.requests,
+            inputTokens: estimate.inputTokens + lease.inputTokens,
+            outputTokens: estimate.outputTokens + lease.outputTokens,
+          }
+          const fits = budgets.every((budget, i) => {
+            const counters = countersOf(i)
+            return (
+              (budget.maxRequests === null || counters.requests + amount.requests <= budget.maxRequests) &&
+              (budget.maxInputTokens === null ||
+                counters.inputTokens + amount.inputTokens <= budget.maxInputTokens) &&
+              (budget.maxOutputTokens === null ||
+                counters.outputTokens + amount.outputTokens <= budget.maxOutputTokens)
+            )
+          })
+          if (fits) {
+            await addCounters(db, entries, amount.requests, amount.inputTokens, amount.outputTokens)
+            return { ok: true as const, reservation: { entries, ...estimate, lease } }
+          }
+        }
         for (const [i, budget] of budgets.entries()) {
           const periodStart = periodStarts[i]!
-          const counters = used.get(counterKey(entries[i]!)) ?? ZERO
+          const counters = countersOf(i)
           const refusal = (counter: BudgetRefusal['counter'], limit: number, value: number) => ({
             ok: false as const,
             refusal: { budget, counter, limit, used: value, periodStart },
@@ -114,6 +132,11 @@ export function createPostgresBudgetStore(pool: pg.Pool, flushLog: () => Promise
       if (input === 0 && output === 0) return
       // A budget (or user) deleted while its call was in flight took its counter rows with it: nothing to update.
       await addCounters(pool, reservation.entries, 0, input, output)
+    },
+    async releaseBudgets(entries, unused) {
+      const { requests, inputTokens, outputTokens } = unused
+      if (requests === 0 && inputTokens === 0 && outputTokens === 0) return
+      await addCounters(pool, entries, -requests, -inputTokens, -outputTokens)
     },
     async dailyUsage({ from, to, userId, limit }) {
       await flushLog()
@@ -201,7 +224,7 @@ async function lockCounters(
   )
 }
 
-/** Adds to existing counter rows, one statement per kind; token counters never go below zero. */
+/** Adds to existing counter rows, one statement per kind; counters never go below zero. */
 async function addCounters(
   db: pg.Pool | pg.PoolClient,
   entries: readonly CounterEntry[],
@@ -215,7 +238,7 @@ async function addCounters(
     const { sql, params } = unnestEntries(spec, mine)
     const n = spec.columns.length
     await db.query(
-      `UPDATE ${spec.table} u SET requests = u.requests + $${n + 1},
+      `UPDATE ${spec.table} u SET requests = GREATEST(u.requests + $${n + 1}, 0),
               input_tokens = GREATEST(u.input_tokens + $${n + 2}, 0),
               output_tokens = GREATEST(u.output_tokens + $${n + 3}, 0)
          FROM ${sql} AS e(${spec.columns.join(', ')})

@@ -1,4 +1,11 @@
-import type { BudgetRecord, ConnectCodeRecord, KeyRecord, TokenRecord, TokenScope } from './types.js'
+import type {
+  BudgetRecord,
+  BudgetReservation,
+  ConnectCodeRecord,
+  KeyRecord,
+  TokenRecord,
+  TokenScope,
+} from './types.js'
 
 /**
  * Rows as both stores return them (the same column names in SQLite and Postgres) and their records. Postgres
@@ -99,4 +106,11 @@ export function toConnectCode(row: ConnectCodeRow): ConnectCodeRecord {
     challenge: row.challenge,
     expiresAt: row.expires_at,
   }
+}
+
+/** The counter row a budget counts against in a period: an app budget's is the calling user's (migration 5). */
+export function budgetEntry(budget: BudgetRecord, periodStart: number): BudgetReservation['entries'][number] {
+  return budget.appId === undefined
+    ? { budgetId: budget.id, periodStart }
+    : { budgetId: budget.id, periodStart, userId: budget.userId }
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { type BudgetRow, toBudget } from './rows.js'
+import { type BudgetRow, budgetEntry, toBudget } from './rows.js'
 import {
   type BudgetCounters,
   type BudgetRecord,
@@ -18,13 +18,15 @@ interface QueuedReservation {
   budgets: readonly BudgetRecord[]
   periodStarts: readonly number[]
   estimate: Estimate
+  lease: BudgetCounters | undefined
   resolve: (result: ReserveResult) => void
   reject: (error: unknown) => void
 }
 
-/** A settlement not yet written: the token corrections of one counter row, summed. */
+/** A settlement (or a lease given back) not yet written: the corrections of one counter row, summed. */
 interface PendingSettlement {
   entry: Entry
+  requests: number
   input: number
   output: number
 }
@@ -63,19 +65,30 @@ function counterStatements(
       `UPDATE ${table} SET requests = requests + 1, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?
         WHERE ${where} AND requests < ? AND input_tokens < ? AND output_tokens < ?`,
     ),
-    /** Takes back what `bump` added, when a later budget of the same reservation refuses. */
+    /** Takes back what `bump` or `grant` added (requests, input, output), when a later budget refuses. */
     unbump: db.prepare<Args>(
-      `UPDATE ${table} SET requests = requests - 1, input_tokens = input_tokens - ?, output_tokens = output_tokens - ?
+      `UPDATE ${table} SET requests = requests - ?, input_tokens = input_tokens - ?, output_tokens = output_tokens - ?
         WHERE ${where}`,
+    ),
+    /** Adds (requests, input, output) if no counter is above its cap less that amount (the last three arguments). */
+    grant: db.prepare<Args>(
+      `UPDATE ${table} SET requests = requests + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?
+        WHERE ${where} AND requests <= ? AND input_tokens <= ? AND output_tokens <= ?`,
+    ),
+    /** An empty row for the period, if the parent row still exists (the last argument). */
+    open: db.prepare<Args>(
+      `INSERT INTO ${table} (${columns}, requests, input_tokens, output_tokens)
+       SELECT ${placeholders}, 0, 0, 0 WHERE EXISTS (${parent}) ON CONFLICT DO NOTHING`,
     ),
     /** The period's first reservation: one request and the estimate, if the parent row still exists. */
     insert: db.prepare<Args>(
       `INSERT INTO ${table} (${columns}, requests, input_tokens, output_tokens)
        SELECT ${placeholders}, 1, MAX(?, 0), MAX(?, 0) WHERE EXISTS (${parent})`,
     ),
-    /** Adds a settlement's corrections (negative when the estimate was high), never below 0. */
+    /** Adds a settlement's corrections (negative when the estimate was high, or a lease given back), never below 0. */
     settle: db.prepare<Args>(
-      `UPDATE ${table} SET input_tokens = MAX(input_tokens + ?, 0), output_tokens = MAX(output_tokens + ?, 0)
+      `UPDATE ${table} SET requests = MAX(requests + ?, 0), input_tokens = MAX(input_tokens + ?, 0),
+              output_tokens = MAX(output_tokens + ?, 0)
         WHERE ${where}`,
     ),
   }
@@ -165,8 +178,10 @@ export function prepareBudgetStore(
   let settleTimer: NodeJS.Timeout | undefined
   /** Writes the waiting settlements; the caller's transaction commits them, then calls `settled`. */
   function writeSettlements(): void {
-    for (const { entry, input, output } of settlements.values()) {
-      if (input !== 0 || output !== 0) tableOf(entry).settle.run(input, output, ...keyOf(entry))
+    for (const { entry, requests, input, output } of settlements.values()) {
+      if (requests !== 0 || input !== 0 || output !== 0) {
+        tableOf(entry).settle.run(requests, input, output, ...keyOf(entry))
+      }
     }
   }
   function settled(): void {
@@ -191,31 +206,86 @@ export function prepareBudgetStore(
     }
   }
 
+  const capsOf = (budget: BudgetRecord) => [
+    budget.maxRequests ?? NO_CAP,
+    budget.maxInputTokens ?? NO_CAP,
+    budget.maxOutputTokens ?? NO_CAP,
+  ]
+
+  /** Adds the call and the lease block to every budget if all stay within their caps; otherwise adds nothing. */
+  function grantOne(
+    budgets: readonly BudgetRecord[],
+    periodStarts: readonly number[],
+    estimate: Estimate,
+    lease: BudgetCounters,
+  ): Entry[] | undefined {
+    const amount = [
+      1 + lease.requests,
+      estimate.inputTokens + lease.inputTokens,
+      estimate.outputTokens + lease.outputTokens,
+    ]
+    const entries: Entry[] = []
+    for (const [i, budget] of budgets.entries()) {
+      const entry = budgetEntry(budget, periodStarts[i]!)
+      const table = tableOf(entry)
+      const key = keyOf(entry)
+      const args = [...amount, ...key, ...capsOf(budget).map((cap, c) => cap - amount[c]!)]
+      // The period's first call opens its row (unless the budget, or the app budget's user, is gone).
+      const granted =
+        table.grant.run(...args).changes === 1 ||
+        (table.open.run(...key, key[0]!).changes === 1 && table.grant.run(...args).changes === 1)
+      if (!granted) {
+        for (const added of entries) tableOf(added).unbump.run(...amount, ...keyOf(added))
+        return undefined
+      }
+      entries.push(entry)
+    }
+    return entries
+  }
+
+  /** Sums a correction into the waiting settlements of each counter row; written within 100 ms. */
+  function addSettlement(entries: readonly Entry[], delta: BudgetCounters): void {
+    const { requests, inputTokens: input, outputTokens: output } = delta
+    if (requests === 0 && input === 0 && output === 0) return
+    for (const entry of entries) {
+      const id = `${entry.userId ?? ''}\0${entry.budgetId}\0${entry.periodStart}`
+      const pending = settlements.get(id)
+      if (pending) {
+        pending.requests += requests
+        pending.input += input
+        pending.output += output
+      } else settlements.set(id, { entry, requests, input, output })
+    }
+    if (!settleTimer) {
+      settleTimer = setTimeout(flushLater, SETTLE_DELAY_MS)
+      settleTimer.unref()
+    }
+  }
+
   /** Checks and adds one reservation inside the batch's transaction: all its budgets, or none. */
-  function reserveOne(budgets: readonly BudgetRecord[], periodStarts: readonly number[], estimate: Estimate) {
+  function reserveOne(
+    budgets: readonly BudgetRecord[],
+    periodStarts: readonly number[],
+    estimate: Estimate,
+    lease: BudgetCounters | undefined,
+  ): ReserveResult {
+    const leased = lease && grantOne(budgets, periodStarts, estimate, lease)
+    if (leased) return { ok: true, reservation: { entries: leased, ...estimate, lease } }
     const { inputTokens: input, outputTokens: output } = estimate
     const entries: Entry[] = []
     for (const [i, budget] of budgets.entries()) {
       const periodStart = periodStarts[i]!
-      const entry: Entry =
-        budget.appId === undefined
-          ? { budgetId: budget.id, periodStart }
-          : { budgetId: budget.id, periodStart, userId: budget.userId }
+      const entry = budgetEntry(budget, periodStart)
       const table = tableOf(entry)
       const key = keyOf(entry)
-      const caps = [
-        budget.maxRequests ?? NO_CAP,
-        budget.maxInputTokens ?? NO_CAP,
-        budget.maxOutputTokens ?? NO_CAP,
-      ]
       // The usual case: this period's row exists and no cap is reached; one statement checks and adds.
-      if (table.bump.run(input, output, ...key, ...caps).changes === 1) {
+      if (table.bump.run(input, output, ...key, ...capsOf(budget)).changes === 1) {
         entries.push(entry)
         continue
       }
       const refusal = reachedCap(budget, table.counters.get(...key) ?? ZERO, periodStart)
       if (refusal) {
-        for (const added of entries) tableOf(added).unbump.run(input, output, ...keyOf(added))
+        for (const added of entries) tableOf(added).unbump.run(1, input, output, ...keyOf(added))
         return { ok: false as const, refusal }
       }
       // The period's first call. No row is added for a budget (or, for an app budget, a user) deleted since the
@@ -226,7 +296,7 @@ export function prepareBudgetStore(
   }
   const reserveBatch = db.transaction((batch: readonly QueuedReservation[]) => {
     writeSettlements()
-    return batch.map((r) => reserveOne(r.budgets, r.periodStarts, r.estimate))
+    return batch.map((r) => reserveOne(r.budgets, r.periodStarts, r.estimate, r.lease))
   })
   const queue: QueuedReservation[] = []
   let drainScheduled = false
@@ -268,9 +338,9 @@ export function prepareBudgetStore(
           : st().app.counters.get(userId, budgetId, periodStart)
       return row ?? ZERO
     },
-    reserveBudgets(budgets, periodStarts, estimate) {
+    reserveBudgets(budgets, periodStarts, estimate, lease) {
       return new Promise((resolve, reject) => {
-        queue.push({ budgets, periodStarts, estimate, resolve, reject })
+        queue.push({ budgets, periodStarts, estimate, lease, resolve, reject })
         if (!drainScheduled) {
           drainScheduled = true
           setImmediate(drain)
@@ -278,21 +348,18 @@ export function prepareBudgetStore(
       })
     },
     async settleBudgets(reservation, used) {
-      const input = used.inputTokens - reservation.inputTokens
-      const output = used.outputTokens - reservation.outputTokens
-      if (input === 0 && output === 0) return
-      for (const entry of reservation.entries) {
-        const id = `${entry.userId ?? ''}\0${entry.budgetId}\0${entry.periodStart}`
-        const pending = settlements.get(id)
-        if (pending) {
-          pending.input += input
-          pending.output += output
-        } else settlements.set(id, { entry, input, output })
-      }
-      if (!settleTimer) {
-        settleTimer = setTimeout(flushLater, SETTLE_DELAY_MS)
-        settleTimer.unref()
-      }
+      addSettlement(reservation.entries, {
+        requests: 0,
+        inputTokens: used.inputTokens - reservation.inputTokens,
+        outputTokens: used.outputTokens - reservation.outputTokens,
+      })
+    },
+    async releaseBudgets(entries, unused) {
+      addSettlement(entries, {
+        requests: -unused.requests,
+        inputTokens: -unused.inputTokens,
+        outputTokens: -unused.outputTokens,
+      })
     },
     async dailyUsage({ from, to, userId, limit }) {
       flushLog()

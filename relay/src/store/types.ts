@@ -244,6 +244,11 @@ export interface BudgetReservation {
   }[]
   readonly inputTokens: number
   readonly outputTokens: number
+  /**
+   * Set when `reserveBudgets` granted the block it was asked for (`lease`): added to every entry's counters on top
+   * of this call, for the caller to spend locally and give back with `releaseBudgets`.
+   */
+  readonly lease?: BudgetCounters
 }
 
 /** Why a reservation was refused: the first budget whose cap is reached. */
@@ -283,12 +288,22 @@ export interface BudgetStore {
    * any budget's counters for its current period already reach a cap (requests: +1 would pass it), otherwise adds
    * one request and the token estimate to every budget. `periodStarts[i]` is the period start of `budgets[i]` at
    * the time of the call. (SQLite: the reservations of one event-loop turn share one immediate transaction.)
+   *
+   * With `lease`, it first tries to add the call and the block together, granted only if every capped counter
+   * stays within its cap (the reservation then carries `lease`); when that does not fit, it checks the call alone
+   * as above.
    */
   reserveBudgets(
     budgets: readonly BudgetRecord[],
     periodStarts: readonly number[],
     estimate: { inputTokens: number; outputTokens: number },
+    lease?: BudgetCounters,
   ): Promise<{ ok: true; reservation: BudgetReservation } | { ok: false; refusal: BudgetRefusal }>
+  /**
+   * Gives back the unspent part of a lease (negative when the calls it admitted used more than it held); token
+   * and request counters never go below zero. Written like a settlement.
+   */
+  releaseBudgets(entries: BudgetReservation['entries'], unused: BudgetCounters): Promise<void>
   /**
    * Replaces a reservation's token estimate with the tokens the call really used. It may be written later, but
    * before this store's next reservation is checked, before `budgetCounters` and `close` answer, and within

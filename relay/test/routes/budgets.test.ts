@@ -17,18 +17,13 @@ import {
   storeKey,
   withTempDir,
 } from '../helpers.js'
+import { NO_LIMITS } from '../upstream-server.js'
 
 let mocks: MockProviders
 beforeAll(async () => {
   mocks = await startMockProviders({ expectedKey: null, chunks: 5, delayMs: 0 })
 })
 afterAll(() => mocks.close())
-
-const NO_LIMITS = {
-  RATE_LIMIT_GLOBAL_PER_MIN: '0',
-  RATE_LIMIT_RELAY_PER_MIN: '0',
-  RATE_LIMIT_REGISTER_PER_HOUR: '0',
-}
 
 interface BudgetJson {
   id: string
