@@ -4,7 +4,7 @@ import type { ProviderSpec } from '../providers/index.js'
 import type { Store } from '../store/types.js'
 import type { EgressPolicy } from './egress.js'
 
-export interface Destination {
+interface Destination {
   readonly baseUrl: string
   readonly dispatcher: Dispatcher
 }
@@ -52,7 +52,7 @@ function sameUrl(raw: string, url: string): boolean {
  * before the client's: a client header never outranks the operator. Client-chosen URLs always go through the
  * egress policy (public addresses only, pinned DNS); the operator's own URL is trusted.
  */
-export async function resolveCustomDestination(input: {
+async function resolveCustomDestination(input: {
   readonly boundUrl: string | null
   readonly requestedUrl: string | undefined
   readonly operatorUrl: string | undefined

@@ -5,7 +5,7 @@ import { pickResponseHeaders } from './headers.js'
 import { toUpstreamError } from './upstream.js'
 import { createUsageTap, type Usage, type UsageTap } from './usage.js'
 
-export interface UpstreamCall {
+interface UpstreamCall {
   /** e.g. `https://api.openai.com` */
   readonly origin: string
   /** Path (with the base URL's prefix) and query, already checked and encoded. */
@@ -16,7 +16,7 @@ export interface UpstreamCall {
   readonly dispatcher: Dispatcher
 }
 
-export interface CallOutcome {
+interface CallOutcome {
   /** Upstream status; the relay's own on failure (502/504, also mid-stream); 499 when the client left first. */
   readonly status: number
   readonly usage: Usage

@@ -44,7 +44,7 @@ export function attachKey(
   return headers
 }
 
-export type KeyVerdict = 'valid' | 'rejected'
+type KeyVerdict = 'valid' | 'rejected'
 
 /**
  * Send the provider's cheap verification request with `key`. 401/403 mean the provider refused the key;

@@ -82,7 +82,7 @@ function checkKeyFormat(provider: ProviderSpec, raw: string): string {
   return key
 }
 
-export interface KeyRouteDeps {
+interface KeyRouteDeps {
   readonly upstream: Dispatcher
   readonly egress: EgressPolicy
 }

@@ -24,7 +24,7 @@ import type { RouteContext } from './context.js'
 import { resolveProvider } from './keys.js'
 import { describedErrors, RELAY_SECURITY, TOKEN_ERRORS } from './schemas.js'
 
-export interface RelayDeps {
+interface RelayDeps {
   readonly upstream: Dispatcher
   readonly egress: EgressPolicy
 }

@@ -53,7 +53,7 @@ export interface Budgets {
 }
 
 /** Start of the UTC day or month that contains `at`, and the start of the next one (when counters reset). */
-export function periodBounds(period: BudgetPeriod, at: number): { start: number; end: number } {
+function periodBounds(period: BudgetPeriod, at: number): { start: number; end: number } {
   const d = new Date(at)
   const y = d.getUTCFullYear()
   const m = d.getUTCMonth()
@@ -70,7 +70,7 @@ const OUTPUT_CAP_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_to
  * names (OpenAI `max_tokens` / `max_completion_tokens` / Responses `max_output_tokens`, Anthropic `max_tokens`,
  * Gemini `generationConfig.maxOutputTokens`), or 0 when it names none.
  */
-export function estimateTokens(body: Buffer | undefined): { inputTokens: number; outputTokens: number } {
+function estimateTokens(body: Buffer | undefined): { inputTokens: number; outputTokens: number } {
   if (!body || body.length === 0) return { inputTokens: 0, outputTokens: 0 }
   const inputTokens = Math.min(Math.ceil(body.length / 4), MAX_LOGGED_TOKENS)
   let outputTokens = 0

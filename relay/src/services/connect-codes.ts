@@ -7,7 +7,7 @@ import type { Caller } from './accounts.js'
 export const CONNECT_CODE_TTL_MS = 60_000
 
 /** What a connect code stands for until it is exchanged: who connected which provider, for which redirect. */
-export interface PendingConnect {
+interface PendingConnect {
   /** The relay token the connect page acted with; the scoped token is minted from it (and revoked with it). */
   readonly caller: Caller
   readonly provider: string
@@ -18,7 +18,7 @@ export interface PendingConnect {
   readonly challenge: string
 }
 
-export interface ConnectCodes {
+interface ConnectCodes {
   /** A fresh one-time code for `pending`, valid for CONNECT_CODE_TTL_MS. */
   issue(pending: PendingConnect): string
   /**

@@ -16,7 +16,7 @@ type PgType = 'text' | 'bigint' | 'int' | 'bytea'
  * Every relay table in foreign-key order, with its columns' Postgres types (for `unnest`) and its primary key.
  * A new migration that adds a table or column must add it here too (the copy test compares against the schema).
  */
-export const COPIED_TABLES: readonly {
+const COPIED_TABLES: readonly {
   readonly name: string
   readonly columns: Readonly<Record<string, PgType>>
   readonly key: readonly string[]
