@@ -18,6 +18,7 @@ COPY mcp/package.json mcp/
 COPY cli/package.json cli/
 COPY cli/create-byok/package.json cli/create-byok/
 COPY test/package.json test/
+COPY test/support/package.json test/support/
 COPY templates/client/package.json templates/client/
 RUN npx -y pnpm@12.4.2 install --frozen-lockfile --filter @byok/relay --filter byok-monorepo
 COPY relay/ relay/

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import type { Env } from '@byok/relay'
 import { CliError } from './errors.js'
 
-export const DEV_SECRETS_FILE = 'dev-secrets.json'
+const DEV_SECRETS_FILE = 'dev-secrets.json'
 
 /** The one local dev relay's address: `byok dev` listens here, `byok mcp` uses (or starts) the relay here. */
 export const DEV_HOST = '127.0.0.1'
@@ -45,7 +45,7 @@ export function devRelayEnv(
   }
 }
 
-export interface DevSecrets {
+interface DevSecrets {
   readonly ENCRYPTION_SECRET: string
   readonly TOKEN_HMAC_SECRET: string
 }
@@ -54,7 +54,7 @@ export interface DevSecrets {
  * Dev mode's secrets: generated once into `<dataDir>/dev-secrets.json` (mode 0600), then reused so stored keys
  * stay readable across restarts. Losing this file means losing every stored key, which is fine for dev only.
  */
-export function ensureDevSecrets(dataDir: string): { secrets: DevSecrets; path: string; created: boolean } {
+function ensureDevSecrets(dataDir: string): { secrets: DevSecrets; path: string; created: boolean } {
   const path = join(dataDir, DEV_SECRETS_FILE)
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const fresh: DevSecrets = {

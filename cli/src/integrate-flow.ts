@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { IntegrateReport } from '@byok/mcp'
 import { readGitStatus } from './codemod/report.js'
 import {
   type AppPlan,
@@ -18,7 +19,7 @@ import { setEnvValues } from './scaffold/project.js'
  * in an existing app, and the MCP `integrate_project` tool. The surfaces differ only in how a person confirms and
  * how a remedy is spelled (a flag for people, a tool argument for agents).
  */
-export type IntegrateSurface = 'cli' | 'mcp'
+type IntegrateSurface = 'cli' | 'mcp'
 
 /** The local dev relay (`byok dev`), which an app points at until it has a deployed one. */
 export const LOCAL_RELAY_URL = 'http://127.0.0.1:3000'
@@ -33,7 +34,7 @@ const REMEDY: Readonly<Record<IntegrateSurface, { force: string; apply: string; 
   },
 }
 
-export interface IntegrateFlowOptions {
+interface IntegrateFlowOptions {
   /** The project directory, absolute and already checked to be a directory. */
   readonly dir: string
   readonly templatesDir: string
@@ -186,7 +187,7 @@ export function relayUrlVariable(plan: IntegrationPlan): string {
 }
 
 /** The next steps after planning or applying, in order: one list for every surface. */
-export function integrationNextSteps(
+function integrationNextSteps(
   plan: IntegrationPlan,
   options: { applied: boolean; surface: IntegrateSurface; relayUrl: string; envWritten?: boolean },
 ): string[] {
@@ -273,7 +274,10 @@ function splitFiles(plan: IntegrationPlan) {
  * What an agent needs from an integration, once: the outcome, edited files with their hunks, added files by name,
  * edited manifests as one line each (`detail` adds every file's full diff), what was found, manual items, leaked env keys and the next steps.
  */
-export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boolean; detail: boolean }) {
+export function toAgentReport(
+  outcome: IntegrateOutcome,
+  options: { apply: boolean; detail: boolean },
+): IntegrateReport {
   const { plan, applied } = outcome
   const count = countStatuses(plan)
   const { added, manifests, edited } = splitFiles(plan)
@@ -326,8 +330,6 @@ export function toAgentReport(outcome: IntegrateOutcome, options: { apply: boole
       : {}),
   }
 }
-
-export type AgentIntegrateReport = ReturnType<typeof toAgentReport>
 
 /** One line naming what a project holds: its framework and the provider calls found (for `byok create` in an app). */
 export function describeFindings(plan: IntegrationPlan): string {

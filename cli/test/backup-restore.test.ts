@@ -4,10 +4,10 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { type Env, loadConfig, type RunningRelay, startRelay } from '@byok/relay'
+import { runByok, withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import type { CliIo } from '../src/io.js'
 import { runCli } from '../src/run-cli.js'
-import { runByok, withTempDir } from './helpers.js'
 
 const SECRET = 'backup-restore-secret-0123456789abcdef'
 const WRITERS = 8

@@ -5,13 +5,13 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { commitAll, runByok, withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { CliError } from '../src/errors.js'
 import { detectPackageManager, execCommand, runScriptCommand } from '../src/scaffold/install.js'
 import { setEnvValues, toPackageName, writeEnvFile } from '../src/scaffold/project.js'
 import { createTtyPrompter } from '../src/scaffold/prompt.js'
 import { fixturesDir } from './codemod/helpers.js'
-import { commitAll, runByok, withTempDir } from './helpers.js'
 
 const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url))
 const registry = JSON.parse(readFileSync(join(TEMPLATES, 'index.json'), 'utf8')) as {

@@ -4,20 +4,17 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer } from '@byok/mcp'
-import { describe, expect, it } from 'vitest'
-import {
-  type CallToolResult,
-  Client,
-  InMemoryTransport,
-  StdioClientTransport,
-} from '../../mcp/test/stdio-client.js'
-import { startOpenAIMock } from '../../test/mocks/openai.js'
+import { startOpenAIMock } from '@byok/relay/mock-providers'
 // Tests never use the real dev relay port (3000): a free one each time.
-import { freePort } from '../../test/templates/helpers.js'
+import { commitAll, freePort, runByok, spawnByok, withTempDir } from '@byok/test-kit'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { describe, expect, it } from 'vitest'
 import { createIntegrate } from '../src/commands/mcp.js'
 import type { CliIo } from '../src/io.js'
 import { fixturesDir } from './codemod/helpers.js'
-import { commitAll, runByok, spawnByok, withTempDir } from './helpers.js'
 
 const BIN = fileURLToPath(new URL('../src/bin/byok.ts', import.meta.url))
 const TSX = import.meta.resolve('tsx')

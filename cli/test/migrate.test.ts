@@ -1,19 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { openPostgresStore, openSqliteStore, type Store } from '@byok/relay'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKeyring } from '../../relay/src/crypto/envelope.js'
-import { createVault } from '../../relay/src/services/vault.js'
+import { closedPortOrigin, runByok, withTempDir } from '@byok/test-kit'
 import {
   createTestDatabase,
   startTestPostgres,
   type TestPostgres,
   withPgClient,
-} from '../../relay/test/support/postgres-server.js'
-import { closedPortOrigin } from '../../relay/test/upstream-server.js'
+} from '@byok/test-kit/postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createKeyring } from '../../relay/src/crypto/envelope.js'
+import { createVault } from '../../relay/src/services/vault.js'
 import type { CliIo } from '../src/io.js'
 import { runCli } from '../src/run-cli.js'
-import { runByok, withTempDir } from './helpers.js'
 
 const SECRET = 'migrate-test-secret-0123456789abcdef'
 const KEY = 'sk-proj-MigrateMe000000000000000001'

@@ -5,16 +5,10 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { estimateCostUsd, openPostgresStore } from '@byok/relay'
+import { closedPortOrigin, freePort, runByok, spawnByok, withTempDir } from '@byok/test-kit'
+import { createTestDatabase, startTestPostgres, type TestPostgres } from '@byok/test-kit/postgres'
+import { useRedisServer } from '@byok/test-kit/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../relay/test/ports.js'
-import { useRedisServer } from '../../relay/test/redis-server.js'
-import {
-  createTestDatabase,
-  startTestPostgres,
-  type TestPostgres,
-} from '../../relay/test/support/postgres-server.js'
-import { closedPortOrigin } from '../../relay/test/upstream-server.js'
-import { runByok, spawnByok, withTempDir } from './helpers.js'
 
 const SECRET = 'postgres-store-cli-secret-0123456789abcdef'
 const T0 = Date.UTC(2030, 0, 1, 12)

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { runByok, withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { installSkill, listSkillFiles, resolveSkillDir } from '../src/commands/skill.js'
-import { runByok, withTempDir } from './helpers.js'
 
 /** A small skill folder, with the files the skills CLI never copies (metadata.json, __pycache__, .git). */
 function writeFixtureSkill(dir: string, body = 'body'): string {

@@ -3,10 +3,9 @@
 import { execFileSync } from 'node:child_process'
 import { request } from 'node:http'
 import { join } from 'node:path'
+import { freePort, runByok, spawnByok, withTempDir } from '@byok/test-kit'
+import { useRedisServer } from '@byok/test-kit/redis'
 import { describe, expect, it } from 'vitest'
-import { freePort } from '../../relay/test/ports.js'
-import { useRedisServer } from '../../relay/test/redis-server.js'
-import { runByok, spawnByok, withTempDir } from './helpers.js'
 
 const SECRET = 'workers-test-encryption-secret-0123456789'
 

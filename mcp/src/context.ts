@@ -1,4 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { IntegrateReport } from './integrate-report.js'
 import type { RelayClient } from './relay-client.js'
 
 /** What `byok mcp` hands to `scaffold_project`: the CLI's scaffolder, injected so this package never imports the CLI. */
@@ -36,36 +37,6 @@ export interface IntegrateArgs {
   readonly detail: boolean
   /** The relay the app should call (for the next steps). */
   readonly relayUrl: string
-}
-
-/**
- * The CLI's integrate report for agents (`toAgentReport` in cli/src/integrate-flow.ts): outcome first, edited
- * files with their hunks, added files by name, and the full diffs only with `detail`.
- */
-export interface IntegrateReport {
-  readonly result: 'applied' | 'dry_run' | 'not_applied' | 'cancelled' | 'nothing_to_change'
-  readonly applied: boolean
-  readonly project_dir: string
-  readonly framework: string
-  /** Files per status; a zero count is left out. */
-  readonly counts: Readonly<
-    Partial<Record<'modified' | 'unchanged' | 'manual' | 'skipped' | 'error', number>>
-  >
-  readonly edited: readonly { readonly path: string; readonly hunks: string }[]
-  readonly added: readonly string[]
-  /** Config files only added to, one line each: `package.json: adds "@byok/client": "^0.1.0" to dependencies`. */
-  readonly manifests: readonly string[]
-  readonly found: readonly {
-    readonly at: string
-    readonly provider: string
-    readonly kind: string
-    readonly key_from: string
-  }[]
-  readonly manual: readonly { readonly at: string; readonly reason: string; readonly suggestion: string }[]
-  readonly errors: readonly { readonly path: string; readonly error: string }[]
-  readonly leaked_env_keys: readonly string[]
-  readonly next: readonly string[]
-  readonly diffs?: readonly { readonly path: string; readonly diff: string }[]
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { RelayRoutes } from '@byok/relay'
 
 /** The relay's Fastify instance, typed through @byok/relay so this package needs no Fastify dependency. */
-export type RelayApp = Parameters<RelayRoutes>[0]
+type RelayApp = Parameters<RelayRoutes>[0]
 
 // Statuses whose Response may not carry a body (the Fetch standard's "null body status").
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])

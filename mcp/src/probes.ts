@@ -59,7 +59,7 @@ const WIRES: Readonly<Record<ChatWire, WireProbe>> = {
   'gemini-generate': geminiGenerate,
 }
 
-export interface ProbePlan {
+interface ProbePlan {
   readonly path: string
   readonly model: string
   readonly body: unknown

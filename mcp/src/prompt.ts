@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import { type AgentStep, stepsFor } from './steps.js'
 
-export interface PromptOptions {
+interface PromptOptions {
   readonly canScaffold: boolean
   readonly canIntegrate: boolean
   /** The relay's /mcp: no register_user, no key_env, no file-system tools. */

@@ -3,7 +3,7 @@
  * from it, each tool's "Next:" comes from it, and the skill (skill/SKILL.md, references/mcp.md) is tested against
  * `renderStepOrder()`.
  */
-export type ToolName =
+type ToolName =
   | 'relay_health'
   | 'integrate_project'
   | 'scaffold_project'

@@ -1,15 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { loadConfig, type RunningRelay, startRelay } from '@byok/relay'
+import {
+  type MockProvider,
+  startAnthropicMock,
+  startGeminiMock,
+  startOpenAIMock,
+} from '@byok/relay/mock-providers'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { startAnthropicMock } from '../../test/mocks/anthropic.js'
-import { startGeminiMock } from '../../test/mocks/gemini.js'
-import { startOpenAIMock } from '../../test/mocks/openai.js'
-import type { MockProvider } from '../../test/mocks/server.js'
 import { type CreateServerOptions, createMcpRoutes, createServer } from '../src/index.js'
 
 export const KEYS = {
@@ -96,11 +95,4 @@ export async function call(
 
 export function text(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n')
-}
-
-export function withTempDir<T>(fn: (dir: string) => Promise<T> | T): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'byok-mcp-'))
-  return Promise.resolve()
-    .then(() => fn(dir))
-    .finally(() => rmSync(dir, { recursive: true, force: true }))
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import {
   type IntegrateArgs,
@@ -7,7 +8,7 @@ import {
   type IntegrateReport,
   renderStepOrder,
 } from '../src/index.js'
-import { call, connect, text, withTempDir } from './helpers.js'
+import { call, connect, text } from './helpers.js'
 
 const RELAY = 'http://127.0.0.1:9'
 

@@ -1,8 +1,9 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { MCP_CLIENTS, renderClientConfig, type ScaffoldFunction } from '../src/index.js'
-import { call, connect, text, withTempDir } from './helpers.js'
+import { call, connect, text } from './helpers.js'
 
 describe('resources: the skill reference guides', () => {
   it('exposes every *.md in guidesDir as byok://guides/<name>', () =>

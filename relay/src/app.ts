@@ -93,7 +93,9 @@ async function assertKeyringCoversStore(store: Store, keyring: Keyring): Promise
 export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now
   // Off unless METRICS_TOKEN is set: then nothing about metrics runs per request.
-  const metrics = config.metrics.token === undefined ? undefined : createMetrics()
+  const { token: metricsToken } = config.metrics
+  const exposed = metricsToken === undefined ? undefined : { metrics: createMetrics(), token: metricsToken }
+  const metrics = exposed?.metrics
   if (config.mcp.http && !deps.mcpRoutes) {
     // An operator who asked for /mcp must not get a relay that silently lacks it.
     throw new ConfigError(
@@ -246,7 +248,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   registerJsonParser(app)
   // Before any route: it collects every route's schema at start-up (nothing per request).
   await registerOpenApi(app)
-  if (metrics && config.metrics.token !== undefined) registerMetrics(app, metrics, config.metrics.token)
+  if (exposed) registerMetrics(app, exposed.metrics, exposed.token)
 
   // Hook order is the order of registration: CORS first so even 401/429 answers are readable by the page.
   await registerCors(app, config.cors)

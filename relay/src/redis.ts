@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis'
 import { ConfigError } from './errors.js'
 
 /** What the link writes to the relay log (pino's signature). */
-export interface RedisLog {
+interface RedisLog {
   warn(fields: object, message: string): void
   info(message: string): void
 }
@@ -38,7 +38,7 @@ const CONNECT_TIMEOUT_MS = 5_000
 const COMMAND_TIMEOUT_MS = 500
 
 /** `redis://user:pw@host:6379/0` → `host:6379`: the URL may hold a password. */
-export function redisAddress(url: string): string {
+function redisAddress(url: string): string {
   try {
     const parsed = new URL(url)
     return `${parsed.hostname}:${parsed.port || '6379'}`

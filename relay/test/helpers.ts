@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { expect, onTestFinished } from 'vitest'
 import { type AppDeps, buildApp, type Env, loadConfig } from '../src/index.js'
@@ -44,16 +41,6 @@ export async function buildTestApp(env: Env = {}, deps: AppDeps = {}): Promise<F
   const app = await buildApp(loadConfig(testEnv(env)), { resolveHost: publicDns, ...deps })
   onTestFinished(() => app.close())
   return app
-}
-
-/** Runs `fn` with a fresh temp directory that is removed afterwards, whatever happens. */
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'byok-relay-test-'))
-  try {
-    return await fn(dir)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
 }
 
 /** Registers a user and returns the relay token. */

@@ -1,6 +1,8 @@
 // REDIS_URL: rate-limit counters and cache invalidation shared by two relay instances (two apps on one SQLite
 // file and one Redis), the outage fallback, start-up refusal and the deep health check.
 import { join } from 'node:path'
+import { freePort, withTempDir } from '@byok/test-kit'
+import { useRedisServer } from '@byok/test-kit/redis'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { buildApp, ConfigError, loadConfig } from '../src/index.js'
@@ -12,10 +14,7 @@ import {
   SAMPLE_KEYS,
   storeKey,
   testEnv,
-  withTempDir,
 } from './helpers.js'
-import { freePort } from './ports.js'
-import { useRedisServer } from './redis-server.js'
 
 const redis = useRedisServer()
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
@@ -16,7 +17,6 @@ import {
   storeKey,
   TEST_SECRET,
   testEnv,
-  withTempDir,
 } from './helpers.js'
 
 const KEY_A = SAMPLE_KEYS.openai

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { openSqliteStore, type Store } from '../src/index.js'
-import { withTempDir } from './helpers.js'
 
 async function addUser(store: Store): Promise<Buffer> {
   const hash = randomBytes(32)

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { closedPortOrigin, withTempDir } from '@byok/test-kit'
+import { createTestDatabase, startTestPostgres, withPgClient } from '@byok/test-kit/postgres'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { createKeyring } from '../src/crypto/envelope.js'
 import {
@@ -16,18 +18,7 @@ import { capBudgetId, capRecord } from '../src/services/token-caps.js'
 import { createVault } from '../src/services/vault.js'
 import { MIGRATIONS } from '../src/store/migrations.js'
 import type { BudgetRecord, ConnectCodeRecord, NewToken, TokenCap } from '../src/store/types.js'
-import {
-  buildTestApp,
-  DAY_MS,
-  registerUser,
-  SAMPLE_KEYS,
-  storeKey,
-  TEST_SECRET,
-  testEnv,
-  withTempDir,
-} from './helpers.js'
-import { createTestDatabase, startTestPostgres, withPgClient } from './support/postgres-server.js'
-import { closedPortOrigin } from './upstream-server.js'
+import { buildTestApp, DAY_MS, registerUser, SAMPLE_KEYS, storeKey, TEST_SECRET, testEnv } from './helpers.js'
 
 /**
  * One contract, two stores: every test here runs against in-memory SQLite and against a fresh database on the

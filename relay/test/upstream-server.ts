@@ -94,17 +94,6 @@ export async function startUpstream(responder: Responder = DEFAULT_RESPONDER): P
   }
 }
 
-/** An origin on 127.0.0.1 where nothing listens: a server is bound, its port noted, and the server closed. */
-export async function closedPortOrigin(): Promise<string> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  await once(server, 'close')
-  return `http://127.0.0.1:${port}`
-}
-
 /** Rate limits off (tests that exercise limits set their own). */
 export const NO_LIMITS: Env = {
   RATE_LIMIT_GLOBAL_PER_MIN: '0',

@@ -2,14 +2,14 @@
 // process or two (node:cluster: the primary hands connections to the workers, like a balancer in front of two
 // instances), and the Postgres and Redis servers the modes share, started on loopback for the run and stopped after.
 import { spawnSync } from 'node:child_process'
-import { freePort } from '../../relay/test/ports.js'
-import { REDIS_INSTALL, type RedisServer, redisMissing, startRedis } from '../../relay/test/redis-server.js'
+import { freePort } from '@byok/test-kit'
 import {
   createTestDatabase,
   startTestPostgres,
   type TestPostgres,
   withPgClient,
-} from '../../relay/test/support/postgres-server.js'
+} from '@byok/test-kit/postgres'
+import { REDIS_INSTALL, type RedisServer, redisMissing, startRedis } from '@byok/test-kit/redis'
 import { parentPid } from './proc.js'
 
 export interface StoreMode {

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { join } from 'node:path'
+import { textDeltas } from '@byok/relay/mock-providers'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { assertChromiumInstalled, isChromiumInstalled, withBrowser } from '../browser/support/chromium.js'
@@ -9,7 +10,6 @@ import { dumpBrowserStorage, recordTextChanges, waitForText } from '../browser/s
 import { type StaticServer, startStaticServer } from '../browser/support/static-server.js'
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
 import type { ClientRelay } from '../client/harness.js'
-import { textDeltas } from '../mocks/server.js'
 import { bundleApp } from './support/bundle.js'
 import { readDocExample } from './support/docs.js'
 import { startBindingsRelay, USER_KEY, WRONG_OPENAI_KEY } from './support/relay.js'

@@ -2,10 +2,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { textDeltas } from '@byok/relay/mock-providers'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noteSecret } from '../log-scan.js'
-import { textDeltas } from '../mocks/server.js'
 import {
   keysPanel,
   LAST_REPLY,

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import { join } from 'node:path'
+import { textDeltas } from '@byok/relay/mock-providers'
+import { commitAll, runByok } from '@byok/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { commitAll, runByok } from '../../cli/test/helpers.js'
-import { textDeltas } from '../mocks/server.js'
 import { useLocalClientPackage } from '../templates/helpers.js'
 import {
   buildApp,

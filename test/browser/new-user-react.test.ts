@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import { join } from 'node:path'
+import { type MockProvider, textDeltas } from '@byok/relay/mock-providers'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type MockProvider, textDeltas } from '../mocks/server.js'
 import { buildApp, createReactApp, installApp, readBundle, type Timings } from './support/apps.js'
 import { resolveArtifactPath } from './support/artifacts.js'
 import { LAST_REPLY, openKeysPanel, sendMessage, waitForIdle } from './support/chat-page.js'

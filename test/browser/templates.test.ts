@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { textDeltas } from '@byok/relay/mock-providers'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { textDeltas } from '../mocks/server.js'
 import { readTemplates, TEMPLATES_DIR } from '../templates/helpers.js'
 import { resolveArtifactPath } from './support/artifacts.js'
 import { findSeriousViolations } from './support/axe.js'

@@ -1,13 +1,17 @@
 /// <reference lib="dom" />
 // The client helper is browser code typed against the DOM lib; this reference brings that lib into the test program.
 import { buildApp, loadConfig } from '@byok/relay'
+import {
+  anthropicWire,
+  geminiWire,
+  type MockProvider,
+  openaiWire,
+  startMockProvider,
+  type WireFormat,
+} from '@byok/relay/mock-providers'
 import { Window } from 'happy-dom'
 import { fetch as nodeFetch } from 'undici'
 import { logSink, noteSecret } from '../log-scan.js'
-import { anthropicWire } from '../mocks/anthropic.js'
-import { geminiWire } from '../mocks/gemini.js'
-import { openaiWire } from '../mocks/openai.js'
-import { type MockProvider, startMockProvider, type WireFormat } from '../mocks/server.js'
 
 const CLIENT_SECRET = 'client-helper-encryption-secret-0123456789'
 noteSecret('ENCRYPTION_SECRET', CLIENT_SECRET)

@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk'
+import { sentBody } from '@byok/relay/mock-providers'
 import OpenAI from 'openai'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { type ByokClient, createByok, type KeyPromptReason } from '../../templates/client/src/index.js'
-import { sentBody } from '../mocks/server.js'
 import {
   type ClientRelay,
   chatBody,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { commitAll, withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
-import { commitAll, withTempDir } from '../../cli/test/helpers.js'
 import { CORPUS, RELAY_URL_VARIABLE } from './corpus.js'
 import {
   checkoutFixture,

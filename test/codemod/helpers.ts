@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { commitAll, git, runByok } from '../../cli/test/helpers.js'
+import { commitAll, git, runByok } from '@byok/test-kit'
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 

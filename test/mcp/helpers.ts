@@ -1,12 +1,10 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { commitAll, runByok as runCliProcess } from '../../cli/test/helpers.js'
-import { Client, StdioClientTransport } from '../../mcp/test/stdio-client.js'
+import { commitAll, freePort, runByok as runCliProcess } from '@byok/test-kit'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { captureLogOutput } from '../log-scan.js'
-import { freePort } from '../templates/helpers.js'
-
-export { freePort }
 
 const BIN = fileURLToPath(new URL('../../cli/src/bin/byok.ts', import.meta.url))
 // Resolved here, not from the child's cwd, so the CLI runs in any temp directory.

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
-import { withTempDir } from '../../cli/test/helpers.js'
 import { captureLogOutput } from '../log-scan.js'
 import { BYOK_ARGS, cliEnv } from './helpers.js'
 

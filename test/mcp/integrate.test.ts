@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
-import { withTempDir } from '../../cli/test/helpers.js'
-import type { CallToolResult } from '../../mcp/test/stdio-client.js'
 import { cliEnv, connectByokMcp, copyCommittedFixture, runByok, snapshotBytes } from './helpers.js'
 
 const FIXTURE_KEYS = ['sk-test-fixture-not-a-real-key', 'AIza-fixture-not-a-real-key']

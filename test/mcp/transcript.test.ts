@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 import { cpSync, existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
+import { type MockProvider, startOpenAIMock, textDeltas } from '@byok/relay/mock-providers'
+import { commitAll, freePort, spawnByok } from '@byok/test-kit'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { commitAll, spawnByok } from '../../cli/test/helpers.js'
-import type { CallToolResult } from '../../mcp/test/stdio-client.js'
 import { buildApp, installApp, readBundle, readEnvValue, type Timings } from '../browser/support/apps.js'
 import { assertChromiumInstalled, isChromiumInstalled, withBrowser } from '../browser/support/chromium.js'
 import { isKeyDialogOpen, submitKey, waitForKeyDialog } from '../browser/support/key-dialog.js'
@@ -14,11 +15,8 @@ import { type StaticServer, startStaticServer } from '../browser/support/static-
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
 import { packByokClient } from '../client/pack.js'
 import { captureLogOutput } from '../log-scan.js'
-import { startOpenAIMock } from '../mocks/openai.js'
-import type { MockProvider } from '../mocks/server.js'
-import { textDeltas } from '../mocks/server.js'
 import { run } from '../templates/helpers.js'
-import { cliEnv, connectByokMcp, freePort } from './helpers.js'
+import { cliEnv, connectByokMcp } from './helpers.js'
 
 // The stock create-vite react-ts template (create-vite 9.3.0, `npm pack create-vite` → template-react-ts) with one
 // browser OpenAI call added (src/openai.ts, src/Ask.tsx) and a fake key in .env.

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEV_MOCK_SETTINGS, textDeltas } from '@byok/relay/mock-providers'
+import { freePort } from '@byok/test-kit'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, StdioClientTransport } from '../../mcp/test/stdio-client.js'
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
-import { freePort, run, startDetached, userEnv, waitForOk } from '../templates/helpers.js'
+import { run, startDetached, userEnv, waitForOk } from '../templates/helpers.js'
 import { localSqlitePrebuild, PUBLISHED_PACKAGES, packPackages } from './packages.js'
 
 type Detached = ReturnType<typeof startDetached>

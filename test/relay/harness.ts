@@ -1,10 +1,15 @@
 import { buildApp, loadConfig } from '@byok/relay'
+import {
+  type MockProvider,
+  type MockSettings,
+  startAnthropicMock,
+  startGeminiMock,
+  startMockProvider,
+  startOpenAIMock,
+  type WireFormat,
+} from '@byok/relay/mock-providers'
 import { expect } from 'vitest'
 import { logSink, noteSecret } from '../log-scan.js'
-import { startAnthropicMock } from '../mocks/anthropic.js'
-import { startGeminiMock } from '../mocks/gemini.js'
-import { startOpenAIMock } from '../mocks/openai.js'
-import { type MockProvider, type MockSettings, startMockProvider, type WireFormat } from '../mocks/server.js'
 
 /** The users' own provider keys, in each provider's real key format (the relay checks the shape on store). */
 export const STORED_KEYS = {

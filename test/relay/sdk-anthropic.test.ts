@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk'
+import { textDeltas } from '@byok/relay/mock-providers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { textDeltas } from '../mocks/server.js'
 import { expectStoredKeyOnly, type RelayHarness, STORED_KEYS, startRelayHarness } from './harness.js'
 
 // The official SDK with nothing changed but baseURL and apiKey (the relay token, sent as x-api-key): SPEC §3.2.

@@ -1,6 +1,6 @@
+import { textDeltas } from '@byok/relay/mock-providers'
 import { GoogleGenAI } from '@google/genai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { textDeltas } from '../mocks/server.js'
 import { expectStoredKeyOnly, type RelayHarness, STORED_KEYS, startRelayHarness } from './harness.js'
 
 // The official SDK with nothing changed but apiKey (the relay token, sent as x-goog-api-key) and baseUrl: SPEC §3.2.

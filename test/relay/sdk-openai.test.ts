@@ -1,6 +1,6 @@
+import { textDeltas } from '@byok/relay/mock-providers'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { textDeltas } from '../mocks/server.js'
 import { expectStoredKeyOnly, type RelayHarness, STORED_KEYS, startRelayHarness } from './harness.js'
 
 // The official SDK with nothing changed but baseURL and apiKey (the relay token): SPEC §3.2.

@@ -1,6 +1,6 @@
+import { type MockExchange, sentBody } from '@byok/relay/mock-providers'
+import { within } from '@byok/test-kit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type MockExchange, sentBody } from '../mocks/server.js'
-import { within } from '../reliability/support.js'
 import { type RelayHarness, startRelayHarness } from './harness.js'
 
 interface Received {

@@ -1,5 +1,5 @@
+import type { MockProvider } from '@byok/relay/mock-providers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { MockProvider } from '../mocks/server.js'
 import { type MockedProvider, type RelayHarness, startRelayHarness } from './harness.js'
 
 interface StatsRow {

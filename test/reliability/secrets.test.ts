@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
 import { buildApp, loadConfig } from '@byok/relay'
+import { type MockProvider, startOpenAIMock } from '@byok/relay/mock-providers'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startOpenAIMock } from '../mocks/openai.js'
-import type { MockProvider } from '../mocks/server.js'
 import {
   APP_SECRET,
   ENCRYPTION_SECRET,

@@ -6,11 +6,9 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createTestDatabase } from '@byok/test-kit/postgres'
+import { redisMissing, useRedisServer } from '@byok/test-kit/redis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { redisMissing, useRedisServer } from '../../relay/test/redis-server.js'
-// The `postgresUrl` the relay suite's global setup provides (its declaration; nothing runs at import).
-import type {} from '../../relay/test/support/postgres-global-setup.js'
-import { createTestDatabase } from '../../relay/test/support/postgres-server.js'
 import {
   CHAT_BODY,
   createUser,

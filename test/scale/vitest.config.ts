@@ -11,8 +11,8 @@ export default defineProject({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     setupFiles: ['../setup-log-scan.ts'],
-    // The Postgres variant shares the relay suite's embedded Postgres setup (one cluster per run).
-    globalSetup: ['../../relay/test/support/postgres-global-setup.ts'],
+    // The Postgres variant: one embedded Postgres cluster per run (@byok/test-kit/postgres).
+    globalSetup: ['./postgres-global-setup.ts'],
     fileParallelism: false,
     sequence: { groupOrder: 3 },
   },

@@ -1,5 +1,4 @@
-import { openaiWire } from '../mocks/openai.js'
-import type { WireFormat } from '../mocks/server.js'
+import { openaiWire, type WireFormat } from '@byok/relay/mock-providers'
 import type { ExtraUpstreams } from '../relay/harness.js'
 
 /**

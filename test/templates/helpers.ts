@@ -66,8 +66,6 @@ export function runCreateByok(args: string[], options: { cwd: string; env?: Reco
   return run(process.execPath, ['--conditions=source', '--import', TSX, CREATE_BYOK_BIN, ...args], options)
 }
 
-export { freePort } from '../../relay/test/ports.js'
-
 /** Starts a long-running command in its own process group, so stopping it also stops what it spawned. */
 export function startDetached(
   command: string,

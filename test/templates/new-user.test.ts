@@ -1,18 +1,10 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { textDeltas } from '@byok/relay/mock-providers'
+import { freePort, withTempDir } from '@byok/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withTempDir } from '../../cli/test/helpers.js'
-import { textDeltas } from '../mocks/server.js'
 import { type RelayHarness, STORED_KEYS, startRelayHarness } from '../relay/harness.js'
-import {
-  freePort,
-  run,
-  runCreateByok,
-  startDetached,
-  useLocalClientPackage,
-  userEnv,
-  waitForOk,
-} from './helpers.js'
+import { run, runCreateByok, startDetached, useLocalClientPackage, userEnv, waitForOk } from './helpers.js'
 
 type ProviderId = keyof typeof STORED_KEYS
 

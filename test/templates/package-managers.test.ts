@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
-import { withTempDir } from '../../cli/test/helpers.js'
 import { REPO_ROOT } from '../readme.js'
 import { readTemplates, run, TEMPLATES_DIR, userEnv } from './helpers.js'
 

@@ -33,14 +33,14 @@ export interface AppPackage {
   readonly manifest?: string
 }
 
-export interface PackageJson {
+interface PackageJson {
   name?: string
   workspaces?: unknown
   dependencies?: Record<string, string>
   devDependencies?: Record<string, string>
 }
 
-export function readPackageJson(dir: string): PackageJson | undefined {
+function readPackageJson(dir: string): PackageJson | undefined {
   try {
     return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
   } catch {
@@ -183,7 +183,7 @@ export function ownerOf(apps: readonly AppPackage[], path: string): AppPackage {
 }
 
 /** `path` relative to its package. */
-export function appRelative(app: AppPackage, path: string): string {
+function appRelative(app: AppPackage, path: string): string {
   return app.dir === '' ? path : path.slice(app.dir.length + 1)
 }
 

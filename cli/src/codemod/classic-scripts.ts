@@ -134,7 +134,7 @@ function matchesWildcard(pattern: string, host: string): boolean {
 }
 
 /** The tags that load the classic client on a page, relative to the page, each followed by `indent`. */
-export function classicTags(app: AppPackage, htmlPath: string, indent: string): string {
+function classicTags(app: AppPackage, htmlPath: string, indent: string): string {
   const files = clientFiles(app)
   const rel = (file: string) => {
     const r = posix.relative(posix.dirname(htmlPath), file)
@@ -144,7 +144,7 @@ export function classicTags(app: AppPackage, htmlPath: string, indent: string): 
 }
 
 /** True when the page already loads the classic client (a second run adds nothing). */
-export function hasClassicTags(html: string): boolean {
+function hasClassicTags(html: string): boolean {
   return /<script\b[^>]*\bsrc\s*=\s*["'][^"']*byok-instance\.global\.js["']/i.test(html)
 }
 

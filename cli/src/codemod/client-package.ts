@@ -9,7 +9,7 @@ export const CLIENT_PACKAGE = '@byok/client'
 const VENDOR_FILES = { module: 'byok.js', types: 'byok.d.ts', global: 'byok.global.js' } as const
 
 /** The global the classic-script build defines (`byokClient.createByok`). */
-export const CLASSIC_GLOBAL = 'byokClient'
+const CLASSIC_GLOBAL = 'byokClient'
 
 /** `^x.y.z` of templates/client/package.json (the package is versioned with the CLI, whose version is the fallback). */
 export function clientVersionRange(templatesDir: string): string {

@@ -186,7 +186,7 @@ const SDK_TABLE: readonly (SdkClientMapping & { rewrite: boolean })[] = [
 ]
 
 /** True when a client's options (or positional key) already route through the helper (a transform's own output). */
-export function isIntegratedSdk(options: Node | undefined): boolean {
+function isIntegratedSdk(options: Node | undefined): boolean {
   if (!options) return false
   if (Node.isStringLiteral(options)) return options.getLiteralValue() === SDK_API_KEY_PLACEHOLDER
   return /\bbyok\./.test(options.getText())

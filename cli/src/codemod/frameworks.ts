@@ -5,7 +5,7 @@
  */
 export type Framework = 'next' | 'nuxt' | 'astro' | 'sveltekit' | 'cra' | 'vite' | 'extension' | 'static'
 
-export interface RelayUrlSetting {
+interface RelayUrlSetting {
   readonly variable: string
   readonly env: boolean
   readonly read: string

@@ -3,7 +3,7 @@ import { KEY_VALUE_PATTERN } from './mappings/providers.js'
 // Provider-key-looking literals in source text, shared by the codemod (a manual item in browser code) and
 // `byok doctor` (a finding), so both say the same about the same line. Only the prefix is ever shown.
 
-export interface KeyLiteral {
+interface KeyLiteral {
   /** 1-based line in the text. */
   readonly line: number
   /** The provider prefix (`sk-proj-`, `gsk_`, `AIza`, …): never the value. */

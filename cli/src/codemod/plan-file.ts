@@ -17,7 +17,7 @@ export interface FoundSink {
 }
 
 /** What planning one file produced, before the runner turns it into a status and a diff. */
-export interface FileResult {
+interface FileResult {
   readonly after: string
   readonly applied: readonly string[]
   /** True when the result imports the byok instance module (so it must exist). */
@@ -32,7 +32,7 @@ export interface FileResult {
   readonly removedParameters?: readonly RemovedParameter[]
 }
 
-export interface PlanFileInput {
+interface PlanFileInput {
   readonly project: Project
   /** Project-relative path, forward slashes. */
   readonly path: string
@@ -364,7 +364,7 @@ function hasImport(file: SourceFile, specifier: string): boolean {
  * Adds `import { byok } from '<specifier>'` after the last import (or after directives), in the file's style.
  * In a script block it goes on the first code line with that line's indentation, not onto the `<script>` line.
  */
-export function ensureImport(file: SourceFile, specifier: string, inBlock: boolean): void {
+function ensureImport(file: SourceFile, specifier: string, inBlock: boolean): void {
   if (hasImport(file, specifier)) return
   const quote = detectQuote(file)
   const text = `import { byok } from ${quote}${specifier}${quote}${usesSemicolons(file) ? ';' : ''}`

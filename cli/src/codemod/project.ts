@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path'
 import { FRAMEWORKS, type Framework } from './frameworks.js'
 
 /** Source files transformed as a whole, and containers whose `<script>` blocks are (see containers/). */
-export const SOURCE_EXTENSIONS = [
+const SOURCE_EXTENSIONS = [
   '.ts',
   '.tsx',
   '.js',

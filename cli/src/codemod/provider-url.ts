@@ -75,7 +75,7 @@ function staticText(node: Node, depth = 0): { text: string; complete: boolean } 
 }
 
 /** The initializer of a `const` (or a never-reassigned `let`/`var`) the identifier refers to, if any. */
-export function constInitializer(identifier: Node): Node | undefined {
+function constInitializer(identifier: Node): Node | undefined {
   for (const declaration of identifier.getSymbol()?.getDeclarations() ?? []) {
     if (!Node.isVariableDeclaration(declaration)) continue
     // Classic scripts spell constants with `var`/`let`: those count while nothing assigns them again.

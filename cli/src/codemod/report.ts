@@ -11,8 +11,6 @@ export function toIntegrationReport(plan: IntegrationPlan, applied: boolean) {
   return { ...report, applied }
 }
 
-export type IntegrationReport = ReturnType<typeof toIntegrationReport>
-
 /** `git status --porcelain` scoped to `dir` (empty = clean); undefined when `dir` is not in a git repository. */
 export function readGitStatus(dir: string): string | undefined {
   try {

@@ -109,7 +109,7 @@ export type PlanProgress =
       readonly ms: number
     }
 
-export interface PlanOptions {
+interface PlanOptions {
   /** Run only these transform ids (default: all, in order). */
   readonly only?: readonly string[]
   /** The templates directory holding `client/` (the @byok/client package and its dist/vendor builds). */

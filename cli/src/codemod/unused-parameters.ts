@@ -47,7 +47,7 @@ function usesInside(parameter: ParameterDeclaration): number {
 }
 
 /** Removes argument `index` of `call` (and the comma before it); returns the identifiers it read. */
-export function removeArgument(call: CallExpression, index: number): string[] {
+function removeArgument(call: CallExpression, index: number): string[] {
   const args = call.getArguments()
   const arg = args[index]
   if (!arg) return []

@@ -7,9 +7,9 @@ import type { CliIo } from '../io.js'
 import { resolveTemplatesDir } from '../scaffold/registry.js'
 
 /** `warn` passes (exit 0) but is printed: provider keys in `.env*` files, files that could not be read. */
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
+type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
 
-export interface CheckResult {
+interface CheckResult {
   readonly id: 'health' | 'version' | 'cors' | 'keys' | 'project'
   readonly status: CheckStatus
   readonly detail: string
@@ -18,7 +18,7 @@ export interface CheckResult {
   readonly findings?: readonly ProjectFinding[]
 }
 
-export interface DoctorDeps {
+interface DoctorDeps {
   readonly fetch: typeof fetch
   /** Per request. */
   readonly timeoutMs: number
@@ -145,10 +145,7 @@ async function checkKeys(deps: DoctorDeps, base: string, token: string): Promise
 }
 
 /** The project check: any provider call or key left in browser code fails it; env-file keys only warn. */
-export function checkProject(
-  dir: string,
-  audit: ProjectAudit,
-): Check & { findings: readonly ProjectFinding[] } {
+function checkProject(dir: string, audit: ProjectAudit): Check & { findings: readonly ProjectFinding[] } {
   const { findings } = audit
   const failures = findings.filter((f) => f.severity === 'fail')
   const warnings = findings.length - failures.length
@@ -177,7 +174,7 @@ export function checkProject(
  * Runs the checks in order: the project (when `project` is given; it is local and fast), then the relay (health,
  * version, then CORS and keys when asked for) unless `relayUrl` is undefined.
  */
-export async function runDoctor(
+async function runDoctor(
   options: {
     relayUrl?: string
     origin?: string

@@ -2,7 +2,7 @@ import type { PlanProgress } from '../codemod/run.js'
 import { countStatuses, type IntegrateOutcome } from '../integrate-flow.js'
 import type { CliIo } from '../io.js'
 
-export type SummaryMode = 'dry-run' | 'planned' | 'applied'
+type SummaryMode = 'dry-run' | 'planned' | 'applied'
 
 /** A file that takes longer than this gets its own progress line even without --verbose. */
 const SLOW_FILE_MS = 1_000

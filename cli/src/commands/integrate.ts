@@ -31,7 +31,7 @@ const EXIT_CODES =
   '3 done with items needing manual work and --fail-on-manual given.'
 
 /** The flags `byok integrate` and `byok create` (in an existing app) share. */
-export interface IntegrateRunArgs {
+interface IntegrateRunArgs {
   readonly dir: string
   readonly dryRun: boolean
   readonly json: boolean

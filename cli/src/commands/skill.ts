@@ -23,13 +23,13 @@ export const SKILL_NAME = 'byok'
  * Where each agent reads project skills, as the `skills` CLI (vercel-labs/skills `agents`) installs them: Claude
  * Code has its own folder; Cursor and Codex share the "universal" `.agents/skills`.
  */
-export const SKILL_AGENTS = {
+const SKILL_AGENTS = {
   'claude-code': '.claude/skills',
   cursor: '.agents/skills',
   codex: '.agents/skills',
 } as const
 
-export type SkillAgent = keyof typeof SKILL_AGENTS
+type SkillAgent = keyof typeof SKILL_AGENTS
 
 // The `skills` CLI copies a skill folder minus these (its EXCLUDE_DIRS / EXCLUDE_FILES); installing by hand must
 // produce the same tree, or `skills update`/`check` would see a different skill.
@@ -84,7 +84,7 @@ function isSameTree(source: string, target: string, files: readonly string[]): b
   return files.every((f) => readFileSync(join(source, f)).equals(readFileSync(join(target, f))))
 }
 
-export interface SkillInstallResult {
+interface SkillInstallResult {
   readonly agent: SkillAgent
   /** Absolute path of the installed skill folder. */
   readonly dir: string

@@ -18,7 +18,7 @@ import { resolveStore } from '../store-target.js'
 const DAY_MS = 86_400_000
 
 /** One app's totals for the period. Counts and tokens only: the request log holds no prompts and no keys. */
-export interface AppUsage {
+interface AppUsage {
   app_id: string
   requests: number
   errors: number
@@ -50,7 +50,7 @@ const noUsage = (): Omit<AppUsage, 'app_id'> => ({
 })
 
 /** Per-app totals from the per-day rows, busiest app first. */
-export function summariseByApp(rows: readonly DailyUsageRow[]): AppUsage[] {
+function summariseByApp(rows: readonly DailyUsageRow[]): AppUsage[] {
   const apps = new Map<string, AppUsage>()
   for (const row of rows) {
     let app = apps.get(row.appId)

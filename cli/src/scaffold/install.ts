@@ -3,7 +3,7 @@ import type { Env } from '@byok/relay'
 import { CliError } from '../errors.js'
 import type { CliIo } from '../io.js'
 
-export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun'
+type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun'
 
 /** The package manager that ran us (`npm create`, `pnpm create`, `yarn create`, `bun create`); npm otherwise. */
 export function detectPackageManager(env: Env): PackageManager {

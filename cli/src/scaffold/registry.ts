@@ -5,7 +5,7 @@ import type { Env } from '@byok/relay'
 import { CliError } from '../errors.js'
 
 /** One bundled template, as listed in `templates/index.json`. */
-export interface TemplateEntry {
+interface TemplateEntry {
   readonly name: string
   readonly description: string
   readonly framework: string

@@ -18,7 +18,7 @@ import {
 import type { loadTemplateRegistry } from './registry.js'
 import { fetchTemplate } from './source.js'
 
-export interface ScaffoldRequest {
+interface ScaffoldRequest {
   readonly registry: ReturnType<typeof loadTemplateRegistry>
   /** A bundled template name; ignored when `source` (any giget source) is given. */
   readonly template: string | undefined

@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are source code under test
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { applyIntegration, planIntegration } from '../../src/codemod/run.js'
-import { withTempDir } from '../helpers.js'
 import { STUB_CLIENT_VERSION, stubTemplatesDir } from './helpers.js'
 
 const templatesDir = stubTemplatesDir()

@@ -1,8 +1,8 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { spawnByok, withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
-import { spawnByok, withTempDir } from '../helpers.js'
 import { fixturesDir } from './helpers.js'
 
 function snapshotDir(dir: string, prefix = ''): Record<string, string> {

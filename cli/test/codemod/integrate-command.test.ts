@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { runCommand } from 'citty'
 import { describe, expect, it } from 'vitest'
 import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
@@ -8,7 +9,6 @@ import { createIntegrateCommand, type IntegrateDeps } from '../../src/commands/i
 import type { CliIo } from '../../src/io.js'
 import { runCli } from '../../src/run-cli.js'
 import type { Prompter } from '../../src/scaffold/prompt.js'
-import { withTempDir } from '../helpers.js'
 import { fixturesDir } from './helpers.js'
 
 function createIo(cwd: string) {

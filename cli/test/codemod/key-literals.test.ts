@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { auditProject } from '../../src/codemod/report.js'
 import { applyIntegration, planIntegration } from '../../src/codemod/run.js'
-import { withTempDir } from '../helpers.js'
 import { stubTemplatesDir } from './helpers.js'
 
 const templatesDir = stubTemplatesDir()

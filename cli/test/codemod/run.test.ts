@@ -1,10 +1,10 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { applyIntegration, type PlanProgress, planIntegration } from '../../src/codemod/run.js'
 import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
 import type { Transform } from '../../src/codemod/types.js'
-import { withTempDir } from '../helpers.js'
 import { fixturesDir, STUB_CLIENT_VERSION, stubTemplatesDir } from './helpers.js'
 
 const templatesDir = stubTemplatesDir()

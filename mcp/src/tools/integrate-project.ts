@@ -1,35 +1,9 @@
 import { z } from 'zod'
-import type { IntegrateReport, RegisterTool } from '../context.js'
+import type { RegisterTool } from '../context.js'
+import { type IntegrateReport, reportSchema } from '../integrate-report.js'
 import { resolveProjectDir } from '../project-dir.js'
 import { nextAfter } from '../steps.js'
 import { runTool, ToolError, toolResult } from './result.js'
-
-// The CLI's agent report (`toAgentReport`). Loose objects: a field the codemod adds later must not turn a good
-// answer into a schema failure on the client.
-const reportSchema = {
-  result: z.enum(['applied', 'dry_run', 'not_applied', 'cancelled', 'nothing_to_change']),
-  applied: z.boolean(),
-  project_dir: z.string(),
-  framework: z.string(),
-  counts: z.record(z.string(), z.number()),
-  edited: z
-    .array(z.looseObject({ path: z.string(), hunks: z.string() }))
-    .describe('Existing files the codemod edits, with their diff hunks'),
-  added: z.array(z.string()).describe('Files the codemod adds (names only; detail: true shows them)'),
-  manifests: z
-    .array(z.string())
-    .describe(
-      'package.json files the codemod edits, each with a one-line summary (detail: true shows the diff)',
-    ),
-  found: z.array(
-    z.looseObject({ at: z.string(), provider: z.string(), kind: z.string(), key_from: z.string() }),
-  ),
-  manual: z.array(z.looseObject({ at: z.string(), reason: z.string(), suggestion: z.string() })),
-  errors: z.array(z.looseObject({ path: z.string(), error: z.string() })),
-  leaked_env_keys: z.array(z.string()),
-  next: z.array(z.string()),
-  diffs: z.array(z.looseObject({ path: z.string(), diff: z.string() })).optional(),
-}
 
 /**
  * Outcome first, then only what the agent acts on: manual items, leaked keys and the next step. The file lists and

@@ -16,7 +16,7 @@ export function toolResult(structured: Record<string, unknown>, summary: string)
   return { content: [{ type: 'text', text: summary }], structuredContent: structured }
 }
 
-export function toolError(message: string): CallToolResult {
+function toolError(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true }
 }
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 import { RelayError } from '../errors.js'
 import { answerAndClose } from './client-errors.js'
 
-export interface ConnectionGuardOptions {
+interface ConnectionGuardOptions {
   /** Window over which a body still arriving must reach `bodyMinBytesPerSec`; 0 = off. */
   readonly bodyTimeoutMs: number
   readonly bodyMinBytesPerSec: number

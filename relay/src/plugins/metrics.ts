@@ -6,7 +6,7 @@ import { errorResponses } from '../routes/schemas.js'
 import type { Store } from '../store/types.js'
 import { bearerMatches } from './auth.js'
 
-export type LimiterName = 'global' | 'register' | 'relay'
+type LimiterName = 'global' | 'register' | 'relay'
 
 /** What the app and the relay route report; every label value is a route pattern, provider id or number. */
 export interface RelayMetrics {

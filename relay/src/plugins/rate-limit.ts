@@ -22,7 +22,7 @@ export interface RateLimiter {
   consume(request: FastifyRequest): Promise<Readonly<Record<string, string>>>
 }
 
-export interface LimitSpec {
+interface LimitSpec {
   /** Hits per window; 0 disables the limiter. */
   readonly max: number
   readonly windowMs: number

@@ -15,7 +15,7 @@ export function parseJsonBody(body: Buffer): unknown {
   }
 }
 
-export interface ChatCall {
+interface ChatCall {
   readonly provider: ProviderSpec
   /** The decoded path (model checks) and the path with query that is forwarded. */
   readonly path: string

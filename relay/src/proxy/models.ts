@@ -107,7 +107,7 @@ export function sniffModel(body: Buffer): string | null {
 }
 
 /** Longest model name the request log keeps. */
-export const MAX_LOGGED_MODEL_LENGTH = 200
+const MAX_LOGGED_MODEL_LENGTH = 200
 const MODEL_NAME_CHARS = /[^A-Za-z0-9._:/@+=-]/g
 const CLEAN_MODEL_NAME = /^[A-Za-z0-9._:/@+=-]{1,200}$/
 

@@ -82,7 +82,7 @@ function attachKey(
   return headers
 }
 
-export type KeyVerdict = 'valid' | 'rejected'
+type KeyVerdict = 'valid' | 'rejected'
 
 /**
  * Send the provider's cheap verification request with `key`. 401/403 mean the provider refused the key;

@@ -12,7 +12,7 @@
  */
 
 /** What the page's script reads from its JSON island. */
-export interface ConnectPageConfig {
+interface ConnectPageConfig {
   readonly mode: 'popup' | 'redirect'
   readonly appId: string
   readonly provider: string
@@ -27,7 +27,7 @@ export interface ConnectPageConfig {
 }
 
 /** Message types exchanged with the opener (popup mode). */
-export const CONNECT_MESSAGES = {
+const CONNECT_MESSAGES = {
   ready: 'byok:connect-ready',
   token: 'byok:connect-token',
   done: 'byok:connect-done',

@@ -11,7 +11,7 @@ import { mintedBody, mintedFields } from './tokens.js'
 import { idString } from './users.js'
 
 /** Lifetime of the scoped token the connect page hands over (popup) or a code exchanges for (redirect), seconds. */
-export const CONNECT_TOKEN_TTL_S = 900
+const CONNECT_TOKEN_TTL_S = 900
 
 const providerString = { type: 'string', minLength: 1, maxLength: 64 } as const
 const redirectUriString = { type: 'string', minLength: 1, maxLength: 2048 } as const

@@ -5,7 +5,7 @@
 import { ERRORS, type ErrorCode } from '../errors.js'
 
 /** `$id` of the shared `{ error, code, hint? }` schema (SPEC §3.1); `code` is an enum of every catalogue code. */
-export const ERROR_BODY_ID = 'ErrorBody'
+const ERROR_BODY_ID = 'ErrorBody'
 
 export const errorBodySchema = {
   $id: ERROR_BODY_ID,

@@ -12,7 +12,7 @@ export const LOCAL_RELAY_URL = 'http://127.0.0.1:3000'
  * The skill as this relay serves it: a note naming the relay after the front matter, and every local relay
  * address replaced by `relayUrl`. Everything else is the packaged text, byte for byte.
  */
-export function renderServedSkill(markdown: string, relayUrl: string): string {
+function renderServedSkill(markdown: string, relayUrl: string): string {
   const note =
     `> Served by the byok relay at ${relayUrl}. Use it as the relay: \`RELAY_URL=${relayUrl} npx byok mcp\` for ` +
     `the MCP tools, \`--relay-url ${relayUrl}\` for the CLI, and \`${relayUrl}\` wherever the steps below need a ` +
@@ -24,7 +24,7 @@ export function renderServedSkill(markdown: string, relayUrl: string): string {
 }
 
 /** llms.txt (llmstxt.org): what an agent pointed at this relay should read first. */
-export function renderLlmsTxt(relayUrl: string): string {
+function renderLlmsTxt(relayUrl: string): string {
   return [
     '# byok relay',
     '',

@@ -15,7 +15,7 @@ export interface ScopeRequest {
 }
 
 /** The token a scoped token is minted from: a user's token (scoped or not), or nothing (APP_SECRET). */
-export interface ScopeParent {
+interface ScopeParent {
   readonly scope: TokenScope | null
   readonly expiresAt: number | null
 }

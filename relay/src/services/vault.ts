@@ -2,7 +2,7 @@ import { type Keyring, keyAad, UnsealError } from '../crypto/envelope.js'
 import { RelayError } from '../errors.js'
 import type { Store } from '../store/types.js'
 
-export interface StoredKeySummary {
+interface StoredKeySummary {
   provider: string
   hint: string
   created_at: string
@@ -11,7 +11,7 @@ export interface StoredKeySummary {
 }
 
 /** The decrypted key, alive only for the duration of one upstream call. */
-export interface UnsealedKey {
+interface UnsealedKey {
   readonly key: string
   readonly baseUrl: string | null
 }
@@ -40,7 +40,7 @@ export function boundElsewhere(): RelayError {
 }
 
 /** Shows at most the last 4 characters, and none of a short key (4 of 10 characters is too much of it). */
-export function hintFor(key: string): string {
+function hintFor(key: string): string {
   return key.length >= 16 ? `…${key.slice(-4)}` : '…'
 }
 

@@ -17,7 +17,7 @@ type PgType = 'text' | 'bigint' | 'int' | 'bytea'
  * A new migration that adds a table or column must add it here too (the copy test compares against the schema).
  * `connect_codes` (migration 7) is left out on purpose: its rows are one-time codes that expire within 60 s.
  */
-export const COPIED_TABLES: readonly {
+const COPIED_TABLES: readonly {
   readonly name: string
   readonly columns: Readonly<Record<string, PgType>>
   readonly key: readonly string[]

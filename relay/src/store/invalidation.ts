@@ -5,7 +5,7 @@
  */
 import type { RedisLink } from '../redis.js'
 
-export type Invalidation =
+type Invalidation =
   | { readonly kind: 'token'; readonly id: string }
   | { readonly kind: 'key'; readonly id: string }
   | { readonly kind: 'budgets'; readonly userId: string }

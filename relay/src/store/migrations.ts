@@ -12,7 +12,7 @@
 /** Thrown when the database was written by a newer relay than this one. */
 export class SchemaTooNewError extends Error {}
 
-export interface Migration {
+interface Migration {
   readonly version: number
   readonly sqlite: string
   readonly postgres: string

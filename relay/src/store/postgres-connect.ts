@@ -60,7 +60,7 @@ export async function connectPool(url: string, options: { max?: number } = {}): 
 const MIGRATION_LOCK = 0x62796f6b
 
 /** The schema version recorded in the database (0 for an empty one). */
-export async function postgresSchemaVersion(db: pg.Pool | pg.PoolClient): Promise<number> {
+async function postgresSchemaVersion(db: pg.Pool | pg.PoolClient): Promise<number> {
   const exists = await db.query<{ t: string | null }>(`SELECT to_regclass('byok_schema_version')::text AS t`)
   if (exists.rows[0]?.t == null) return 0
   const row = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM byok_schema_version')

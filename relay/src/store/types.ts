@@ -115,7 +115,7 @@ export interface UsageRow {
 }
 
 /** Whose calls a usage summary adds up. */
-export type UsageScope = { readonly userId: string } | { readonly appId: string }
+type UsageScope = { readonly userId: string } | { readonly appId: string }
 
 /** A bounded summary of the request log: its size does not grow with the number of distinct models. */
 export interface UsageSummary {

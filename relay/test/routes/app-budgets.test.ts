@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { withTempDir } from '@byok/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/errors.js'
@@ -16,7 +17,6 @@ import {
   storeKey,
   TEST_SECRET,
   testEnv,
-  withTempDir,
 } from '../helpers.js'
 import { NO_LIMITS } from '../upstream-server.js'
 

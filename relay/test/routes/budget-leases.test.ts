@@ -1,10 +1,11 @@
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
+import { createTestDatabase } from '@byok/test-kit/postgres'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { openPostgresStore, openSqliteStore, type Store } from '../../src/index.js'
 import { type MockProviders, startMockProviders } from '../../src/mock-providers/index.js'
-import { buildTestApp, createClock, registerUser, SAMPLE_KEYS, storeKey, withTempDir } from '../helpers.js'
-import { createTestDatabase } from '../support/postgres-server.js'
+import { buildTestApp, createClock, registerUser, SAMPLE_KEYS, storeKey } from '../helpers.js'
 import { NO_LIMITS } from '../upstream-server.js'
 
 /**

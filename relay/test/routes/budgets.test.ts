@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -15,7 +16,6 @@ import {
   registerUser,
   SAMPLE_KEYS,
   storeKey,
-  withTempDir,
 } from '../helpers.js'
 import { NO_LIMITS } from '../upstream-server.js'
 

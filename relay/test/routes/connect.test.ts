@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import {
@@ -11,7 +12,6 @@ import {
   SAMPLE_KEYS,
   storeKey,
   type TestClock,
-  withTempDir,
 } from '../helpers.js'
 
 const APP = 'https://app.example'

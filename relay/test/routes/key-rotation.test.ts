@@ -1,10 +1,10 @@
+import { closedPortOrigin } from '@byok/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { findProvider, PROVIDER_IDS, type ProviderId } from '../../src/index.js'
 import { buildTestApp, expectErrorShape, registerUser, SAMPLE_KEYS, storeKey } from '../helpers.js'
 import {
   allBaseUrls,
-  closedPortOrigin,
   firstPostRoute,
   json,
   NO_LIMITS,

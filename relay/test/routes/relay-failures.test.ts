@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net'
+import { closedPortOrigin, within } from '@byok/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, expectErrorShape, registerUser, SAMPLE_KEYS, storeKey } from '../helpers.js'
-import { closedPortOrigin, NO_LIMITS, startUpstream, type UpstreamServer } from '../upstream-server.js'
+import { NO_LIMITS, startUpstream, type UpstreamServer } from '../upstream-server.js'
 
 let up: UpstreamServer
 beforeAll(async () => {
@@ -54,14 +55,6 @@ async function readAll(res: Response): Promise<{ text: string; error: unknown }>
     return { text: Buffer.concat(chunks).toString(), error }
   }
 }
-
-const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms).unref(),
-    ),
-  ])
 
 describe('upstream failures', () => {
   it('502 upstream_unreachable when nothing listens at the base URL', async () => {

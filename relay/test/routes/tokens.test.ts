@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
@@ -11,7 +12,6 @@ import {
   registerUser,
   SAMPLE_KEYS,
   storeKey,
-  withTempDir,
 } from '../helpers.js'
 
 const APP_SECRET = 'operator-app-secret-123'

@@ -30,7 +30,7 @@ export class ByokError extends Error {
  * A relay error body, read without consuming the response.
  * @internal
  */
-export interface RelayErrorBody {
+interface RelayErrorBody {
   code: string
   message: string
   hint?: string | undefined

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { anthropicWire } from '../../mocks/anthropic.js'
-import { geminiWire } from '../../mocks/gemini.js'
-import { openaiWire } from '../../mocks/openai.js'
-import { type MockAnswer, parseJsonBody, type RecordedRequest, type WireFormat } from '../../mocks/server.js'
+import {
+  anthropicWire,
+  geminiWire,
+  type MockAnswer,
+  openaiWire,
+  parseJsonBody,
+  type RecordedRequest,
+  type WireFormat,
+} from '@byok/relay/mock-providers'
 
 /** The arguments every mock model calls the first tool with. */
 export const TOOL_INPUT = { city: 'Paris' }

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runByok } from '../../../cli/test/helpers.js'
+import { runByok } from '@byok/test-kit'
 import { run, useLocalClientPackage, userEnv } from '../../templates/helpers.js'
 
 const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url))

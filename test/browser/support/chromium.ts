@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
+import { withTempDir } from '@byok/test-kit'
 import { type BrowserContext, chromium } from 'playwright-core'
-import { withTempDir } from '../../../cli/test/helpers.js'
 import { type LaunchableChromium, unpackPackagedChromium } from './packaged-chromium.js'
 
 /** Where a system Chrome or Chromium usually lives (Debian/Ubuntu, Fedora, snap, macOS). */

@@ -1,6 +1,6 @@
+import type { MockExchange } from '@byok/relay/mock-providers'
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
-import type { MockExchange } from '../../mocks/server.js'
 import { readPartialTexts } from './page-watch.js'
 import { readStreamEnd } from './relay.js'
 

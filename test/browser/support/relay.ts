@@ -1,6 +1,6 @@
 import { buildApp, loadConfig } from '@byok/relay'
+import type { MockExchange } from '@byok/relay/mock-providers'
 import { logSink, noteSecret } from '../../log-scan.js'
-import type { MockExchange } from '../../mocks/server.js'
 import { type ScriptedOpenAI, startScriptedOpenAI } from './scripted-openai.js'
 
 /**

@@ -1,11 +1,11 @@
-import { openaiWire } from '../../mocks/openai.js'
 import {
   type MockAnswer,
   type MockProvider,
   type MockSettings,
+  openaiWire,
   startMockProvider,
   type WireFormat,
-} from '../../mocks/server.js'
+} from '@byok/relay/mock-providers'
 
 /** What the next chat completion answers instead of the mock's standard reply. */
 export type ScriptedAnswer =

@@ -1,4 +1,4 @@
-import { withTempDir } from '../../../cli/test/helpers.js'
+import { withTempDir } from '@byok/test-kit'
 
 export interface HeldTempDir {
   readonly dir: string

@@ -25,7 +25,7 @@ export interface ScriptBlock {
 }
 
 /** A block the codemod cannot read (a `lang` it does not parse), reported so it is never silently passed over. */
-export interface UnsupportedBlock {
+interface UnsupportedBlock {
   readonly line: number
   readonly reason: string
 }
@@ -44,7 +44,7 @@ const CONTAINERS: Readonly<Record<string, (tag: ScriptTag) => Classified>> = {
   '.astro': classifyAstro,
 }
 
-export const CONTAINER_EXTENSIONS: readonly string[] = Object.keys(CONTAINERS)
+const CONTAINER_EXTENSIONS: readonly string[] = Object.keys(CONTAINERS)
 
 /** True when `path` is a `.vue`, `.svelte`, `.astro` or `.html` file whose script blocks are transformed. */
 export function isContainerPath(path: string): boolean {

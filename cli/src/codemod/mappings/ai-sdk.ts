@@ -5,7 +5,7 @@ import { withBasePaths } from './providers.js'
  * default instance that reads the key from a server env var. `basePath` is what the package's default base URL
  * has after the provider host (read from each package's `dist/index.mjs`), kept in the registry's `sdkBasePaths`.
  */
-export interface AiSdkFactoryMapping {
+interface AiSdkFactoryMapping {
   readonly module: string
   readonly factory: string
   /** The default-instance export (`import { openai } from '@ai-sdk/openai'`). */

@@ -22,7 +22,7 @@ export { SDK_API_KEY_PLACEHOLDER }
  * helper sets `x-relay-token` on every relay call, so the client's own key only has to be non-empty: the
  * placeholder keeps the rewrite synchronous (the helper's `sdkOptions()` is async and would change call sites).
  */
-export interface OptionsShape {
+interface OptionsShape {
   /** The option holding the endpoint (`baseURL`, `serverURL`, `basePath`). */
   readonly baseOption: string
   /** The expression that makes URLs go through the helper: `byok` or `byok.routeGlobalFetch()`. */
@@ -38,7 +38,7 @@ export interface OptionsShape {
 }
 
 /** OpenAI-style SDKs (`openai`, `@anthropic-ai/sdk`, `groq-sdk`): `{ apiKey, baseURL, fetch, dangerouslyAllowBrowser }`. */
-export const OPENAI_STYLE: OptionsShape = {
+const OPENAI_STYLE: OptionsShape = {
   baseOption: 'baseURL',
   extras: (ctx, options) => [
     `fetch: ${ctx.byok}.fetch`,
@@ -52,7 +52,7 @@ function quoted(ctx: TransformContext, text: string): string {
 }
 
 /** `byok.baseUrl('openai') + '/v1'`. */
-export function relayBaseExpression(ctx: TransformContext, mapping: SdkClientMapping, via: string): string {
+function relayBaseExpression(ctx: TransformContext, mapping: SdkClientMapping, via: string): string {
   const base = `${via}.baseUrl(${quoted(ctx, mapping.provider)})`
   return mapping.basePath ? `${base} + ${quoted(ctx, mapping.basePath)}` : base
 }

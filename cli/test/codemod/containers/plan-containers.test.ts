@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { withTempDir } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { scanContainer } from '../../../src/codemod/containers/index.js'
 import { applyIntegration, planIntegration } from '../../../src/codemod/run.js'
-import { withTempDir } from '../../helpers.js'
 import { fixturesDir, stubTemplatesDir } from '../helpers.js'
 
 const templatesDir = stubTemplatesDir()

