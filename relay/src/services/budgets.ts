@@ -266,60 +266,58 @@ export function createBudgets(deps: {
         ...list.filter(applies),
         ...(byApp.get(appId) ?? []).filter(applies).map((b) => asRecord(b, userId)),
       ]
-      plan =
-        applicable.length === 0
-          ? null
-          : {
-              applicable,
-              countsTokens: applicable.some((b) => b.maxInputTokens !== null || b.maxOutputTokens !== null),
-              from: 0,
-              until: 0,
-              periodStarts: [],
-              entries: [],
-              keys: [],
-            }
+      plan = applicable.length === 0 ? null : newPlan(applicable)
       byCall.set(id, plan)
     }
-    if (plan && (at < plan.from || at >= plan.until)) {
-      const periods = plan.applicable.map((b) => bounds(b.period, at))
-      plan.from = Math.max(...periods.map((p) => p.start))
-      plan.until = Math.min(...periods.map((p) => p.end))
-      plan.periodStarts = periods.map((p) => p.start)
-      plan.entries = plan.applicable.map((b, i) => budgetEntry(b, plan!.periodStarts[i]!))
-      plan.keys = plan.entries.map(entryKey)
+    if (plan && (at < plan.from || at >= plan.until)) toPeriod(plan, at)
+    return plan
+  }
+
+  function newPlan(applicable: readonly BudgetRecord[]): Plan {
+    return {
+      applicable,
+      countsTokens: applicable.some((b) => b.maxInputTokens !== null || b.maxOutputTokens !== null),
+      from: 0,
+      until: 0,
+      periodStarts: [],
+      entries: [],
+      keys: [],
     }
+  }
+
+  /** The plan's counter rows for the period that contains `at`. */
+  function toPeriod(plan: Plan, at: number): Plan {
+    const periods = plan.applicable.map((b) => bounds(b.period, at))
+    plan.from = Math.max(...periods.map((p) => p.start))
+    plan.until = Math.min(...periods.map((p) => p.end))
+    plan.periodStarts = periods.map((p) => p.start)
+    plan.entries = plan.applicable.map((b, i) => budgetEntry(b, plan.periodStarts[i]!))
+    plan.keys = plan.entries.map(entryKey)
     return plan
   }
 
   // A token's caps (and its ancestors') join the call's plan; per call, as scoped tokens with caps are few.
   function withCaps(base: Plan | null, caps: readonly TokenCap[], caller: BudgetCaller, at: number): Plan {
     const applicable = [...(base?.applicable ?? []), ...caps.map((cap) => capRecord(cap, caller))]
-    const periods = applicable.map((b) => bounds(b.period, at))
-    const periodStarts = periods.map((p) => p.start)
-    const entries = applicable.map((b, i) => budgetEntry(b, periodStarts[i]!))
-    return {
-      applicable,
-      countsTokens: applicable.some((b) => b.maxInputTokens !== null || b.maxOutputTokens !== null),
-      from: Math.max(...periods.map((p) => p.start)),
-      until: Math.min(...periods.map((p) => p.end)),
-      periodStarts,
-      entries,
-      keys: entries.map(entryKey),
-    }
+    return toPeriod(newPlan(applicable), at)
   }
 
-  async function status(budget: BudgetRecord): Promise<BudgetStatus> {
-    const { start, end } = bounds(budget.period, now())
-    const counters = await store.budgetCounters(budget.id, start)
-    // The store's counters include what this process leased and has not spent yet.
-    const held = leases.heldOn({ budgetId: budget.id, periodStart: start })
-    const used = held
+  /** A counter row's use: the store's counters include what this process leased and has not spent yet. */
+  async function usedOn(entry: BudgetReservation['entries'][number]): Promise<BudgetCounters> {
+    const counters = await store.budgetCounters(entry.budgetId, entry.periodStart, entry.userId)
+    const held = leases.heldOn(entry)
+    return held
       ? {
           requests: counters.requests - held.requests,
           inputTokens: counters.inputTokens - held.inputTokens,
           outputTokens: counters.outputTokens - held.outputTokens,
         }
       : counters
+  }
+
+  async function status(budget: BudgetRecord): Promise<BudgetStatus> {
+    const { start, end } = bounds(budget.period, now())
+    const used = await usedOn({ budgetId: budget.id, periodStart: start })
     return { budget, used, periodStart: start, resetsAt: end }
   }
 
@@ -378,16 +376,7 @@ export function createBudgets(deps: {
       return Promise.all(
         caps.map(async (cap) => {
           const { start, end } = periodBounds(cap.period, at)
-          const counters = await store.budgetCounters(capBudgetId(cap), start, userId)
-          // As for budgets: the store's counters include what this process leased and has not spent yet.
-          const held = leases.heldOn({ budgetId: capBudgetId(cap), periodStart: start, userId })
-          const used = held
-            ? {
-                requests: counters.requests - held.requests,
-                inputTokens: counters.inputTokens - held.inputTokens,
-                outputTokens: counters.outputTokens - held.outputTokens,
-              }
-            : counters
+          const used = await usedOn({ budgetId: capBudgetId(cap), periodStart: start, userId })
           return { cap, used, resetsAt: cap.period === 'total' ? null : end }
         }),
       )
