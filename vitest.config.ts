@@ -14,13 +14,16 @@ export default defineConfig({
     projects: ['mcp', 'cli', 'test', 'relay', 'test/reliability', 'test/scale'],
     // `pnpm coverage` (also run by .ci/run): V8 coverage of a package's src/ from its own project, failing below the
     // thresholds. They are today's measured level rounded down, so they can only rise: raise them when coverage grows.
-    // Only the cheap projects are measured (see the README's testing section for the cost).
+    // Measured by the mcp, relay and cli projects together (the e2e projects start the packages as child processes,
+    // which V8 coverage does not see): about four minutes on 2 cores.
     coverage: {
       provider: 'v8',
-      include: ['mcp/src/**'],
+      include: ['mcp/src/**', 'relay/src/**', 'cli/src/**'],
       reporter: ['text-summary'],
       thresholds: {
-        'mcp/src/**': { statements: 92, branches: 82, functions: 94, lines: 95 },
+        'mcp/src/**': { statements: 92, branches: 84, functions: 94, lines: 95 },
+        'relay/src/**': { statements: 92, branches: 88, functions: 94, lines: 94 },
+        'cli/src/**': { statements: 85, branches: 79, functions: 86, lines: 86 },
       },
     },
   },
