@@ -94,7 +94,8 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   const now = deps.now ?? Date.now
   // Off unless METRICS_TOKEN is set: then nothing about metrics runs per request.
   const { token: metricsToken } = config.metrics
-  const exposed = metricsToken === undefined ? undefined : { metrics: createMetrics(), token: metricsToken }
+  const exposed =
+    metricsToken === undefined ? undefined : { metrics: await createMetrics(), token: metricsToken }
   const metrics = exposed?.metrics
   if (config.mcp.http && !deps.mcpRoutes) {
     // An operator who asked for /mcp must not get a relay that silently lacks it.

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
 import { RelayError } from '../errors.js'
 import { PROVIDERS } from '../providers/index.js'
 import { errorResponses } from '../routes/schemas.js'
@@ -21,11 +21,13 @@ export interface RelayMetrics {
 /**
  * prom-client instruments on their own Registry (never the global one, so two apps in one process do not
  * collide). Label children are bound once per label set and reused: the per-request cost is a Map lookup and
- * an increment.
+ * an increment. prom-client (and its OpenTelemetry dependency) loads only here, when METRICS_TOKEN is set: a relay
+ * without metrics does not carry it in memory.
  */
-export function createMetrics(): RelayMetrics & {
-  countRequest(method: string, route: string, provider: string, status: number): void
-} {
+export async function createMetrics(): Promise<
+  RelayMetrics & { countRequest(method: string, route: string, provider: string, status: number): void }
+> {
+  const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = await import('prom-client')
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'byok_' })
   const requests = new Counter({
@@ -102,7 +104,7 @@ function providerOf(request: FastifyRequest): string {
  */
 export function registerMetrics(
   app: FastifyInstance,
-  metrics: ReturnType<typeof createMetrics>,
+  metrics: Awaited<ReturnType<typeof createMetrics>>,
   token: string,
 ): void {
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
