@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -260,6 +260,8 @@ async function connectWithCodemod(root: string): Promise<Client> {
   await server.connect(serverTransport)
   const client = new Client({ name: 'byok-cli-test', version: '0' })
   await client.connect(clientTransport)
+  // As agents do: the SDK client then checks every tool result against the tool's output schema.
+  await client.listTools()
   return client
 }
 
@@ -324,6 +326,30 @@ describe('integrate_project with the CLI codemod (in process)', () => {
       }),
     60_000,
   )
+
+  it('names server-side provider use in a report the client accepts (it is in the output schema)', () =>
+    withTempDir(async (root) => {
+      const files: Record<string, string> = {
+        'package.json': '{"name":"app","dependencies":{"next":"15","openai":"5"}}\n',
+        'tsconfig.json': '{}\n',
+        'pages/api/chat.ts':
+          "import OpenAI from 'openai'\nconst openai = new OpenAI({ apiKey: process.env.OPENAI_API_KEY })\n" +
+          'export default async function handler(req, res) {\n  res.json(await openai.chat.completions.create(req.body))\n}\n',
+        'lib/ai.ts':
+          "import OpenAI from 'openai'\nexport const ai = new OpenAI({ apiKey: process.env.NEXT_PUBLIC_OPENAI_API_KEY, dangerouslyAllowBrowser: true })\n",
+      }
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(join(root, path, '..'), { recursive: true })
+        writeFileSync(join(root, path), text)
+      }
+      const client = await connectWithCodemod(root)
+      const dry = await integrate(client, { path: '.' })
+      expect(dry.isError, textOf(dry)).toBeFalsy()
+      expect(dry.structuredContent).toMatchObject({
+        result: 'dry_run',
+        server_side: [expect.stringMatching(/^pages\/api\/chat\.ts:\d+ openai \(/)],
+      })
+    }))
 
   it('an unknown transform id → the list of valid ids, nothing written', () =>
     withTempDir(async (root) => {

@@ -21,6 +21,10 @@ export const reportSchema = {
     z.looseObject({ at: z.string(), provider: z.string(), kind: z.string(), key_from: z.string() }),
   ),
   manual: z.array(z.looseObject({ at: z.string(), reason: z.string(), suggestion: z.string() })),
+  server_side: z
+    .array(z.string())
+    .optional()
+    .describe('Provider calls in server code, left alone (the key stays on the server): "file:line provider (why)"'),
   errors: z.array(z.looseObject({ path: z.string(), error: z.string() })),
   leaked_env_keys: z.array(z.string()),
   next: z.array(z.string()),

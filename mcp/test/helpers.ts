@@ -56,12 +56,16 @@ export async function startFixture(options: { mcpHttp?: boolean } = {}): Promise
   }
 }
 
-/** A real MCP client connected to `createServer(options)` over an in-memory transport. */
+/**
+ * A real MCP client connected to `createServer(options)` over an in-memory transport. It lists the tools first, as
+ * agents do: the SDK client then checks every tool result against the tool's output schema and throws on a mismatch.
+ */
 export async function connect(options: CreateServerOptions): Promise<Client> {
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair()
   await createServer(options).connect(serverTransport)
   const client = new Client({ name: 'byok-test', version: '0' })
   await client.connect(clientTransport)
+  await client.listTools()
   return client
 }
 
@@ -72,6 +76,7 @@ export async function connectHttp(relayUrl: string, token: string): Promise<Clie
   })
   const client = new Client({ name: 'byok-http-test', version: '0' })
   await client.connect(transport)
+  await client.listTools() // as in connect(): tool results are then checked against their output schemas
   return client
 }
 

@@ -78,6 +78,7 @@ describe('tools/list', () => {
       'manifests',
       'found',
       'manual',
+      'server_side',
       'errors',
       'leaked_env_keys',
       'next',

@@ -83,6 +83,8 @@ export async function connectByokMcp(
   })
   const client = new Client({ name: 'byok-e2e', version: '0' })
   await client.connect(transport)
+  // As agents do: the SDK client then checks every tool result against the tool's output schema.
+  await client.listTools()
   return {
     client,
     relayUrl: `http://127.0.0.1:${relayPort}`,
