@@ -24,7 +24,9 @@ export const reportSchema = {
   server_side: z
     .array(z.string())
     .optional()
-    .describe('Provider calls in server code, left alone (the key stays on the server): "file:line provider (why)"'),
+    .describe(
+      'Provider calls in server code, left alone (the key stays on the server): "file:line provider (why)"',
+    ),
   errors: z.array(z.looseObject({ path: z.string(), error: z.string() })),
   leaked_env_keys: z.array(z.string()),
   next: z.array(z.string()),
