@@ -1,4 +1,5 @@
 import {
+  bearerCredential,
   ERRORS,
   type ErrorCode,
   errorResponses,
@@ -34,11 +35,6 @@ const MCP_ROUTE_SCHEMA = {
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="byok"' }
 
-function readBearer(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
-  return match?.[1]
-}
-
 function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERRORS, code)
 }
@@ -55,7 +51,8 @@ function isErrorCode(code: unknown): code is ErrorCode {
 export function createMcpRoutes(options: McpRoutesOptions = {}): RelayRoutes {
   return (app) => {
     app.post('/mcp', { schema: MCP_ROUTE_SCHEMA }, async (request, reply) => {
-      const token = readBearer(request.headers.authorization)
+      // The relay's rule for every credential header (first value, trimmed, scheme in any case).
+      const token = bearerCredential(request)
       if (!token) {
         throw new RelayError('token_missing', {
           hint: 'Send Authorization: Bearer <relay token> (the token from POST /users).',

@@ -2,6 +2,8 @@ export { type AppDeps, buildApp, type RelayRoutes } from './app.js'
 export { type Env, type LogLevel, loadConfig, type RelayConfig, type RelayMode } from './config.js'
 export { ConfigError, ERRORS, type ErrorBody, type ErrorCode, RelayError } from './errors.js'
 export type { LogSink } from './logger.js'
+// For routes mounted through `AppDeps.mcpRoutes`: the relay's one rule for reading a bearer credential.
+export { bearerCredential } from './plugins/auth.js'
 // For `byok usage`: the operator's per-app summary prices tokens with the same table as GET /usage.
 export { estimateCostUsd, PRICES_AS_OF } from './pricing.js'
 export {

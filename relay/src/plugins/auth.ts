@@ -56,9 +56,14 @@ function secretMatches(presented: string, expected: string): boolean {
   return same && a.length === b.length
 }
 
+/** The `Authorization: Bearer` credential, or undefined (routes mounted through `AppDeps.mcpRoutes` take it). */
+export function bearerCredential(request: FastifyRequest): string | undefined {
+  return authorizationCredential(request, BEARER)
+}
+
 /** Whether the request carries `Authorization: Bearer <secret>` (APP_SECRET, METRICS_TOKEN). */
 export function bearerMatches(request: FastifyRequest, secret: string): boolean {
-  return secretMatches(authorizationCredential(request, BEARER) ?? '', secret)
+  return secretMatches(bearerCredential(request) ?? '', secret)
 }
 
 /** Throws `app_secret_invalid` unless the request carries `Authorization: Bearer <APP_SECRET>`. */
