@@ -16,6 +16,8 @@ export interface ReachSink {
   /** What the call is, for the report (`new WebSocket(…)`, `fetchSSE(…)`). */
   readonly what: string
   readonly websocket: boolean
+  /** An SDK client whose class the codemod cannot trace to its package (see `findUntracedSdkSink`). */
+  readonly untraced?: boolean
   readonly keySources: readonly KeySource[]
 }
 

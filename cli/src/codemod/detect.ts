@@ -256,6 +256,45 @@ function findSdkSink(node: NewExpression, imports: ReturnType<typeof importBindi
   }
 }
 
+/**
+ * The SDK classes that take `dangerouslyAllowBrowser` (openai, @anthropic-ai/sdk, groq-sdk), by the name they are
+ * exported under: `OpenAI` → openai.
+ */
+const BROWSER_FLAG_CLASSES: ReadonlyMap<string, string> = new Map(
+  [...SDK_CLIENTS.openai, ...SDK_CLIENTS.anthropic, ...SDK_CLIENTS.groq].flatMap((m) =>
+    m.exports.filter((e) => e !== 'default').map((e) => [e, m.provider] as const),
+  ),
+)
+
+/**
+ * `new Anthropic({ apiKey, dangerouslyAllowBrowser: true })` where `Anthropic` is not an import of the SDK package:
+ * loaded at run time (`await import('https://esm.sh/…')`), a CDN global, a re-export the codemod does not follow.
+ * The flag says a provider SDK runs in the browser; the class name (or a provider `baseURL`) says which one.
+ * Reported, never rewritten: the codemod cannot see the options the class takes.
+ */
+function findUntracedSdkSink(node: NewExpression, sdkLocals: ReadonlySet<string>): ReachSink | undefined {
+  const callee = node.getExpression().getText()
+  if (sdkLocals.has(callee)) return undefined
+  const [first] = node.getArguments()
+  if (!first || !Node.isObjectLiteralExpression(first) || !first.getProperty('dangerouslyAllowBrowser'))
+    return undefined
+  if (isIntegratedSdk(first) || pointsElsewhere(first)) return undefined
+  const base = baseUrlOption(first)?.getInitializer()
+  const provider =
+    (base && resolveProviderUrl(base)?.provider) ?? BROWSER_FLAG_CLASSES.get(callee.replace(/^.*\./, ''))
+  if (!provider) return undefined
+  return {
+    kind: 'fetch',
+    transport: 'reach',
+    untraced: true,
+    call: node,
+    provider,
+    what: `new ${callee.length > 40 ? `${callee.slice(0, 40)}…` : callee}(…)`,
+    websocket: false,
+    keySources: keySourcesOf(first),
+  }
+}
+
 /** `createOpenAI({ apiKey, … })` and the other AI SDK factories: a sink when the key is passed in the browser. */
 function findFactorySink(
   call: CallExpression,
@@ -316,8 +355,9 @@ function findInstanceSinks(file: SourceFile): SdkSink[] {
  * Finds direct browser-side provider use by its sink: an official SDK constructor or AI SDK factory (by import,
  * not by name), a fetch or axios call to an exact provider host that carries a credential (auth header or Gemini
  * `?key=`; also `fetchEventSource`), a fetch whose host is chosen at runtime but which carries a provider credential,
- * `axios.defaults` auth headers holding a provider key, and a provider URL handed to any other transport
- * (WebSocket, EventSource, XMLHttpRequest, a project's own SSE helper; reported only). Default AI SDK instances
+ * `axios.defaults` auth headers holding a provider key, a provider URL handed to any other transport
+ * (WebSocket, EventSource, XMLHttpRequest, a project's own SSE helper; reported only), and an SDK client built with
+ * `dangerouslyAllowBrowser` from a class that is not an import of its package (reported only). Default AI SDK instances
  * count too (they need a server key).
  */
 export function detectSinks(file: SourceFile): Sink[] {
@@ -328,7 +368,9 @@ export function detectSinks(file: SourceFile): Sink[] {
   const sinks: Sink[] = findInstanceSinks(file)
   file.forEachDescendant((node) => {
     let sink: Sink | undefined
-    if (Node.isNewExpression(node)) sink = findSdkSink(node, imports) ?? findReachSink(node, sdkLocals)
+    if (Node.isNewExpression(node))
+      sink =
+        findSdkSink(node, imports) ?? findReachSink(node, sdkLocals) ?? findUntracedSdkSink(node, sdkLocals)
     else if (Node.isCallExpression(node))
       sink =
         findFetchSink(node, eventSource) ??

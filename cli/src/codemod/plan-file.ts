@@ -150,6 +150,12 @@ function leftover(sink: Sink): { reason: string; suggestion: string } {
         'Move this feature behind your own server (or use the provider’s ephemeral tokens minted server-side), or use the HTTP API through byok.fetch',
     }
   }
+  if (sink.transport === 'reach' && sink.untraced) {
+    return {
+      reason: `${sink.what} builds an SDK client for ${sink.provider} in the browser (dangerouslyAllowBrowser) from a class the codemod cannot trace to its package (loaded at run time, from a CDN, or re-exported)`,
+      suggestion: `Import the SDK from its npm package and run byok integrate again, or build the client from await byok.sdkOptions('${sink.provider}')`,
+    }
+  }
   if (sink.transport === 'reach') {
     return {
       reason: `${sink.what} reaches ${sink.provider} from the browser through a transport the codemod does not rewrite`,
@@ -171,7 +177,8 @@ function toFound(path: string, sink: Sink, lineOffset: number): FoundSink {
   return {
     file: path,
     line: sinkLine(sink) + lineOffset,
-    kind: sink.kind,
+    // A client whose class the codemod could not trace is still an SDK client to the reader.
+    kind: sink.kind === 'fetch' && sink.transport === 'reach' && sink.untraced ? 'sdk' : sink.kind,
     provider: sink.provider,
     keySources: sink.keySources.map(describeKeySource),
   }

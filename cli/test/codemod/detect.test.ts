@@ -197,6 +197,34 @@ describe('detectSinks: by sink, exact hosts, traced key sources', () => {
   })
 
   it.each([
+    [
+      "const SDK = 'https://esm.sh/@anthropic-ai/sdk'\nconst { default: Anthropic } = await import(SDK)\nnew Anthropic({ apiKey, dangerouslyAllowBrowser: true })",
+      'anthropic',
+    ],
+    ['const ai = new window.OpenAI({ apiKey: k, dangerouslyAllowBrowser: true })', 'openai'],
+    ["import { Groq } from './sdk'\nnew Groq({ apiKey: k, dangerouslyAllowBrowser: true })", 'groq'],
+  ])(
+    'an SDK client built in the browser from a class not imported from its package: %s',
+    (source, provider) => {
+      expect(sinksOf(source)).toEqual([
+        { kind: 'fetch', provider, keys: [expect.stringMatching(/cannot trace \(identifier (apiKey|k)\)/)] },
+      ])
+    },
+  )
+
+  it.each([
+    // No browser flag: any class may take an apiKey.
+    'new Client({ apiKey: k })',
+    // A class the flag does not name a provider for, and a local endpoint (Ollama) behind an OpenAI-style class.
+    'new Whatever({ apiKey: k, dangerouslyAllowBrowser: true })',
+    "new OpenAI({ apiKey: 'ollama', baseURL: 'http://localhost:11434/v1', dangerouslyAllowBrowser: true })",
+    // Already routed through the relay.
+    "new OpenAI({ apiKey: 'byok-relay', baseURL: byok.baseUrl('openai'), fetch: byok.fetch, dangerouslyAllowBrowser: true })",
+  ])('not an untraced SDK client: %s', (source) => {
+    expect(sinksOf(source)).toEqual([])
+  })
+
+  it.each([
     "const PROVIDERS = [{ id: 'openai', base: 'https://api.openai.com/v1' }]",
     "if (url.startsWith('https://api.openai.com')) log('openai')",
     "console.log('https://api.openai.com/v1/models')",

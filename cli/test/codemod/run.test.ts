@@ -253,6 +253,32 @@ describe('planIntegration on small inline projects', () => {
       ])
       expect(plan.writes).toEqual([])
     }))
+
+  it('an SDK client whose class is loaded at run time is reported as manual work, not left silent', () =>
+    withTempDir(async (dir) => {
+      const { mkdirSync, writeFileSync } = await import('node:fs')
+      mkdirSync(join(dir, 'src'))
+      const source =
+        "const SDK_URL = 'https://esm.sh/@anthropic-ai/sdk'\n\nexport async function ask(apiKey: string) {\n" +
+        '  const { default: Anthropic } = await import(/* @vite-ignore */ SDK_URL)\n' +
+        '  const client = new Anthropic({ apiKey, dangerouslyAllowBrowser: true })\n' +
+        "  return client.messages.create({ model: 'm', max_tokens: 8, messages: [] })\n}\n"
+      writeFileSync(join(dir, 'src/ask.ts'), source)
+      const plan = planIntegration(dir, { templatesDir })
+      expect(plan.files).toEqual([{ path: 'src/ask.ts', status: 'manual', diff: '', transforms: [] }])
+      expect(plan.found).toEqual([
+        expect.objectContaining({ file: 'src/ask.ts', line: 5, kind: 'sdk', provider: 'anthropic' }),
+      ])
+      expect(plan.manual).toEqual([
+        {
+          file: 'src/ask.ts',
+          line: 5,
+          reason: expect.stringContaining('cannot trace to its package'),
+          suggestion: expect.stringContaining("byok.sdkOptions('anthropic')"),
+        },
+      ])
+      expect(plan.writes).toEqual([])
+    }))
 })
 
 describe('planIntegration: the run goes on', () => {
