@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are source code under test
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { type Env, loadConfig, type RunningRelay, startRelay } from '@byok/relay'
-import { runByok, withTempDir } from '@byok/test-kit'
+import { runByok, withTempDir, writeFiles } from '@byok/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyIntegration, planIntegration } from '../src/codemod/run.js'
 import type { CliIo } from '../src/io.js'
@@ -302,10 +302,7 @@ describe('byok doctor [dir] (the project check)', () => {
         'src/live.js':
           "export const live = (k) =>\n  new WebSocket('wss://generativelanguage.googleapis.com/ws/x.BidiGenerateContent?key=' + k)\n",
       }
-      for (const [path, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, path)), { recursive: true })
-        writeFileSync(join(dir, path), text)
-      }
+      writeFiles(dir, files)
       const failing = [
         'fail src/chat.js:2',
         'fail src/chat.js:4',
@@ -356,10 +353,7 @@ describe('byok doctor [dir] (the project check)', () => {
         'apps/web/package.json': '{"name":"web","devDependencies":{"vite":"7"}}\n',
         'apps/web/src/main.js': "export const hello = () => fetch('/api/chat')\n",
       }
-      for (const [path, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, path)), { recursive: true })
-        writeFileSync(join(dir, path), text)
-      }
+      writeFiles(dir, files)
       const human = await doctor([dir, '--no-relay'])
       expect(human.stdout).toMatch(
         /^✓ project .*1 server-side provider use\(s\): the key stays on your server, fine\)$/m,

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { createServer } from '@byok/mcp'
 import { startOpenAIMock } from '@byok/relay/mock-providers'
 // Tests never use the real dev relay port (3000): a free one each time.
-import { commitAll, freePort, runByok, spawnByok, withTempDir } from '@byok/test-kit'
+import { commitAll, freePort, runByok, spawnByok, withTempDir, writeFiles } from '@byok/test-kit'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
@@ -338,10 +338,7 @@ describe('integrate_project with the CLI codemod (in process)', () => {
         'lib/ai.ts':
           "import OpenAI from 'openai'\nexport const ai = new OpenAI({ apiKey: process.env.NEXT_PUBLIC_OPENAI_API_KEY, dangerouslyAllowBrowser: true })\n",
       }
-      for (const [path, text] of Object.entries(files)) {
-        mkdirSync(join(root, path, '..'), { recursive: true })
-        writeFileSync(join(root, path), text)
-      }
+      writeFiles(root, files)
       const client = await connectWithCodemod(root)
       const dry = await integrate(client, { path: '.' })
       expect(dry.isError, textOf(dry)).toBeFalsy()

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { runInNewContext } from 'node:vm'
+import { writeFiles } from '@byok/test-kit'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type HeldTempDir, holdTempDir } from '../browser/support/temp-dir.js'
 import { CLIENT_PACKAGE_DIR, packByokClient } from './pack.js'
@@ -115,10 +116,7 @@ const packaged = (path: string) => join(project.dir, 'node_modules', '@byok', 'c
 
 async function typeCheck(name: string, files: Record<string, string>, options: object): Promise<string> {
   const dir = join(project.dir, name)
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true })
-    writeFileSync(join(dir, path), text)
-  }
+  writeFiles(dir, files)
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: options, include: Object.keys(files) }),

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join, posix } from 'node:path'
+import { basename, join, posix } from 'node:path'
 import { promisify } from 'node:util'
+import { writeFiles } from '@byok/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../readme.js'
 import { readEvalTexts, readSkillDocs, type SkillDoc } from './skill-docs.js'
@@ -198,10 +199,7 @@ async function typeCheckSnippets(
       problems.push(...found.map((p) => `${p.at}: ${p.message}`))
       if (files.size === 0) continue
       const app = join(dir, basename(doc.path, '.md'))
-      for (const [path, code] of files) {
-        mkdirSync(dirname(join(app, path)), { recursive: true })
-        writeFileSync(join(app, path), code)
-      }
+      writeFiles(app, files)
     }
     symlinkSync(join(REPO_ROOT, 'test', 'node_modules'), join(dir, 'node_modules'), 'dir')
     writeFileSync(join(dir, 'ambient.d.ts'), AMBIENT)

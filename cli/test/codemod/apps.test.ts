@@ -1,19 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are source code under test
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { withTempDir } from '@byok/test-kit'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { withTempDir, writeFiles } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { applyIntegration, planIntegration } from '../../src/codemod/run.js'
 import { STUB_CLIENT_VERSION, stubTemplatesDir } from './helpers.js'
 
 const templatesDir = stubTemplatesDir()
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true })
-    writeFileSync(join(dir, path), text)
-  }
-}
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8')
 
@@ -72,7 +65,7 @@ describe('server code is never rewritten (must-not-touch per shape), and is list
     ['an Astro endpoint', dep('astro'), 'src/pages/api/chat.ts', SERVER_SDK, 'src/lib/ai.ts'],
   ])('%s', (_name, packageJson, serverFile, serverSource, clientFile) =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': packageJson,
         'tsconfig.json': '{}\n',
         [serverFile]: serverSource,
@@ -99,7 +92,7 @@ describe('a module only server code imports is server code (classified by the im
 
   it('must not touch lib/openai-server.ts imported only by pages/api (listed as server-side, fine)', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         ...next,
         'pages/api/chat.ts': route,
         'lib/openai-server.ts': SERVER_SDK,
@@ -115,7 +108,7 @@ describe('a module only server code imports is server code (classified by the im
 
   it('rewrites a module that a page imports too (a direct import, or one through an alias)', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         ...next,
         'pages/api/chat.ts': route,
         'lib/openai-server.ts': CLIENT_SDK,
@@ -135,7 +128,7 @@ describe('a module only server code imports is server code (classified by the im
 describe('monorepos: each app package gets its own instance, dependency and relay URL variable', () => {
   it('pnpm/turbo layout: a Vite web app, a Next app and an Express API', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"mono","private":true,"devDependencies":{"turbo":"2"}}\n',
         'pnpm-workspace.yaml': 'packages:\n  - apps/*\n',
         'apps/web/package.json':
@@ -191,7 +184,7 @@ describe('monorepos: each app package gets its own instance, dependency and rela
 
   it('a shared package no app owns is reported, not rewritten', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"mono","private":true,"workspaces":["packages/*"]}\n',
         'packages/ai/package.json': '{"name":"@acme/ai","dependencies":{"openai":"6"}}\n',
         'packages/ai/src/index.ts': CLIENT_SDK,
@@ -211,7 +204,7 @@ describe('monorepos: each app package gets its own instance, dependency and rela
 describe('--vendor and apps without a bundler get the compiled client file', () => {
   it('--vendor copies byok.js + byok.d.ts next to the instance and adds no dependency', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"v","devDependencies":{"vite":"7","typescript":"5"}}\n',
         'src/ai.ts': CLIENT_SDK,
       })
@@ -232,7 +225,7 @@ describe('classic scripts never get an import', () => {
     withTempDir(async (dir) => {
       const page =
         '<!doctype html>\n<html>\n  <body>\n    <button onclick="ask()">Ask</button>\n    <script src="js/app.js"></script>\n  </body>\n</html>\n'
-      write(dir, {
+      writeFiles(dir, {
         'index.html': page,
         'js/app.js':
           "var API_URL = 'https://openrouter.ai/api/v1/chat/completions'\nfunction ask() {\n  return fetch(API_URL, { method: 'POST', headers: { Authorization: 'Bearer ' + localStorage.getItem('key') } })\n}\n",
@@ -261,7 +254,7 @@ describe('classic scripts never get an import', () => {
 
   it('a Vite page: an inline classic script is reported, never given an import', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"v","devDependencies":{"vite":"7"}}\n',
         'index.html':
           "<script>\n  fetch('https://api.openai.com/v1/chat/completions', { headers: { Authorization: 'Bearer ' + window.KEY } })\n</script>\n",
@@ -283,7 +276,7 @@ describe('browser extensions (MV3, no bundler)', () => {
     withTempDir(async (dir) => {
       const call = (name: string) =>
         `export async function ${name}(k) {\n  return fetch('https://api.anthropic.com/v1/messages', { method: 'POST', headers: { 'x-api-key': k } })\n}\n`
-      write(dir, {
+      writeFiles(dir, {
         'manifest.json': JSON.stringify(
           {
             manifest_version: 3,
@@ -335,7 +328,7 @@ describe('a TypeScript extension compiled by plain tsc (no bundler)', () => {
 
   it('gets a .ts instance imported as .js, and the vendored byok.js with byok.d.ts beside it (no TS7016)', () =>
     withTempDir(async (dir) => {
-      write(dir, extension('src/popup.ts', { strict: true, outDir: 'dist', module: 'es2022' }))
+      writeFiles(dir, extension('src/popup.ts', { strict: true, outDir: 'dist', module: 'es2022' }))
       const plan = planIntegration(dir, { templatesDir })
       expect(plan.writes.map((w) => w.path).sort()).toEqual([
         'src/lib/byok-instance.ts',
@@ -350,7 +343,7 @@ describe('a TypeScript extension compiled by plain tsc (no bundler)', () => {
 
   it('must not switch a JavaScript extension with a tsconfig (type-checked JS) to a .ts instance', () =>
     withTempDir(async (dir) => {
-      write(dir, extension('popup.js', { checkJs: true, noEmit: true }))
+      writeFiles(dir, extension('popup.js', { checkJs: true, noEmit: true }))
       const plan = planIntegration(dir, { templatesDir })
       expect(plan.writes.map((w) => w.path).sort()).toEqual([
         'lib/byok-instance.js',
@@ -363,7 +356,7 @@ describe('a TypeScript extension compiled by plain tsc (no bundler)', () => {
 describe('a parameter that only carried the key does not stay unused (noUnusedParameters, no-unused-vars)', () => {
   it('is removed with the argument at every call, here and in importing files; a key const left unused goes too', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"p","devDependencies":{"vite":"7","typescript":"5"}}\n',
         'src/lib/ai.ts':
           "import OpenAI from 'openai'\n\nexport function createClient(model: string, apiKey: string) {\n  return { model, ai: new OpenAI({ apiKey, dangerouslyAllowBrowser: true }) }\n}\n\nexport const fallback = () => createClient('gpt-4o-mini', localStorage.getItem('k') ?? '')\n",
@@ -392,7 +385,7 @@ describe('Astro components', () => {
     withTempDir(async (dir) => {
       const frontmatter =
         "---\nconst r = await fetch('https://api.openai.com/v1/models', { headers: { Authorization: `Bearer ${import.meta.env.OPENAI_API_KEY}` } })\n---\n"
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"site","dependencies":{"astro":"5"}}\n',
         'src/components/Chat.astro': `${frontmatter}<button id="go">Go</button>\n<script>\n  const key = localStorage.getItem('openai_key')\n  document.getElementById('go')!.onclick = () =>\n    fetch('https://api.openai.com/v1/chat/completions', { method: 'POST', headers: { Authorization: \`Bearer \${key}\` } })\n</script>\n<script is:inline>\n  fetch('https://api.openai.com/v1/models', { headers: { Authorization: 'Bearer ' + window.KEY } })\n</script>\n`,
       })
@@ -429,7 +422,7 @@ describe('build configs that inline a provider key into the bundle are reported'
     ],
   ])('%s', (config, packageJson, source) =>
     withTempDir(async (dir) => {
-      write(dir, { 'package.json': packageJson, [config]: source, 'src/index.js': 'export {}\n' })
+      writeFiles(dir, { 'package.json': packageJson, [config]: source, 'src/index.js': 'export {}\n' })
       const plan = planIntegration(dir, { templatesDir })
       expect(plan.writes).toEqual([])
       expect(plan.manual).toEqual([

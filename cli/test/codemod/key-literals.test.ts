@@ -1,6 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { withTempDir } from '@byok/test-kit'
+import { withTempDir, writeFiles } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { auditProject } from '../../src/codemod/report.js'
 import { applyIntegration, planIntegration } from '../../src/codemod/run.js'
@@ -10,13 +8,6 @@ const templatesDir = stubTemplatesDir()
 // Built at run time so no key-shaped literal sits in this repository.
 const GEMINI = ['AIza', 'SyExampleExampleExample0000000'].join('')
 const OPENAI = ['sk', 'proj', 'exampleexampleexample00'].join('-')
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true })
-    writeFileSync(join(dir, path), text)
-  }
-}
 
 /** The manual items and doctor's failing findings, as `file:line` (they must agree). */
 function manualAndFailures(dir: string): { manual: string[]; failures: string[] } {
@@ -31,7 +22,7 @@ function manualAndFailures(dir: string): { manual: string[]; failures: string[] 
 describe('a literal provider key left in browser code is manual work, and doctor agrees', () => {
   it('an exported Gemini key imported by the module that calls Gemini (before and after the rewrite)', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': JSON.stringify({ name: 'mods', devDependencies: { vite: '6' } }),
         'src/config.ts': `export const GEMINI_API_KEY = '${GEMINI}'\n`,
         'src/gemini.ts': [
@@ -58,7 +49,7 @@ describe('a literal provider key left in browser code is manual work, and doctor
 
   it('a key in one classic script read as a global by another', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'index.html':
           '<!doctype html><html><body><script src="config.js"></script><script src="app.js"></script></body></html>\n',
         'config.js': `// settings\nconst OPENAI_API_KEY = "${OPENAI}";\n`,
@@ -82,7 +73,7 @@ describe('a literal provider key left in browser code is manual work, and doctor
 
   it('must not report a Firebase web config key or a Maps key, and doctor does not fail on them', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': JSON.stringify({ name: 'maps', devDependencies: { vite: '6' } }),
         'src/firebase.ts': `export const firebaseConfig = { apiKey: '${GEMINI}', authDomain: 'x.firebaseapp.com' }\n`,
         'src/maps.ts': `export const MAPS_KEY = '${GEMINI}'\n`,

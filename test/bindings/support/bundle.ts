@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
+import { writeFiles } from '@byok/test-kit'
 import type { Plugin } from '../../../templates/client/node_modules/esbuild/lib/main.js'
 import { CLIENT_PACKAGE_DIR } from '../../client/pack.js'
 
@@ -81,10 +82,7 @@ export async function bundleApp(options: {
   /** The id of the element the app mounts on (`root` in create-vite's React template, `app` elsewhere). */
   mount: string
 }): Promise<string> {
-  for (const [path, text] of Object.entries(options.files)) {
-    mkdirSync(dirname(join(options.dir, path)), { recursive: true })
-    writeFileSync(join(options.dir, path), text)
-  }
+  writeFiles(options.dir, options.files)
   const dist = join(options.dir, 'dist')
   mkdirSync(dist, { recursive: true })
   const define: Record<string, string> = {

@@ -1,6 +1,6 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { withTempDir } from '@byok/test-kit'
+import { cpSync, existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { withTempDir, writeFiles } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { scanContainer } from '../../../src/codemod/containers/index.js'
 import { applyIntegration, planIntegration } from '../../../src/codemod/run.js'
@@ -14,13 +14,6 @@ function copyFixture(name: string, dir: string): void {
 
 function read(dir: string, path: string): string {
   return readFileSync(join(dir, path), 'utf8')
-}
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true })
-    writeFileSync(join(dir, path), text)
-  }
 }
 
 /** The container with every script block's content cut out: what must stay byte-identical. */
@@ -120,7 +113,7 @@ p { white-space: pre-wrap; }
         'fetch',
         'byok.fetch',
       )
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"two-blocks","devDependencies":{"vite":"6"}}',
         'src/Both.vue': `<script>\nexport const list = () => ${direct}\n</script>\n<script setup>\nconst models = await ${direct}\n</script>\n`,
         'src/SetupOnly.vue': `<script>\nexport default { name: 'SetupOnly' }\n</script>\n<script setup>\nconst models = await ${direct}\n</script>\n`,
@@ -138,7 +131,7 @@ p { white-space: pre-wrap; }
 describe('containers: .svelte', () => {
   it('keeps what only the markup reads (a `$store` binding) while removing what nothing reads any more', () =>
     withTempDir(async (dir) => {
-      write(dir, {
+      writeFiles(dir, {
         'package.json': JSON.stringify({
           name: 'svelte-store',
           devDependencies: { vite: '^7.0.0', svelte: '^5.0.0' },
@@ -258,7 +251,7 @@ describe('containers: .html', () => {
       const page =
         // biome-ignore lint/suspicious/noTemplateCurlyInString: source code under test
         '<script type="module">\n  const res = await fetch(\'https://api.openai.com/v1/models\', { headers: { Authorization: `Bearer ${window.KEY}` } })\n</script>\n'
-      write(dir, {
+      writeFiles(dir, {
         'package.json': '{"name":"vite-app","devDependencies":{"vite":"6"}}',
         'index.html': page,
         'public/embed.html': page,
