@@ -47,6 +47,12 @@ function urlArgument(call: CallExpression | NewExpression): { provider: string; 
   return undefined
 }
 
+/** A call as the report names it: `new WebSocket(…)`, `fetchSSE(…)`, its callee cut at 40 characters. */
+export function callLabel(call: CallExpression | NewExpression): string {
+  const name = call.getExpression().getText()
+  return `${Node.isNewExpression(call) ? 'new ' : ''}${name.length > 40 ? `${name.slice(0, 40)}…` : name}(…)`
+}
+
 /**
  * `new WebSocket('wss://generativelanguage.googleapis.com/…?key=')`, `new EventSource(providerUrl)`,
  * `xhr.open('POST', 'https://api.openai.com/…')`, `fetchSSE('https://api.openai.com/…', { headers })`: a provider
@@ -71,7 +77,7 @@ export function findReachSink(
     transport: 'reach',
     call,
     provider: url.provider,
-    what: `${Node.isNewExpression(call) ? 'new ' : ''}${name.length > 40 ? `${name.slice(0, 40)}…` : name}(…)`,
+    what: callLabel(call),
     websocket,
     keySources: resolved ? credentialSources(authHeaders, resolved) : [],
   }

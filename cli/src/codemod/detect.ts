@@ -9,7 +9,13 @@ import {
   type SourceFile,
 } from 'ts-morph'
 import { axiosNames, findAxiosDefaultsSink, findAxiosSink } from './detect-axios.js'
-import { findLiveSink, findReachSink, mentionsProviderHost, type ReachSink } from './detect-reach.js'
+import {
+  callLabel,
+  findLiveSink,
+  findReachSink,
+  mentionsProviderHost,
+  type ReachSink,
+} from './detect-reach.js'
 import { type KeySource, traceKeySources } from './key-source.js'
 import { AI_SDK_FACTORIES } from './mappings/ai-sdk.js'
 import { PROVIDER_PATH_TAIL } from './mappings/http.js'
@@ -289,7 +295,7 @@ function findUntracedSdkSink(node: NewExpression, sdkLocals: ReadonlySet<string>
     untraced: true,
     call: node,
     provider,
-    what: `new ${callee.length > 40 ? `${callee.slice(0, 40)}…` : callee}(…)`,
+    what: callLabel(node),
     websocket: false,
     keySources: keySourcesOf(first),
   }
