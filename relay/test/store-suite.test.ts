@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { Worker } from 'node:worker_threads'
 import { closedPortOrigin, withTempDir } from '@byok/test-kit'
 import { createTestDatabase, startTestPostgres, withPgClient } from '@byok/test-kit/postgres'
 import { afterEach, describe, expect, inject, it } from 'vitest'
@@ -532,6 +535,98 @@ describe('Postgres schema', () => {
     } finally {
       await store.close()
     }
+  })
+})
+
+const RELAY_SOURCE = fileURLToPath(new URL('../src/index.ts', import.meta.url))
+const TSX_LOADER = pathToFileURL(
+  fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url)),
+).href
+
+/**
+ * Writes users into the SQLite file at `path` from another thread, as fast as it can, until `stop[0]` is set
+ * (or 20 s, or 200,000 rows): another relay process sharing the file, committing between any two statements of
+ * ours.
+ */
+const CONCURRENT_WRITER = `
+const { workerData } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.path)
+db.pragma('busy_timeout = 5000')
+const insert = db.prepare("INSERT INTO users (id, app_id, created_at) VALUES (?, 'writer', 0)")
+const end = Date.now() + 20000
+for (let n = 0; n < 200000 && Date.now() < end && Atomics.load(workerData.stop, 0) === 0; n++) insert.run('w-' + n)
+db.close()
+`
+
+describe('one SQLite file shared by processes', () => {
+  it('read-then-write transactions wait for the other writer instead of failing with SQLITE_BUSY_SNAPSHOT', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'relay.db')
+      const store = openSqliteStore(path)
+      const stop = new Int32Array(new SharedArrayBuffer(4))
+      const writer = new Worker(CONCURRENT_WRITER, {
+        eval: true,
+        workerData: { path, stop, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      })
+      const exited = new Promise((resolve) => writer.once('exit', resolve))
+      let failure: unknown
+      try {
+        // Each of these reads, then writes, in one transaction (the take is a single statement).
+        for (let i = 0; i < 1500; i++) {
+          const user = newUser()
+          const first = newToken({ id: randomUUID() })
+          await store.createUser(user, first)
+          expect(await store.createToken(user.id, newToken({ id: randomUUID() }))).toBe(true)
+          const digest = randomBytes(32)
+          await store.putConnectCode(
+            {
+              digest,
+              tokenHash: first.hash,
+              provider: 'openai',
+              redirectUri: 'https://app.example/cb',
+              origin: 'https://app.example',
+              challenge: 'c'.repeat(43),
+              expiresAt: T0 + 60_000,
+            },
+            T0,
+          )
+          expect(await store.takeConnectCode(digest)).toBeDefined()
+          expect(await store.revokeTokenById(user.id, first.id!, T0)).toEqual(first.hash)
+          if (i % 3 === 0) expect(await store.deleteUser(user.id)).toBe(true)
+        }
+      } catch (error) {
+        failure = error
+      } finally {
+        Atomics.store(stop, 0, 1)
+        await exited
+        await store.close()
+      }
+      expect(failure).toBeUndefined()
+    })
+  })
+
+  it('three relays opening a new file together apply each migration once', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'relay.db')
+      // Loaded first, then opened at one agreed moment, so that the opens overlap.
+      const openAt = Date.now() + 3000
+      const open = `import { openSqliteStore } from ${JSON.stringify(pathToFileURL(RELAY_SOURCE).href)}
+        await new Promise((resolve) => setTimeout(resolve, ${openAt} - Date.now()))
+        const store = openSqliteStore(${JSON.stringify(path)}); await store.close()`
+      await Promise.all(
+        Array.from({ length: 3 }, () =>
+          promisify(execFile)(
+            process.execPath,
+            ['--conditions=source', '--import', TSX_LOADER, '--input-type=module', '-e', open],
+            { timeout: 30_000 },
+          ),
+        ),
+      )
+      const store = openSqliteStore(path)
+      expect(await store.listTokens('nobody', T0)).toEqual([])
+      await store.close()
+    })
   })
 })
 

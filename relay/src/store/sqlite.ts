@@ -26,21 +26,36 @@ import {
 
 /** Runs the forward migrations; `dryRun` only checks that the schema is not newer than this relay. */
 function migrate(db: Database.Database, options: { dryRun?: boolean } = {}): void {
-  const current = db.pragma('user_version', { simple: true }) as number
+  const version = () => db.pragma('user_version', { simple: true }) as number
   const latest = MIGRATIONS.at(-1)?.version ?? 0
-  if (current > latest) {
+  if (version() > latest) {
     throw new SchemaTooNewError(
-      `database schema version ${current} is newer than this relay understands (${latest}); upgrade byok`,
+      `database schema version ${version()} is newer than this relay understands (${latest}); upgrade byok`,
     )
   }
   if (options.dryRun) return
   for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue
-    db.transaction(() => {
+    // The version is read again under the write lock: another relay opening the same file may have applied
+    // this migration since.
+    writeTransaction(db, () => {
+      if (version() >= migration.version) return
       db.exec(migration.sqlite)
       db.pragma(`user_version = ${migration.version}`)
     })()
   }
+}
+
+/**
+ * A transaction that takes the write lock at BEGIN (IMMEDIATE). Every one of ours that writes must: a deferred
+ * transaction that reads first fails at once with SQLITE_BUSY (busy_timeout is not consulted) when another
+ * process sharing the file writes between its read and its write — `byok start --workers`, or several relays
+ * on one file.
+ */
+function writeTransaction<A extends unknown[], R>(
+  db: Database.Database,
+  fn: (...args: A) => R,
+): (...args: A) => R {
+  return db.transaction(fn).immediate
 }
 
 /**
@@ -108,7 +123,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
       scope: token.scope ? JSON.stringify(token.scope) : null,
       parentId: token.parentId ?? null,
     })
-  const createUser = db.transaction((user: UserRecord, token: NewToken) => {
+  const createUser = writeTransaction(db, (user: UserRecord, token: NewToken) => {
     insertUser.run(user.id, user.appId, user.createdAt)
     addToken(user.id, token)
   })
@@ -118,7 +133,8 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   const insertExternal = prepare(
     'INSERT INTO external_users (app_id, external_user_id, user_id, created_at) VALUES (?, ?, ?, ?)',
   )
-  const issueExternal = db.transaction(
+  const issueExternal = writeTransaction(
+    db,
     (external: { appId: string; externalUserId: string }, newUser: UserRecord, token: NewToken) => {
       const existing = findExternal.get(external.appId, external.externalUserId)?.user_id
       if (existing !== undefined) {
@@ -131,7 +147,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
       return { userId: newUser.id, created: true }
     },
   )
-  const createToken = db.transaction((userId: string, token: NewToken) => {
+  const createToken = writeTransaction(db, (userId: string, token: NewToken) => {
     if (!userExists.get(userId)) return false
     addToken(userId, token)
     return true
@@ -145,7 +161,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   const findTokenById = prepare<[string, string], { hash: Buffer }>(
     'SELECT hash FROM tokens WHERE user_id = ? AND id = ? AND revoked_at IS NULL',
   )
-  const revokeTokenById = db.transaction((userId: string, id: string, at: number) => {
+  const revokeTokenById = writeTransaction(db, (userId: string, id: string, at: number) => {
     const row = findTokenById.get(userId, id)
     if (!row) return undefined
     revokeToken.run(at, row.hash)
@@ -181,7 +197,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
      SELECT @digest, @tokenHash, @provider, @redirectUri, @origin, @challenge, @expiresAt
       WHERE EXISTS (SELECT 1 FROM tokens WHERE hash = @tokenHash)`,
   )
-  const putConnectCode = db.transaction((code: ConnectCodeRecord, now: number) => {
+  const putConnectCode = writeTransaction(db, (code: ConnectCodeRecord, now: number) => {
     purgeConnectCodes.run(now)
     insertConnectCode.run(code)
   })
@@ -199,7 +215,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
   // metadata; keys and tokens are written synchronously.
   const pendingLog: RequestLogEntry[] = []
   let flushTimer: NodeJS.Timeout | undefined
-  const writeLog = db.transaction((entries: RequestLogEntry[]) => {
+  const writeLog = writeTransaction(db, (entries: RequestLogEntry[]) => {
     for (const entry of entries) logRequest.run(entry)
   })
   function flushLog(): void {
@@ -208,7 +224,7 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     if (pendingLog.length > 0 && db.open) writeLog(pendingLog.splice(0))
   }
   const usage = { user: prepareUsage(db, 'user_id'), app: prepareUsage(db, 'app_id') }
-  const deleteUser = db.transaction((userId: string) => {
+  const deleteUser = writeTransaction(db, (userId: string) => {
     deleteUserLog.run(userId)
     return deleteUserRow.run(userId).changes > 0
   })
