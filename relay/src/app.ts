@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from 'fastify'
-import type { Dispatcher } from 'undici'
 import type { RelayConfig } from './config.js'
 import { createKeyring, type Keyring } from './crypto/envelope.js'
 import { createTokenHasher } from './crypto/tokens.js'
@@ -17,6 +16,7 @@ import { registerOpenApi } from './plugins/openapi.js'
 import { registerRateLimits } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
 import { createEgressPolicy, type EgressOptions } from './proxy/egress.js'
+import type { UpstreamDispatcher } from './proxy/undici.js'
 import { createUpstreamAgent } from './proxy/upstream.js'
 import { connectRedis, type RedisLink } from './redis.js'
 import { registerBudgetRoutes } from './routes/budgets.js'
@@ -54,7 +54,7 @@ export interface AppDeps {
   /** Where log lines go (default stdout). */
   logSink?: LogSink
   /** Dispatcher for operator-trusted upstreams (default: a pooled keep-alive undici Agent). */
-  upstream?: Dispatcher
+  upstream?: UpstreamDispatcher
   /** DNS resolver for custom endpoints (tests answer with fixed addresses). */
   resolveHost?: EgressOptions['resolve']
   /** Which addresses custom endpoints may reach (default: public unicast only). */

@@ -1,7 +1,6 @@
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import net, { type AddressInfo } from 'node:net'
-import { request } from 'undici'
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { RelayError } from '../src/errors.js'
 import {
@@ -11,6 +10,7 @@ import {
   isPublicAddress,
   type ResolvedAddress,
 } from '../src/proxy/egress.js'
+import { request } from '../src/proxy/undici.js'
 
 type Answers = ResolvedAddress[] | Error
 
@@ -232,14 +232,16 @@ describe('dispatcher: address pinning (loopback only)', () => {
     })
     const egress = policy({ trustedOrigins: [], resolve: rebinding.resolve, isAllowedAddress: onlyLoopback })
 
-    const first = await request(`http://pinned.test:${port}/x`, { dispatcher: egress.dispatcher })
+    const first = await request(egress.dispatcher, `http://pinned.test:${port}/x`, { method: 'GET' })
     expect(first.statusCode).toBe(200)
     expect(await first.body.text()).toBe('ok')
     // One lookup for one connection: the answer that was checked is the one that was dialled.
     expect(rebinding.calls).toEqual(['pinned.test'])
     expect(socketConnect).toHaveBeenCalledTimes(1) // the spy does see real connects
 
-    const error = await rejection(request(`http://pinned.test:${port}/y`, { dispatcher: egress.dispatcher }))
+    const error = await rejection(
+      request(egress.dispatcher, `http://pinned.test:${port}/y`, { method: 'GET' }),
+    )
     expect(isEgressDenied(error)).toBe(true)
     expect(rebinding.calls).toEqual(['pinned.test', 'pinned.test'])
     expect(seen).toEqual(['/x'])
@@ -250,7 +252,7 @@ describe('dispatcher: address pinning (loopback only)', () => {
     const { port, seen } = await startServer()
     const mixed = fakeDns({ 'mixed.test': [v4('127.0.0.1'), v4('127.0.0.2')] })
     const egress = policy({ trustedOrigins: [], resolve: mixed.resolve, isAllowedAddress: onlyLoopback })
-    const error = await rejection(request(`http://mixed.test:${port}/`, { dispatcher: egress.dispatcher }))
+    const error = await rejection(request(egress.dispatcher, `http://mixed.test:${port}/`, { method: 'GET' }))
     expect(isEgressDenied(error)).toBe(true)
     expect(seen).toEqual([])
   })
@@ -259,7 +261,7 @@ describe('dispatcher: address pinning (loopback only)', () => {
     const { port, seen } = await startServer()
     const literal = fakeDns({})
     const egress = policy({ trustedOrigins: [], resolve: literal.resolve, isAllowedAddress: onlyLoopback })
-    const error = await rejection(request(`http://127.0.0.3:${port}/`, { dispatcher: egress.dispatcher }))
+    const error = await rejection(request(egress.dispatcher, `http://127.0.0.3:${port}/`, { method: 'GET' }))
     expect(isEgressDenied(error)).toBe(true)
     expect(socketConnect).not.toHaveBeenCalled()
     expect(literal.calls).toEqual([])
@@ -274,7 +276,7 @@ describe('dispatcher: address pinning (loopback only)', () => {
       resolve: lan.resolve,
       isAllowedAddress: () => false,
     })
-    const response = await request(`http://ollama.test:${port}/api`, { dispatcher: egress.dispatcher })
+    const response = await request(egress.dispatcher, `http://ollama.test:${port}/api`, { method: 'GET' })
     expect(response.statusCode).toBe(200)
     await response.body.dump()
     expect(seen).toEqual(['/api'])
@@ -294,7 +296,7 @@ describe('dispatcher: address pinning (loopback only)', () => {
       resolve: fakeDns({}).resolve,
       isAllowedAddress: onlyLoopback,
     })
-    const response = await request(`http://127.0.0.1:${port}/`, { dispatcher: egress.dispatcher })
+    const response = await request(egress.dispatcher, `http://127.0.0.1:${port}/`, { method: 'GET' })
     expect(response.statusCode).toBe(302)
     await response.body.dump()
   })

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { promisify } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openSqliteStore, type Store } from '../src/index.js'
-import { buildTestApp, expectErrorShape, SAMPLE_KEYS, storeKey, TEST_SECRET } from './helpers.js'
+import { buildTestApp, expectErrorShape, SAMPLE_KEYS, storeKey } from './helpers.js'
 import { allBaseUrls, NO_LIMITS, startUpstream, type UpstreamServer } from './upstream-server.js'
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef'
@@ -204,31 +201,4 @@ describe('GET /metrics', () => {
     const { samples } = await scrape(app)
     expect(sampleValue(samples, 'byok_store_errors_total', { operation: 'ping' })).toBe(1)
   })
-})
-
-describe('metrics off', () => {
-  /** Builds a relay in a fresh process and says whether prom-client was loaded. */
-  async function loadsPromClient(env: Record<string, string>): Promise<boolean> {
-    const index = pathToFileURL(fileURLToPath(new URL('../src/index.js', import.meta.url))).href
-    const script = `
-      import { createRequire } from 'node:module'
-      const { buildApp, loadConfig } = await import(${JSON.stringify(index)})
-      const app = await buildApp(loadConfig(${JSON.stringify(env)}))
-      await app.ready()
-      const loaded = Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('prom-client'))
-      await app.close()
-      console.log(loaded ? 'loaded' : 'not loaded')`
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000 },
-    )
-    return stdout.trim() === 'loaded'
-  }
-
-  it('loads prom-client only when METRICS_TOKEN is set', async () => {
-    const env = { ENCRYPTION_SECRET: TEST_SECRET, DB_PATH: ':memory:', LOG_LEVEL: 'silent' }
-    expect(await loadsPromClient(env)).toBe(false)
-    expect(await loadsPromClient({ ...env, METRICS_TOKEN })).toBe(true)
-  }, 30_000)
 })

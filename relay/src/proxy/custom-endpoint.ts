@@ -1,13 +1,13 @@
-import type { Dispatcher } from 'undici'
 import type { RelayConfig } from '../config.js'
 import { RelayError } from '../errors.js'
 import type { ProviderSpec } from '../providers/index.js'
 import { boundElsewhere } from '../services/vault.js'
 import type { EgressPolicy } from './egress.js'
+import type { UpstreamDispatcher } from './undici.js'
 
 export interface Destination {
   readonly baseUrl: string
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: UpstreamDispatcher
   /**
    * Set when the key has no URL bound yet and `baseUrl` is to be bound to it (its first use): a relay call
    * binds it with `vault.bind` before calling; key rotation, which only looks, does not.
@@ -19,7 +19,7 @@ export interface Destination {
 export interface Outbound {
   readonly config: { readonly proxy: Pick<RelayConfig['proxy'], 'baseUrls'> }
   /** The pooled dispatcher for operator-trusted upstreams. */
-  readonly upstream: Dispatcher
+  readonly upstream: UpstreamDispatcher
   readonly egress: EgressPolicy
 }
 

@@ -1,9 +1,9 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP, type LookupFunction } from 'node:net'
-import { Agent, buildConnector, type Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import { checkBaseUrlShape } from './base-url.js'
 import { EMBEDDED_IPV4_IPV6, GLOBAL_UNICAST_IPV6, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6 } from './ip-ranges.js'
+import { Agent, buildConnector, type Connector, type UpstreamDispatcher } from './undici.js'
 
 export interface ResolvedAddress {
   address: string
@@ -42,7 +42,7 @@ export interface EgressPolicy {
    * connector instead, but run `checkUrl` first anyway for a proper 400. Redirects are never followed.
    * Trusted origins bypass the address checks.
    */
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: UpstreamDispatcher
   close(): Promise<void>
 }
 
@@ -124,7 +124,7 @@ export function createEgressPolicy(options: EgressOptions): EgressPolicy {
 
   const guardedConnect = buildConnector({ timeout: options.connectTimeoutMs, lookup: createLookup(true) })
   const trustedConnect = buildConnector({ timeout: options.connectTimeoutMs, lookup: createLookup(false) })
-  const connect: buildConnector.connector = (connectOptions, callback) => {
+  const connect: Connector = (connectOptions, callback) => {
     const { protocol, host, hostname } = connectOptions
     if (host !== undefined && trusted.has(`${protocol}//${host}`))
       return trustedConnect(connectOptions, callback)

@@ -1,16 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { Agent, type Dispatcher, request } from 'undici'
+import type { Dispatcher } from 'undici'
 import { RelayError } from '../errors.js'
 import type { ProviderSpec } from '../providers/index.js'
 import type { Destination } from './custom-endpoint.js'
 import { isEgressDenied } from './egress.js'
 import { pickRequestHeaders } from './headers.js'
+import { Agent, request, type UpstreamDispatcher } from './undici.js'
 
 /**
  * The pooled keep-alive client for providers the operator trusts (built-in base URLs and `<ID>_BASE_URL`).
  * Custom endpoints go through the egress policy's dispatcher instead.
  */
-export function createUpstreamAgent(options: { timeoutMs: number }): Agent {
+export function createUpstreamAgent(options: { timeoutMs: number }): UpstreamDispatcher {
   return new Agent({
     connectTimeout: options.timeoutMs,
     // SPEC §3.4: no response headers within UPSTREAM_TIMEOUT_MS → 504.
@@ -46,7 +47,7 @@ export interface UpstreamCall {
   readonly method: string
   readonly headers: Record<string, string>
   readonly body: Buffer | undefined
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: UpstreamDispatcher
 }
 
 /**
@@ -92,14 +93,13 @@ export async function verifyKey(
   provider: ProviderSpec,
   key: string,
   baseUrl: string,
-  dispatcher: Dispatcher,
+  dispatcher: UpstreamDispatcher,
 ): Promise<KeyVerdict> {
   const { method, path, body } = provider.verify
   let response: Dispatcher.ResponseData
   try {
-    response = await request(`${baseUrl}${path}`, {
+    response = await request(dispatcher, `${baseUrl}${path}`, {
       method,
-      dispatcher,
       headers: attachKey(
         { ...provider.defaultHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         provider,

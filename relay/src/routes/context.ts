@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Dispatcher } from 'undici'
 import type { RelayConfig } from '../config.js'
 import type { Keyring } from '../crypto/envelope.js'
 import type { RelayMetrics } from '../plugins/metrics.js'
 import type { RateLimiter } from '../plugins/rate-limit.js'
 import type { EgressPolicy } from '../proxy/egress.js'
+import type { UpstreamDispatcher } from '../proxy/undici.js'
 import type { RedisLink } from '../redis.js'
 import type { Accounts } from '../services/accounts.js'
 import type { Budgets } from '../services/budgets.js'
@@ -27,7 +27,7 @@ export interface RouteContext {
     readonly relay: RateLimiter
   }
   /** Dispatcher for upstreams the operator trusts: built-in base URLs and `<ID>_BASE_URL`. */
-  readonly upstream: Dispatcher
+  readonly upstream: UpstreamDispatcher
   /** Checks and dispatcher for client-chosen custom endpoints (SPEC §3.6). */
   readonly egress: EgressPolicy
   /** Set only when REDIS_URL is. */
