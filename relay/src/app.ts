@@ -32,6 +32,7 @@ import { registerTokenRoutes } from './routes/tokens.js'
 import { registerUserRoutes } from './routes/users.js'
 import { createAccounts } from './services/accounts.js'
 import { createBudgets } from './services/budgets.js'
+import { startHousekeeping } from './services/housekeeping.js'
 import { createVault } from './services/vault.js'
 import { createRedisInvalidation, type InvalidationBus, LOCAL_ONLY } from './store/invalidation.js'
 import { openPostgresStore } from './store/postgres.js'
@@ -66,6 +67,8 @@ export interface AppDeps {
   mcpRoutes?: RelayRoutes
   /** The agent skill served at `GET /skill` and `/llms.txt` (the CLI passes the packaged SKILL.md; omitted: no routes). */
   skill?: ServedSkill
+  /** When the database clean-up runs (services/housekeeping.ts): default a minute after start-up, then hourly. */
+  housekeeping?: { readonly firstPassMs: number; readonly intervalMs: number }
 }
 
 /** Routes an embedder adds to the relay; they run behind the relay's hooks (CORS, limits, errors, shutdown). */
@@ -285,8 +288,24 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   const mcpRoutes = deps.mcpRoutes
   if (config.mcp.http && mcpRoutes) await app.register(async (scope) => mcpRoutes(scope))
 
+  let housekeeping: ReturnType<typeof startHousekeeping> | undefined
+  app.addHook('onReady', async () => {
+    housekeeping = startHousekeeping({
+      store,
+      now,
+      firstPassMs: deps.housekeeping?.firstPassMs ?? 60_000,
+      intervalMs: deps.housekeeping?.intervalMs ?? 3_600_000,
+      onPass: (outcome) => {
+        if ('error' in outcome)
+          app.log.warn({ err: outcome.error }, 'housekeeping failed; the next pass retries')
+        else app.log.info(outcome.deleted, 'housekeeping: deleted expired tokens and past budget counters')
+      },
+    })
+  })
+
   app.addHook('onClose', async () => {
     stopConnectionGuards()
+    await housekeeping?.stop()
     await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])
     await redis?.close()
     await ctx.budgets.close()

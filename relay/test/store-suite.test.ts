@@ -418,6 +418,58 @@ describe.each(STORES)('$name store', ({ open }) => {
     expect(await store.takeConnectCode(second)).toBeUndefined()
   })
 
+  it('purges tokens past expiry or revocation and past periods’ counters, in batches, and nothing else', async () => {
+    const store = await openStore()
+    const user = newUser()
+    const live = newToken({ id: 'live' })
+    await store.createUser(user, live)
+    const old = T0 - 40 * DAY_MS
+    const recent = T0 - 10 * DAY_MS
+    const expiredLongAgo = newToken({ id: 'expired-old', expiresAt: old })
+    const expiredLately = newToken({ id: 'expired-recent', expiresAt: recent })
+    const revokedLongAgo = newToken({ id: 'revoked-old' })
+    const revokedLately = newToken({ id: 'revoked-recent' })
+    for (const token of [expiredLongAgo, expiredLately, revokedLongAgo, revokedLately])
+      expect(await store.createToken(user.id, token)).toBe(true)
+    await store.revokeToken(revokedLongAgo.hash, old)
+    await store.revokeToken(revokedLately.hash, recent)
+    const vault = createVault({ store, keyring, now: () => T0 })
+    await vault.put(user.id, 'openai', SAMPLE_KEYS.openai, null)
+    // Counters of a user budget and of an app cap, in a period long past and in the current one.
+    const daily = await store.putBudget(budget(user.id, { maxRequests: 100 }))
+    const appCap: BudgetRecord = {
+      ...budget(user.id, { maxRequests: 100 }),
+      id: 'app-cap',
+      appId: 'suite-app',
+    }
+    const pastPeriod = T0 - 70 * DAY_MS
+    for (const period of [pastPeriod, T0]) {
+      const reserved = await store.reserveBudgets([daily, appCap], [period, period], {
+        inputTokens: 1,
+        outputTokens: 0,
+      })
+      expect(reserved.ok).toBe(true)
+    }
+
+    const cutoffs = { tokensBefore: T0 - 30 * DAY_MS, countersBefore: T0 - 62 * DAY_MS }
+    expect(await store.purgeExpired({ ...cutoffs, limit: 1 })).toEqual({ tokens: 1, counters: 2 })
+    expect(await store.purgeExpired({ ...cutoffs, limit: 1000 })).toEqual({ tokens: 1, counters: 0 })
+    expect(await store.purgeExpired({ ...cutoffs, limit: 1000 })).toEqual({ tokens: 0, counters: 0 })
+
+    const present = async (token: NewToken) => (await store.findToken(token.hash)) !== undefined
+    expect(await present(expiredLongAgo)).toBe(false)
+    expect(await present(revokedLongAgo)).toBe(false)
+    for (const token of [live, expiredLately, revokedLately]) expect(await present(token)).toBe(true)
+    expect(await store.budgetCounters(daily.id, pastPeriod)).toEqual({
+      requests: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+    })
+    expect(await store.budgetCounters(daily.id, T0)).toEqual({ requests: 1, inputTokens: 1, outputTokens: 0 })
+    expect((await vault.read(user.id, 'openai')).key).toBe(SAMPLE_KEYS.openai)
+    expect((await store.listBudgets(user.id)).map((b) => b.id)).toEqual([daily.id])
+  })
+
   it('adds a lease with a reservation only within the caps, and takes back what is given back', async () => {
     const store = await openStore()
     const user = newUser()

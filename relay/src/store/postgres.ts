@@ -291,6 +291,25 @@ function createPostgresStore(pool: pg.Pool): Store {
         if ((error as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw error
       }
     },
+    async purgeExpired({ tokensBefore, countersBefore, limit }) {
+      const deleted = async (sql: string, values: unknown[]) => (await query(sql, values)).rowCount ?? 0
+      const tokens = await deleted(
+        `DELETE FROM tokens WHERE hash IN
+           (SELECT hash FROM tokens WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)`,
+        [tokensBefore, limit],
+      )
+      const budgetCounters = await deleted(
+        `DELETE FROM budget_usage WHERE (budget_id, period_start) IN
+           (SELECT budget_id, period_start FROM budget_usage WHERE period_start < $1 LIMIT $2)`,
+        [countersBefore, limit],
+      )
+      const appCounters = await deleted(
+        `DELETE FROM app_budget_usage WHERE (user_id, budget_id, period_start) IN
+           (SELECT user_id, budget_id, period_start FROM app_budget_usage WHERE period_start < $1 LIMIT $2)`,
+        [countersBefore, limit],
+      )
+      return { tokens, counters: budgetCounters + appCounters }
+    },
     async takeConnectCode(digest) {
       // Two exchanges of one code: the second DELETE waits for the first's row lock, then finds no row.
       const result = await query<ConnectCodeRow>('DELETE FROM connect_codes WHERE digest = $1 RETURNING *', [

@@ -201,6 +201,17 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     purgeConnectCodes.run(now)
     insertConnectCode.run(code)
   })
+  const purgeTokens = prepare<[number, number, number]>(
+    `DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires_at < ? OR revoked_at < ? LIMIT ?)`,
+  )
+  const purgeBudgetCounters = prepare<[number, number]>(
+    `DELETE FROM budget_usage WHERE (budget_id, period_start) IN
+       (SELECT budget_id, period_start FROM budget_usage WHERE period_start < ? LIMIT ?)`,
+  )
+  const purgeAppCounters = prepare<[number, number]>(
+    `DELETE FROM app_budget_usage WHERE (user_id, budget_id, period_start) IN
+       (SELECT user_id, budget_id, period_start FROM app_budget_usage WHERE period_start < ? LIMIT ?)`,
+  )
   const takeConnectCode = prepare<[Buffer], ConnectCodeRow>(
     'DELETE FROM connect_codes WHERE digest = ? RETURNING *',
   )
@@ -283,6 +294,14 @@ export function openSqliteStore(path: string, options: { readOnly?: boolean } = 
     async takeConnectCode(digest) {
       const row = takeConnectCode.get(digest)
       return row && toConnectCode(row)
+    },
+    async purgeExpired({ tokensBefore, countersBefore, limit }) {
+      // One statement each, each its own short write: the relay's own writes wait for one batch at most.
+      const tokens = purgeTokens.run(tokensBefore, tokensBefore, limit).changes
+      const counters =
+        purgeBudgetCounters.run(countersBefore, limit).changes +
+        purgeAppCounters.run(countersBefore, limit).changes
+      return { tokens, counters }
     },
     async logRequest(entry) {
       pendingLog.push(entry)

@@ -145,6 +145,18 @@ export interface UsageSummary {
 export const USAGE_ROW_LIMIT = 100
 export const TOP_MODEL_LIMIT = 10
 
+export interface PurgeCutoffs {
+  readonly tokensBefore: number
+  readonly countersBefore: number
+  readonly limit: number
+}
+
+/** What one `purgeExpired` deleted: tokens, and counter rows over both counter tables. */
+export interface PurgeResult {
+  readonly tokens: number
+  readonly counters: number
+}
+
 export interface Store extends BudgetStore {
   /** Creates the user and their first token atomically. */
   createUser(user: UserRecord, token: NewToken): Promise<void>
@@ -188,6 +200,12 @@ export interface Store extends BudgetStore {
   putConnectCode(code: ConnectCodeRecord, now: number): Promise<void>
   /** Deletes the code and returns it, atomically: of two concurrent takes of one code, exactly one gets it. */
   takeConnectCode(digest: Buffer): Promise<ConnectCodeRecord | undefined>
+  /**
+   * Housekeeping (services/housekeeping.ts): deletes at most `limit` tokens expired or revoked before
+   * `tokensBefore` (the connect codes they hold go with them), and at most `limit` rows of each budget and cap
+   * counter table whose period started before `countersBefore` (a past period's counters are never read again).
+   */
+  purgeExpired(cutoffs: PurgeCutoffs): Promise<PurgeResult>
   /** Appends a log row; a row for a user who no longer exists is dropped. */
   logRequest(entry: RequestLogEntry): Promise<void>
   usage(scope: UsageScope, now: number): Promise<UsageSummary>

@@ -1,0 +1,78 @@
+import { within } from '@byok/test-kit'
+import { describe, expect, it } from 'vitest'
+import { openSqliteStore } from '../src/index.js'
+import { buildTestApp, createClock, DAY_MS, registerUser, SAMPLE_KEYS, storeKey } from './helpers.js'
+
+describe('housekeeping', () => {
+  it('deletes a token 30 days after it expired, not before, and logs what it deleted', async () => {
+    const clock = createClock()
+    const lines: string[] = []
+    const app = await buildTestApp(
+      { LOG_LEVEL: 'info', TOKEN_EXPIRY_DAYS: '1' },
+      {
+        now: clock.now,
+        logSink: { write: (line) => lines.push(line) },
+        housekeeping: { firstPassMs: 0, intervalMs: 20 },
+      },
+    )
+    const expiring = await registerUser(app)
+    await storeKey(app, expiring, 'openai', SAMPLE_KEYS.openai)
+    const keys = (token: string) =>
+      app.inject({ method: 'GET', url: '/keys', headers: { 'x-relay-token': token } })
+    await app.ready()
+
+    // Expired, but within the grace period: the row stays and the answer stays precise.
+    clock.advance(20 * DAY_MS)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await keys(expiring)).json()).toMatchObject({ code: 'token_expired' })
+
+    clock.advance(15 * DAY_MS)
+    const fresh = await registerUser(app)
+    const purged = () =>
+      lines.map((line) => JSON.parse(line)).find((entry) => entry.msg?.startsWith('housekeeping'))
+    await within(
+      (async () => {
+        while (!purged()) await new Promise((r) => setTimeout(r, 10))
+      })(),
+      5_000,
+      'a pass that deletes the token',
+    )
+    expect(purged()).toMatchObject({ tokens: 1, counters: 0, level: 30 })
+    clock.advance(10_000) // past the read cache's few seconds
+    expect((await keys(expiring)).json()).toMatchObject({ code: 'token_invalid' })
+    expect((await keys(fresh)).json()).toMatchObject({ providers: [] })
+  }, 15_000)
+
+  it('logs a failed pass as a warning and tries again at the next one', async () => {
+    const lines: string[] = []
+    let passes = 0
+    const store = openSqliteStore(':memory:')
+    const app = await buildTestApp(
+      { LOG_LEVEL: 'info' },
+      {
+        store: {
+          ...store,
+          purgeExpired: async () => {
+            passes++
+            throw new Error('disk I/O error')
+          },
+        },
+        logSink: { write: (line) => lines.push(line) },
+        housekeeping: { firstPassMs: 0, intervalMs: 20 },
+      },
+    )
+    await app.ready()
+    await within(
+      (async () => {
+        while (passes < 2) await new Promise((r) => setTimeout(r, 10))
+      })(),
+      5_000,
+      'two passes',
+    )
+    const warnings = lines
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg?.startsWith('housekeeping'))
+    expect(warnings[0]).toMatchObject({ level: 40, msg: 'housekeeping failed; the next pass retries' })
+    expect(warnings[0].err.message).toBe('disk I/O error')
+  }, 15_000)
+})
