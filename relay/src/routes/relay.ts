@@ -195,7 +195,7 @@ export async function registerRelayRoutes(app: FastifyInstance, ctx: RouteContex
     // on, the settlement below runs exactly once.
     const reservation = ctx.budgets.noneApply(caller)
       ? null
-      : await ctx.budgets.reserve(caller, provider.id, body)
+      : await ctx.budgets.reserve(caller, provider.id, body, request.relayJson)
     const call = createUpstreamCall(request, target, destination, stored.key, body)
     const startedAt = performance.now()
     ctx.metrics?.streamOpened()

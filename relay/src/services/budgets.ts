@@ -60,9 +60,14 @@ export interface Budgets {
   /**
    * Counts the call against every budget that applies (the user's for this provider and for all, the operator's
    * for this app, and the token's caps), atomically with the check; throws 429 `budget_exceeded` (or
-   * `token_cap_exceeded`) when one is spent. Null when no budget applies.
+   * `token_cap_exceeded`) when one is spent. Null when no budget applies. `json`: the body already parsed, if it was.
    */
-  reserve(caller: BudgetCaller, provider: string, body: Buffer | undefined): Promise<BudgetReservation | null>
+  reserve(
+    caller: BudgetCaller,
+    provider: string,
+    body: Buffer | undefined,
+    json?: unknown,
+  ): Promise<BudgetReservation | null>
   /** Corrects the reservation with the tokens the provider reported (its estimate when it reported none). */
   settle(reservation: BudgetReservation, outcome: { status: number; usage: Usage }): Promise<void>
   list(userId: string): Promise<BudgetStatus[]>
@@ -110,27 +115,32 @@ const NO_TOKENS = { inputTokens: 0, outputTokens: 0 } as const
  * What a call may spend, reserved before it is forwarded so that parallel calls see each other: the prompt at
  * about 4 bytes per token (the body includes JSON overhead, so this tends high), and the output cap the request
  * names (OpenAI `max_tokens` / `max_completion_tokens` / Responses `max_output_tokens`, Anthropic `max_tokens`,
- * Gemini `generationConfig.maxOutputTokens`), or 0 when it names none.
+ * Gemini `generationConfig.maxOutputTokens`), or 0 when it names none. `json` is the body already parsed (the
+ * relay route parses an application/json body once, on arrival); without it the body is parsed here when it
+ * may name a cap.
  */
-export function estimateTokens(body: Buffer | undefined): { inputTokens: number; outputTokens: number } {
+export function estimateTokens(
+  body: Buffer | undefined,
+  json?: unknown,
+): { inputTokens: number; outputTokens: number } {
   if (!body || body.length === 0) return NO_TOKENS
   const inputTokens = Math.min(Math.ceil(body.length / 4), MAX_LOGGED_TOKENS)
-  let outputTokens = 0
-  // A field name written with JSON escapes escapes this scan; it only loses the client its own estimate.
-  if (!body.includes(OUTPUT_CAP_MARK)) return { inputTokens, outputTokens }
-  try {
-    const json: unknown = JSON.parse(body.toString('utf8'))
-    if (typeof json === 'object' && json !== null) {
-      const o = json as Record<string, unknown>
-      const config = o.generationConfig as Record<string, unknown> | undefined
-      const candidates = [...OUTPUT_CAP_FIELDS.map((f) => o[f]), config?.maxOutputTokens]
-      const cap = candidates.find((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
-      if (typeof cap === 'number') outputTokens = Math.min(cap, MAX_LOGGED_TOKENS)
+  let parsed = json
+  if (parsed === undefined) {
+    // A field name written with JSON escapes escapes this scan; it only loses the client its own estimate.
+    if (!body.includes(OUTPUT_CAP_MARK)) return { inputTokens, outputTokens: 0 }
+    try {
+      parsed = JSON.parse(body.toString('utf8'))
+    } catch {
+      return { inputTokens, outputTokens: 0 } // not JSON (multipart audio, …): no output estimate
     }
-  } catch {
-    // Not JSON (multipart audio, …): no output estimate.
   }
-  return { inputTokens, outputTokens }
+  if (typeof parsed !== 'object' || parsed === null) return { inputTokens, outputTokens: 0 }
+  const o = parsed as Record<string, unknown>
+  const config = o.generationConfig as Record<string, unknown> | undefined
+  const candidates = [...OUTPUT_CAP_FIELDS.map((f) => o[f]), config?.maxOutputTokens]
+  const cap = candidates.find((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+  return { inputTokens, outputTokens: typeof cap === 'number' ? Math.min(cap, MAX_LOGGED_TOKENS) : 0 }
 }
 
 const COUNTER_NAMES = {
@@ -324,7 +334,7 @@ export function createBudgets(deps: {
   return {
     noneApply: ({ userId, appId, scope }) =>
       scope?.caps === undefined && cache.get(userId)?.length === 0 && !byApp.has(appId),
-    async reserve(caller, provider, body) {
+    async reserve(caller, provider, body, json) {
       const { userId, appId } = caller
       const list = cache.get(userId) ?? (await load(userId))
       const at = now()
@@ -333,7 +343,7 @@ export function createBudgets(deps: {
       const plan = caps && caps.length > 0 ? withCaps(base, caps, caller, at) : base
       if (!plan) return null
       const { applicable, periodStarts, entries, keys } = plan
-      const estimate = plan.countsTokens ? estimateTokens(body) : NO_TOKENS
+      const estimate = plan.countsTokens ? estimateTokens(body, json) : NO_TOKENS
       // The usual case far from the caps: the call is spent from this process's leases, without the store. When
       // they do not cover it, one call asks the store for a new block and the others wait for that, or (after
       // waiting twice) are checked by the store call by call.
