@@ -241,6 +241,8 @@ describe('hostile input (property-based)', () => {
   let upstream: FaultUpstream
   let app: FastifyInstance
   let token: string
+  /** Minted from `token` with a small cap: relay calls through it reserve, spend and run out of its allowance. */
+  let capped: string
   let origin: string
   const tokens: string[] = []
   const logged: string[] = []
@@ -268,8 +270,20 @@ describe('hostile input (property-based)', () => {
     await app.listen({ host: '127.0.0.1', port: 0 })
     origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
     token = await createUser(origin, STORED)
-    tokens.push(token)
+    capped = await mintCapped(token)
+    tokens.push(token, capped)
   })
+
+  async function mintCapped(from: string): Promise<string> {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/tokens',
+      headers: { 'x-relay-token': from },
+      payload: { cap: { period: 'day', max_requests: 20, max_output_tokens: 200 } },
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    return (JSON.parse(res.body) as { token: string }).token
+  }
 
   afterAll(async () => {
     await app?.close()
@@ -281,6 +295,7 @@ describe('hostile input (property-based)', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason)
     process.on('unhandledRejection', onUnhandled)
     const statuses = new Map<number, number>()
+    let capRefusals = 0
     const started = performance.now()
     try {
       await fc.assert(
@@ -291,7 +306,8 @@ describe('hostile input (property-based)', () => {
           fc.record(
             {
               'x-relay-token': fc.oneof(
-                { weight: 6, arbitrary: fc.constant('VALID') },
+                { weight: 4, arbitrary: fc.constant('VALID') },
+                { weight: 2, arbitrary: fc.constant('CAPPED') },
                 { weight: 1, arbitrary: ascii(50) },
                 { weight: 1, arbitrary: fc.constant('byok_rt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') },
               ),
@@ -325,12 +341,16 @@ describe('hostile input (property-based)', () => {
             { weight: 7, arbitrary: fc.constant(null) },
             { weight: 3, arbitrary: fc.constantFrom(...RELAY_CALLS) },
           ),
-          async (anyMethod, anyPath, q, anyHeaders, extra, payload, aimed) => {
+          fc.constantFrom('VALID', 'CAPPED'),
+          async (anyMethod, anyPath, q, anyHeaders, extra, payload, aimed, aimedToken) => {
             const method = aimed ? 'POST' : anyMethod
             const p = aimed ?? anyPath
-            const headers = aimed ? { ...anyHeaders, 'x-relay-token': 'VALID' } : anyHeaders
+            const headers = aimed ? { ...anyHeaders, 'x-relay-token': aimedToken } : anyHeaders
             const withToken = Object.fromEntries(
-              Object.entries({ ...extra, ...headers }).map(([k, v]) => [k, v.replace('VALID', token)]),
+              Object.entries({ ...extra, ...headers }).map(([k, v]) => [
+                k,
+                v.replace('VALID', token).replace('CAPPED', capped),
+              ]),
             )
             // inject() parses the URL with WHATWG rules: a leading `//` or `/\` would become a host.
             const url = (p.includes('?') ? p : p + q).replace(/^\/[\\/]+/, '/')
@@ -341,6 +361,7 @@ describe('hostile input (property-based)', () => {
               ...(payload === undefined || method === 'GET' || method === 'HEAD' ? {} : { payload }),
             })
             statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
+            if (res.statusCode === 429 && res.body.includes('"token_cap_exceeded"')) capRefusals++
             // Minted tokens join the leak search below.
             if (res.statusCode === 200 && /^\/(tokens|connect\/token)(\?|$)/.test(url) && method === 'POST') {
               tokens.push((JSON.parse(res.body) as { token: string }).token)
@@ -352,8 +373,8 @@ describe('hostile input (property-based)', () => {
             // A case that erased the user or revoked the token: the next cases get a fresh user.
             if (res.statusCode === 200 && /^\/(users|tokens\/revoke)(\?|$)/.test(url) && method !== 'GET') {
               token = await createUser(origin, STORED)
-              tokens.push(token)
-              tokens.push(token)
+              capped = await mintCapped(token)
+              tokens.push(token, capped)
             }
             const relayPath = url.startsWith('/relay')
             const serverError = res.statusCode >= 500 && !(relayPath && [502, 504].includes(res.statusCode))
@@ -389,9 +410,11 @@ describe('hostile input (property-based)', () => {
         .map(([s, c]) => `${s}×${c}`)
         .join(
           ' ',
-        )} (${upstream.hits.length} reached the upstream); 0 unexpected 5xx, ${unhandled.length} unhandled rejections, ${crashes.length} internal errors logged, ${leaked.length} secrets in ${logged.length} trace-level log lines`,
+        )} (${upstream.hits.length} reached the upstream, ${capRefusals} refused by the capped token's cap); 0 unexpected 5xx, ${unhandled.length} unhandled rejections, ${crashes.length} internal errors logged, ${leaked.length} secrets in ${logged.length} trace-level log lines`,
     )
     expect(unhandled).toEqual([])
+    // The capped token's allowance ran out at least once, so the reserve/settle/refuse path was fuzzed.
+    expect(capRefusals).toBeGreaterThan(0)
     expect(crashes).toEqual([])
     expect(leaked).toEqual([])
     expect(health.statusCode).toBe(200)
