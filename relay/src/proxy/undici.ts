@@ -4,8 +4,8 @@ import type * as undici from 'undici'
 /**
  * The parts of undici the relay runs, required from their own files. undici's index also loads fetch, WebSocket,
  * EventSource, the HTTP cache and the mock agents, and adds the `request`/`stream`/`pipeline` API to every
- * dispatcher: about 9 MB of RSS and 4.5 MB of heap in each relay process for code it never runs (issue 24's memory
- * goal). These paths are not undici's public API, so package.json pins undici to one exact version; every relay
+ * dispatcher: about 6 MB of an idle relay's RSS (9 MB and 4.5 MB of heap imported on its own) for code the relay
+ * never runs (issue 24's memory goal). These paths are not undici's public API, so package.json pins undici to one exact version; every relay
  * test fails at import if an upgrade moves them.
  */
 const require = createRequire(import.meta.url)
