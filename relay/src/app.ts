@@ -183,7 +183,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   })
 
   const clientKey = createClientKey(config.rateLimits.ipv6Prefix)
-  const stopConnectionGuards = registerConnectionGuards(app.server, {
+  const connectionGuards = registerConnectionGuards(app.server, {
     bodyTimeoutMs: config.server.bodyTimeoutMs,
     bodyMinBytesPerSec: config.server.bodyMinBytesPerSec,
     maxConnectionsPerIp: config.server.maxConnectionsPerIp,
@@ -259,6 +259,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   let closing = false
   app.addHook('preClose', async () => {
     closing = true
+    connectionGuards.closeUnused()
   })
   app.addHook('onRequest', (_request, reply, done) => {
     if (!closing) return done()
@@ -304,7 +305,7 @@ export async function buildApp(config: RelayConfig, deps: AppDeps = {}): Promise
   })
 
   app.addHook('onClose', async () => {
-    stopConnectionGuards()
+    connectionGuards.stop()
     await housekeeping?.stop()
     await Promise.allSettled([egress.close(), deps.upstream ? Promise.resolve() : upstream.close()])
     await redis?.close()

@@ -139,6 +139,32 @@ describe('open connections per client address', () => {
   })
 })
 
+describe('closing', () => {
+  // Clients open connections ahead of need (browsers preconnect; Node 20's fetch reconnects after an abort), and
+  // Node's closeIdleConnections() leaves a connection that never sent a byte open: closing waited for the client.
+  it('closes connections that never sent a byte, and lets a request in progress finish', async () => {
+    const envs: Record<string, string>[] = [{}, { REQUEST_BODY_TIMEOUT_MS: '0' }]
+    for (const env of envs) {
+      const { app, port } = await listening(env)
+      const unused = await open(port)
+      const busy = await open(port)
+      // A request whose body is still arriving when the relay starts closing.
+      busy.socket.write(
+        'POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"app_id":',
+      )
+      await sleep(50)
+      const closed = app.close()
+      expect(await unused.closed(2_000)).toBe(true)
+      busy.socket.write('"closing"}')
+      const until = Date.now() + 2_000
+      while (!busy.received().includes('\r\n\r\n') && Date.now() < until) await sleep(20)
+      expect(busy.received()).toMatch(/^HTTP\/1\.1 200 /)
+      busy.socket.destroy()
+      await closed
+    }
+  }, 15_000)
+})
+
 describe("Node's own client errors", () => {
   it('answers Transfer-Encoding with Content-Length as 400 validation_error in the contract shape', async () => {
     const { port } = await listening({})

@@ -31,14 +31,32 @@ type WatchedSocket = Socket & { [WATCH]?: Watch }
  * no listener and no allocation per request; state is per connection. The per-address connection cap stops one
  * client from holding hundreds of such sockets at once.
  */
-export function registerConnectionGuards(server: Server, options: ConnectionGuardOptions): () => void {
+export interface ConnectionGuards {
+  /**
+   * Closes the connections that have not sent a byte. Node's `closeIdleConnections()` leaves them open, and
+   * clients open them ahead of need (browsers preconnect; Node 20's fetch reconnects after an abort), so without
+   * this a closing server would wait for each until its client gave up. Called when the relay starts closing.
+   */
+  closeUnused(): void
+  stop(): void
+}
+
+export function registerConnectionGuards(server: Server, options: ConnectionGuardOptions): ConnectionGuards {
   const { bodyTimeoutMs, bodyMinBytesPerSec, maxConnectionsPerIp, clientKey } = options
   const now = options.now ?? Date.now
   const minBytes = (bodyMinBytesPerSec * bodyTimeoutMs) / 1000
   const open = new Map<string, number>()
+  /** Every open connection (for closeUnused). */
+  const connected = new Set<Socket>()
+  /** The connections whose request bodies the sweep watches. */
   const sockets = new Set<WatchedSocket>()
+  const closeUnused = () => {
+    for (const socket of connected) if (socket.bytesRead === 0) socket.destroy()
+  }
 
   server.on('connection', (socket: WatchedSocket) => {
+    connected.add(socket)
+    socket.once('close', () => connected.delete(socket))
     if (maxConnectionsPerIp > 0) {
       const key = clientKey(socket.remoteAddress)
       const count = open.get(key) ?? 0
@@ -66,7 +84,7 @@ export function registerConnectionGuards(server: Server, options: ConnectionGuar
     }
   })
 
-  if (bodyTimeoutMs === 0) return () => {}
+  if (bodyTimeoutMs === 0) return { closeUnused, stop: () => {} }
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const watch = (request.socket as WatchedSocket)[WATCH]
     if (watch) {
@@ -108,5 +126,5 @@ export function registerConnectionGuards(server: Server, options: ConnectionGuar
     Math.max(20, Math.min(1_000, bodyTimeoutMs / 4)),
   )
   sweep.unref()
-  return () => clearInterval(sweep)
+  return { closeUnused, stop: () => clearInterval(sweep) }
 }

@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { closedPortOrigin, within } from '@byok/test-kit'
 import type { FastifyInstance } from 'fastify'
-import { fetch } from 'undici'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, expectErrorShape, registerUser, SAMPLE_KEYS, storeKey } from '../helpers.js'
 import { NO_LIMITS, startUpstream, type UpstreamServer } from '../upstream-server.js'
@@ -30,11 +29,7 @@ const chat = (app: FastifyInstance, token: string) =>
     payload: CHAT,
   })
 
-/**
- * A real socket to the relay, for streaming: `inject()` hands the body over only once it is complete. undici's
- * fetch, not Node 20's bundled one: after an abort mid-body that one keeps its connection to the server open, and
- * closing the relay would wait for it.
- */
+/** A real socket to the relay, for streaming: `inject()` hands the body over only once it is complete. */
 async function listenAndFetch(app: FastifyInstance, token: string, signal?: AbortSignal): Promise<Response> {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
