@@ -24,13 +24,6 @@ interface Watch {
 const WATCH = Symbol('byok.watch')
 type WatchedSocket = Socket & { [WATCH]?: Watch }
 
-/**
- * Slowloris defences that Node's own timeouts miss (issue 17 item 6): a body dribbled one byte every few
- * seconds never goes idle, and Node's `requestTimeout` lets it hold the socket for minutes. One sweep per
- * server checks every connection for body progress by the socket's byte count, so the hot path adds no timer,
- * no listener and no allocation per request; state is per connection. The per-address connection cap stops one
- * client from holding hundreds of such sockets at once.
- */
 export interface ConnectionGuards {
   /**
    * Closes the connections that have not sent a byte. Node's `closeIdleConnections()` leaves them open, and
@@ -41,6 +34,13 @@ export interface ConnectionGuards {
   stop(): void
 }
 
+/**
+ * Slowloris defences that Node's own timeouts miss (issue 17 item 6): a body dribbled one byte every few
+ * seconds never goes idle, and Node's `requestTimeout` lets it hold the socket for minutes. One sweep per
+ * server checks every connection for body progress by the socket's byte count, so the hot path adds no timer,
+ * no listener and no allocation per request; state is per connection. The per-address connection cap stops one
+ * client from holding hundreds of such sockets at once.
+ */
 export function registerConnectionGuards(server: Server, options: ConnectionGuardOptions): ConnectionGuards {
   const { bodyTimeoutMs, bodyMinBytesPerSec, maxConnectionsPerIp, clientKey } = options
   const now = options.now ?? Date.now
