@@ -11,8 +11,10 @@ export default defineConfig({
     // timings run afterwards, one file at a time (relay: groupOrder 1, test/reliability: groupOrder 2,
     // test/scale: groupOrder 3).
     maxWorkers: 2,
+    // `pnpm test` runs mcp, cli and relay with coverage (`pnpm coverage`), then e2e, reliability and scale by name:
+    // a new project must be added to one of the two there.
     projects: ['mcp', 'cli', 'test', 'relay', 'test/reliability', 'test/scale'],
-    // `pnpm coverage` (also run by .ci/run): V8 coverage of a package's src/ from its own project, failing below the
+    // `pnpm coverage` (the first half of `pnpm test`): V8 coverage of a package's src/ from its own project, failing below the
     // thresholds. They are today's measured level rounded down, so they can only rise: raise them when coverage grows.
     // Measured by the mcp, relay and cli projects together (the e2e projects start the packages as child processes,
     // which V8 coverage does not see): about four minutes on 2 cores.
