@@ -1,6 +1,7 @@
 import { within } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../src/index.js'
+import type { PurgeResult } from '../src/store/types.js'
 import { buildTestApp, createClock, DAY_MS, registerUser, SAMPLE_KEYS, storeKey } from './helpers.js'
 
 describe('housekeeping', () => {
@@ -41,6 +42,52 @@ describe('housekeeping', () => {
     clock.advance(10_000) // past the read cache's few seconds
     expect((await keys(expiring)).json()).toMatchObject({ code: 'token_invalid' })
     expect((await keys(fresh)).json()).toMatchObject({ providers: [] })
+  }, 15_000)
+
+  it('repeats a pass in batches until one comes back short, and closing waits for the batch in flight', async () => {
+    const lines: string[] = []
+    let calls = 0
+    let failInFlight: ((error: Error) => void) | undefined
+    const store = openSqliteStore(':memory:')
+    const app = await buildTestApp(
+      { LOG_LEVEL: 'info' },
+      {
+        store: {
+          ...store,
+          purgeExpired: (): Promise<PurgeResult> => {
+            calls++
+            if (calls <= 2) return Promise.resolve({ tokens: 1_000, counters: 0 })
+            if (calls === 3) return Promise.resolve({ tokens: 5, counters: 7 })
+            return new Promise((_, reject) => {
+              failInFlight = reject
+            })
+          },
+        },
+        logSink: { write: (line) => lines.push(line) },
+        housekeeping: { firstPassMs: 0, intervalMs: 20 },
+      },
+    )
+    await app.ready()
+    await within(
+      (async () => {
+        while (!failInFlight) await new Promise((r) => setTimeout(r, 10))
+      })(),
+      5_000,
+      'the second pass in flight',
+    )
+    const passes = lines
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg?.startsWith('housekeeping'))
+    expect(passes).toEqual([expect.objectContaining({ tokens: 2_005, counters: 7 })])
+    let closed = false
+    const closing = app.close().then(() => {
+      closed = true
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(closed, 'closing waits for the batch in flight').toBe(false)
+    failInFlight!(new Error('the store is closing'))
+    await closing
+    expect(calls).toBe(4)
   }, 15_000)
 
   it('logs a failed pass as a warning and tries again at the next one', async () => {
