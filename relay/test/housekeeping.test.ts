@@ -1,8 +1,13 @@
-import { within } from '@byok/test-kit'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { openSqliteStore } from '../src/index.js'
 import type { PurgeResult } from '../src/store/types.js'
 import { buildTestApp, createClock, DAY_MS, registerUser, SAMPLE_KEYS, storeKey } from './helpers.js'
+
+/** The housekeeping lines among the JSON log lines written so far. */
+const housekeepingLines = (lines: readonly string[]) =>
+  lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg?.startsWith('housekeeping'))
+
+const POLL = { timeout: 5_000, interval: 10 }
 
 describe('housekeeping', () => {
   it('deletes a token 30 days after it expired, not before, and logs what it deleted', async () => {
@@ -29,16 +34,8 @@ describe('housekeeping', () => {
 
     clock.advance(15 * DAY_MS)
     const fresh = await registerUser(app)
-    const purged = () =>
-      lines.map((line) => JSON.parse(line)).find((entry) => entry.msg?.startsWith('housekeeping'))
-    await within(
-      (async () => {
-        while (!purged()) await new Promise((r) => setTimeout(r, 10))
-      })(),
-      5_000,
-      'a pass that deletes the token',
-    )
-    expect(purged()).toMatchObject({ tokens: 1, counters: 0, level: 30 })
+    await vi.waitFor(() => expect(housekeepingLines(lines)).toHaveLength(1), POLL)
+    expect(housekeepingLines(lines)[0]).toMatchObject({ tokens: 1, counters: 0, level: 30 })
     clock.advance(10_000) // past the read cache's few seconds
     expect((await keys(expiring)).json()).toMatchObject({ code: 'token_invalid' })
     expect((await keys(fresh)).json()).toMatchObject({ providers: [] })
@@ -68,17 +65,8 @@ describe('housekeeping', () => {
       },
     )
     await app.ready()
-    await within(
-      (async () => {
-        while (!failInFlight) await new Promise((r) => setTimeout(r, 10))
-      })(),
-      5_000,
-      'the second pass in flight',
-    )
-    const passes = lines
-      .map((line) => JSON.parse(line))
-      .filter((entry) => entry.msg?.startsWith('housekeeping'))
-    expect(passes).toEqual([expect.objectContaining({ tokens: 2_005, counters: 7 })])
+    await vi.waitFor(() => expect(failInFlight, 'the second pass in flight').toBeDefined(), POLL)
+    expect(housekeepingLines(lines)).toEqual([expect.objectContaining({ tokens: 2_005, counters: 7 })])
     let closed = false
     const closing = app.close().then(() => {
       closed = true
@@ -109,16 +97,8 @@ describe('housekeeping', () => {
       },
     )
     await app.ready()
-    await within(
-      (async () => {
-        while (passes < 2) await new Promise((r) => setTimeout(r, 10))
-      })(),
-      5_000,
-      'two passes',
-    )
-    const warnings = lines
-      .map((line) => JSON.parse(line))
-      .filter((entry) => entry.msg?.startsWith('housekeeping'))
+    await vi.waitFor(() => expect(passes, 'two passes').toBeGreaterThanOrEqual(2), POLL)
+    const warnings = housekeepingLines(lines)
     expect(warnings[0]).toMatchObject({ level: 40, msg: 'housekeeping failed; the next pass retries' })
     expect(warnings[0].err.message).toBe('disk I/O error')
   }, 15_000)

@@ -1,6 +1,6 @@
 import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { withTempDir } from '@byok/test-kit'
+import { withTempDir, writeFiles } from '@byok/test-kit'
 import { describe, expect, it } from 'vitest'
 import { applyIntegration, type PlanProgress, planIntegration } from '../../src/codemod/run.js'
 import { TRANSFORMS } from '../../src/codemod/transforms/index.js'
@@ -256,14 +256,13 @@ describe('planIntegration on small inline projects', () => {
 
   it('an SDK client whose class is loaded at run time is reported as manual work, not left silent', () =>
     withTempDir(async (dir) => {
-      const { mkdirSync, writeFileSync } = await import('node:fs')
-      mkdirSync(join(dir, 'src'))
-      const source =
-        "const SDK_URL = 'https://esm.sh/@anthropic-ai/sdk'\n\nexport async function ask(apiKey: string) {\n" +
-        '  const { default: Anthropic } = await import(/* @vite-ignore */ SDK_URL)\n' +
-        '  const client = new Anthropic({ apiKey, dangerouslyAllowBrowser: true })\n' +
-        "  return client.messages.create({ model: 'm', max_tokens: 8, messages: [] })\n}\n"
-      writeFileSync(join(dir, 'src/ask.ts'), source)
+      writeFiles(dir, {
+        'src/ask.ts':
+          "const SDK_URL = 'https://esm.sh/@anthropic-ai/sdk'\n\nexport async function ask(apiKey: string) {\n" +
+          '  const { default: Anthropic } = await import(/* @vite-ignore */ SDK_URL)\n' +
+          '  const client = new Anthropic({ apiKey, dangerouslyAllowBrowser: true })\n' +
+          "  return client.messages.create({ model: 'm', max_tokens: 8, messages: [] })\n}\n",
+      })
       const plan = planIntegration(dir, { templatesDir })
       expect(plan.files).toEqual([{ path: 'src/ask.ts', status: 'manual', diff: '', transforms: [] }])
       expect(plan.found).toEqual([
