@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { buildTestApp, registerUser, storeKey } from './helpers.js'
 
@@ -88,4 +91,32 @@ describe('access log (LOG_LEVEL=info)', () => {
     expect(relayLines.map((l) => l.msg)).toEqual(['request aborted'])
     expect(relayLines[0]).toMatchObject({ req: { method: 'POST' }, res: { statusCode: 200 } })
   })
+})
+
+describe('the log on standard output', () => {
+  // Access lines wait in a buffer (32 KB or 100 ms); any other line flushes it first, and exit flushes the rest.
+  it('keeps every line and their order, across batches, a warning in between and exit', async () => {
+    const logger = pathToFileURL(fileURLToPath(new URL('../src/logger.ts', import.meta.url))).href
+    const script = `
+      const { createLoggerOptions } = await import(${JSON.stringify(logger)})
+      const sink = createLoggerOptions('info').logger.stream
+      const access = (i) => sink.write(JSON.stringify({ level: 30, n: i, msg: 'request completed' }) + '\\n')
+      for (let i = 0; i < 1500; i++) access(i)
+      sink.write(JSON.stringify({ level: 40, n: 1500, msg: 'a warning' }) + '\\n')
+      for (let i = 1501; i < 3000; i++) access(i)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      for (let i = 3000; i < 3010; i++) access(i)
+      process.exit(0)`
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000, maxBuffer: 8 * 1024 * 1024 },
+    )
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { n: number; msg: string })
+    expect(lines.map((line) => line.n)).toEqual(Array.from({ length: 3010 }, (_, i) => i))
+    expect(lines[1500]!.msg).toBe('a warning')
+  }, 30_000)
 })

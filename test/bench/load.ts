@@ -34,6 +34,17 @@ function send(pool: Pool, run: Pick<LoadRun, 'path' | 'body' | 'token'>) {
   })
 }
 
+/** One call, its body read to the end: `ok` (200), `status` (answered otherwise) or `failed` (no answer). */
+async function call(pool: Pool, run: Pick<LoadRun, 'path' | 'body' | 'token'>) {
+  try {
+    const { statusCode, body } = await send(pool, run)
+    await body.dump({ limit: Number.POSITIVE_INFINITY })
+    return statusCode === 200 ? 'ok' : 'status'
+  } catch {
+    return 'failed'
+  }
+}
+
 /**
  * The fallback load generator when wrk is missing: undici in this Node process. It costs about as much CPU per
  * request as the proxy it measures, so its req/s figures are LESS ACCURATE (the bench labels them so).
@@ -48,15 +59,9 @@ export async function runNodeLoad(run: LoadRun): Promise<LoadResult> {
   async function worker(): Promise<void> {
     while (performance.now() < stopAt) {
       const start = performance.now()
-      try {
-        const { statusCode, body } = await send(pool, run)
-        await body.dump({ limit: Number.POSITIVE_INFINITY })
-        if (statusCode !== 200) errors++
-      } catch {
-        errors++
-        continue
-      }
-      latencies.push(performance.now() - start)
+      const outcome = await call(pool, run)
+      if (outcome !== 'ok') errors++
+      if (outcome !== 'failed') latencies.push(performance.now() - start)
     }
   }
 
@@ -71,6 +76,27 @@ export async function runNodeLoad(run: LoadRun): Promise<LoadResult> {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
   }
+}
+
+/**
+ * Exactly `count` requests over `concurrency` connections, as fast as the target answers: for measures that
+ * count work per request (instructions) rather than time.
+ */
+export async function runCount(
+  run: Omit<LoadRun, 'durationMs'> & { readonly count: number },
+): Promise<{ readonly requests: number; readonly errors: number }> {
+  const pool = new Pool(run.origin, { connections: run.concurrency, pipelining: 1 })
+  let next = 0
+  let errors = 0
+  async function worker(): Promise<void> {
+    while (next < run.count) {
+      next++
+      if ((await call(pool, run)) !== 'ok') errors++
+    }
+  }
+  await Promise.all(Array.from({ length: run.concurrency }, worker))
+  await pool.close()
+  return { requests: next, errors }
 }
 
 /**

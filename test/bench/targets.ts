@@ -31,6 +31,9 @@ export function hasTaskset(): boolean {
 const pinned = (core: string | undefined, argv: string[]): [string, string[]] =>
   core !== undefined && CORES ? ['taskset', ['-c', core, ...argv]] : [argv[0]!, argv.slice(1)]
 
+/** A command that runs a target under another program (e.g. valgrind): its argv, the target's follows. */
+export type Wrapper = readonly string[]
+
 /**
  * Run `[cmd, args]` with its open-file limit raised to `nofile` (or as far as the hard limit allows: raising
  * the hard limit needs root). Check the outcome with {@link openFileLimit}.
@@ -59,11 +62,11 @@ export function startHelper(
   script: string,
   args: string[],
   core?: string,
-  options: { nofile?: number } = {},
+  options: { nofile?: number; wrap?: Wrapper } = {},
 ): Promise<Running> {
   const [cmd, argv] = withOpenFiles(
     options.nofile,
-    pinned(core, [process.execPath, '--import', TSX, join(here, script), ...args]),
+    pinned(core, [...(options.wrap ?? []), process.execPath, '--import', TSX, join(here, script), ...args]),
   )
   const child = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
@@ -93,13 +96,14 @@ const ENTRY: Record<EntryPoint, { bin: string; args: string[] }> = {
 export function startEntryPoint(
   entry: EntryPoint,
   env: Record<string, string>,
-  options: { cwd: string; core?: string; nofile?: number; args?: readonly string[] },
+  options: { cwd: string; core?: string; nofile?: number; args?: readonly string[]; wrap?: Wrapper },
 ): Promise<Running> {
   const bin = join(root, ENTRY[entry].bin)
   const extra = (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const [cmd, argv] = withOpenFiles(
     options.nofile,
     pinned(options.core, [
+      ...(options.wrap ?? []),
       process.execPath,
       ...shebangFlags(bin),
       ...extra,
