@@ -41,4 +41,4 @@ USER node
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The same V8 flags as the byok-relay bin's shebang (measured with `pnpm bench`, see the README).
-CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=8", "relay/dist/bin/byok-relay.js"]
+CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=4", "relay/dist/bin/byok-relay.js"]

@@ -74,7 +74,7 @@ describe('Dockerfile', () => {
 
   it('starts the byok-relay bin with the flags of its shebang', () => {
     const cmd = JSON.parse(final.find((i) => i.keyword === 'CMD')!.args) as string[]
-    expect(shebangFlags).toEqual(['--max-old-space-size=512', '--max-semi-space-size=8'])
+    expect(shebangFlags).toEqual(['--max-old-space-size=512', '--max-semi-space-size=4'])
     expect(cmd).toEqual(['node', ...shebangFlags, 'relay/dist/bin/byok-relay.js'])
     expect(read('relay/package.json')).toContain('"byok-relay": "./dist/bin/byok-relay.js"')
   })

@@ -1,6 +1,6 @@
 // Bench upstream: an OpenAI-style chat endpoint, JSON or a 20-chunk SSE stream, as fast as the socket allows.
 // `?stream&slow=<ms>` holds the stream open instead, one chunk every <ms>, until the parent process sends
-// `release` over IPC: then every held stream ends (the bench's many-open-streams run).
+// `release` over IPC: then every held stream ends (the bench's many-open-streams run), until it sends `hold`.
 import { createServer } from 'node:http'
 
 const CHUNKS = 20
@@ -24,6 +24,11 @@ const tail = `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.compl
 let released = false
 process.on('message', (m) => {
   if (m === 'release') released = true
+  // The next run holds its streams again (each entry point of `pnpm bench:streams` shares this mock).
+  if (m === 'hold') {
+    released = false
+    process.send?.('held')
+  }
 })
 
 const server = createServer((req, res) => {

@@ -57,9 +57,11 @@ interface Limits {
 
 /**
  * FLOOR fails the run (exit 1): loose enough that a busy machine does not trip it, tight enough that a real
- * regression does. GOAL is issue 24's target on a quiet 2-core machine; it is reported, not enforced.
+ * regression does. GOAL is issue 24's target on a quiet 2-core machine; it is reported, not enforced. The
+ * relay's JSON ratio sits at 0.48–0.57× with runs ±0.05 apart, so the floor is 0.4×: a ratio of 0.5× failed
+ * identical builds on a busy host.
  */
-export const FLOOR: Limits = { ratio: 0.5, ttfbAddedMs: 2, peakRssMb: 150 }
+export const FLOOR: Limits = { ratio: 0.4, ttfbAddedMs: 2, peakRssMb: 150 }
 export const GOAL: Limits = { ratio: 0.8, ttfbAddedMs: 1, peakRssMb: 120 }
 
 /** The cells whose req/s ratio is checked, and those whose peak RSS is. */

@@ -95,6 +95,17 @@ async function run(entry: EntryPoint, upstream: Running, dataDir: string): Promi
       )
     }
     const token = await enrol(`http://127.0.0.1:${relay.port}`)
+    // The previous entry point's run released every stream; this one's must be held again.
+    const held = new Promise<void>((resolve) => {
+      const onMessage = (m: unknown) => {
+        if (m !== 'held') return
+        upstream.child.off('message', onMessage)
+        resolve()
+      }
+      upstream.child.on('message', onMessage)
+    })
+    upstream.child.send('hold')
+    await held
     const path = `/relay/openai/v1/chat/completions?stream&slow=${CHUNK_INTERVAL_MS}`
     const request =
       `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +

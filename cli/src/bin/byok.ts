@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=512 --max-semi-space-size=8
+#!/usr/bin/env -S node --max-old-space-size=512 --max-semi-space-size=4
 // The only place that touches `process`: build io, run, exit.
 //
 // The V8 flags are the `byok-relay` bin's (see its header and docs/performance.md): `byok start` serves the same
