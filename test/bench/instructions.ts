@@ -74,16 +74,6 @@ function instructionsIn(file: string): number {
   return Number(summary[1])
 }
 
-/** SIGTERM, then wait for cachegrind to write its file: valgrind'd processes close slowly. */
-async function stopAndWait(running: Running): Promise<void> {
-  if (running.child.exitCode !== null || running.child.signalCode !== null) return
-  const exited = new Promise((resolve) => running.child.once('exit', resolve))
-  running.child.kill('SIGTERM')
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), EXIT_GRACE_MS)
-  await exited
-  clearTimeout(timer)
-}
-
 let run = 0
 async function countOnce(
   target: 'minimal' | EntryPoint,
@@ -114,7 +104,8 @@ async function countOnce(
     })
     if (result.errors > 0) throw new Error(`${target}: ${result.errors} of ${calls} calls failed`)
   } finally {
-    await stopAndWait(proc)
+    // Under valgrind closing is slow, and cachegrind writes its counts only once the process has exited.
+    await stop(proc, EXIT_GRACE_MS)
   }
   return instructionsIn(file)
 }

@@ -97,10 +97,10 @@ async function run(entry: EntryPoint, upstream: Running, dataDir: string): Promi
     const token = await enrol(`http://127.0.0.1:${relay.port}`)
     // The previous entry point's run released every stream; this one's must be held again.
     const held = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('the mock upstream did not answer `hold` within 10 s')),
-        10_000,
-      )
+      const timer = setTimeout(() => {
+        upstream.child.off('message', onMessage)
+        reject(new Error('the mock upstream did not answer `hold` within 10 s'))
+      }, 10_000)
       const onMessage = (m: unknown) => {
         if (m !== 'held') return
         clearTimeout(timer)

@@ -195,10 +195,12 @@ export async function enrol(origin: string, options: { withBudget?: boolean } = 
   return token
 }
 
-export async function stop(running: Running | undefined): Promise<void> {
-  if (!running || running.child.exitCode !== null) return
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+export async function stop(running: Running | undefined, graceMs = 3_000): Promise<void> {
+  if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return
   const exited = new Promise((resolve) => running.child.once('exit', resolve))
   running.child.kill('SIGTERM')
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))])
-  if (running.child.exitCode === null) running.child.kill('SIGKILL')
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
 }
